@@ -1,0 +1,108 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Advertisement } from './advertisement.js';
+import { parseAdvertisement } from './parse-advertisement.js';
+import { SeamlessError } from './seamless-error.js';
+
+const valid: Advertisement = {
+  version: 1,
+  topic: 'md.AAPL',
+  publisherId: 'p-0123456789abcdef',
+  policy: 'reliable',
+  maxMessageSize: 65536,
+  host: { bootId: 'boot', ipcNamespace: 'ipc:[1]', netNamespace: 'net:[2]', hostname: 'h1' },
+  addresses: ['10.0.0.1', '127.0.0.1', 'fe80::1%eth0', '::1'],
+  endpoints: {
+    shm: { segment: '/seamless-1000-abcdef', nonce: '0123456789abcdef0123456789abcdef' },
+    tcp: { port: 40123, tls: false },
+  },
+};
+
+function problemOf(value: unknown): string | undefined {
+  try {
+    parseAdvertisement(value);
+    return undefined;
+  } catch (error) {
+    if (!SeamlessError.isInstance(error, 'ERR_ADVERTISEMENT_INVALID')) throw error;
+    return error.message;
+  }
+}
+
+function withField(path: string[], value: unknown): unknown {
+  const copy = structuredClone(valid) as unknown as Record<string, unknown>;
+  let target = copy;
+  for (const key of path.slice(0, -1)) target = target[key] as Record<string, unknown>;
+  const last = path.at(-1) ?? '';
+  if (value === undefined) {
+    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- building a broken input
+    delete target[last];
+  } else {
+    target[last] = value;
+  }
+  return copy;
+}
+
+describe('parseAdvertisement', () => {
+  it('accepts a valid advertisement and returns a frozen copy without unknown fields', () => {
+    const parsed = parseAdvertisement({ ...valid, extra: 'ignored' });
+    expect(parsed).toEqual(valid);
+    expect(parsed).not.toBe(valid);
+    expect(Object.isFrozen(parsed)).toBe(true);
+    expect(Object.isFrozen(parsed.endpoints)).toBe(true);
+    expect('extra' in parsed).toBe(false);
+  });
+
+  it('accepts an advertisement with only a tcp endpoint', () => {
+    const parsed = parseAdvertisement(withField(['endpoints', 'shm'], undefined));
+    expect(parsed.endpoints).toEqual({ tcp: { port: 40123, tls: false } });
+  });
+
+  it.each([
+    [[], null, 'advertisement must be an object'],
+    [['version'], 2, 'version must be 1, got 2'],
+    [['topic'], '/bad', 'topic must not start with "/"'],
+    [['publisherId'], 'has space', 'publisherId must match'],
+    [['policy'], 'best-effort', 'policy must be one of reliable, latest'],
+    [['maxMessageSize'], -1, 'maxMessageSize must be a non-negative integer'],
+    [['maxMessageSize'], 1.5, 'maxMessageSize must be a non-negative integer'],
+    [['host'], 'h', 'host must be an object'],
+    [['host', 'bootId'], '', 'host.bootId must be a non-empty string'],
+    [['host', 'hostname'], 'x'.repeat(256), 'host.hostname must be a non-empty string'],
+    [['addresses'], '10.0.0.1', 'addresses must be an array'],
+    [['addresses'], Array(65).fill('10.0.0.1'), 'addresses must be an array of at most 64'],
+    [['addresses'], ['10.0.0.1', 'example.com'], 'addresses[1] "example.com" is not an IP address'],
+    [['endpoints', 'shm', 'segment'], 'no-slash', 'endpoints.shm.segment must match'],
+    [['endpoints', 'shm', 'segment'], '/../etc/passwd', 'endpoints.shm.segment must match'],
+    [['endpoints', 'shm', 'nonce'], 'ABC', 'endpoints.shm.nonce must be 32 lowercase hex digits'],
+    [['endpoints', 'tcp', 'port'], 0, 'endpoints.tcp.port must be an integer 1..65535, got 0'],
+    [['endpoints', 'tcp', 'port'], 70000, 'endpoints.tcp.port must be an integer 1..65535'],
+    [['endpoints', 'tcp', 'tls'], 'yes', 'endpoints.tcp.tls must be a boolean'],
+  ])('refuses %j = %j', (path, value, message) => {
+    const input = path.length === 0 ? value : withField(path, value);
+    expect(problemOf(input)).toContain(message);
+  });
+
+  it('never throws anything but ERR_ADVERTISEMENT_INVALID on arbitrary JSON', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(problemOf(value)).toBeTypeOf('string');
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('never throws anything but ERR_ADVERTISEMENT_INVALID when one field is mutated', () => {
+    const paths = [
+      ['version'], ['topic'], ['publisherId'], ['policy'], ['maxMessageSize'], ['host'],
+      ['host', 'bootId'], ['addresses'], ['endpoints'], ['endpoints', 'shm'],
+      ['endpoints', 'tcp', 'port'],
+    ];
+    fc.assert(
+      fc.property(fc.constantFrom(...paths), fc.anything(), (path, value) => {
+        const result = problemOf(withField(path, value));
+        expect(result === undefined || result.startsWith('invalid advertisement: ')).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});

@@ -1,0 +1,93 @@
+import type { DeliveryPolicy } from './delivery-policy.js';
+import type { Endpoints } from './advertisement.js';
+import type { TransportKind } from './transport-kind.js';
+
+/** What the facade asks of a transport when a publisher is created. */
+export interface PublicationOptions {
+  /** A valid topic name. */
+  readonly topic: string;
+  /** The publisher's id; the same id on every transport that serves the publisher. */
+  readonly publisherId: string;
+  /** The delivery policy. */
+  readonly policy: DeliveryPolicy;
+  /** The largest payload the publisher will send; larger ones are refused. */
+  readonly maxMessageSize: number;
+}
+
+/** Told by a publication when its subscribers come and go, or when it has room again. */
+export interface PublicationListener {
+  /** The number of attached subscribers changed. */
+  subscribersChanged?(count: number): void;
+}
+
+/**
+ * A slot lent by a publication so the caller can build a message in place (zero copy).
+ * Exactly one of `commit` and `abort` must be called, once.
+ *
+ * @example
+ * ```ts
+ * const loan = publication.loan(16);
+ * if (loan) {
+ *   new DataView(loan.data.buffer, loan.data.byteOffset).setFloat64(0, price, true);
+ *   loan.commit(sequence++, 8);
+ * }
+ * ```
+ */
+export interface PublicationLoan {
+  /** The writable bytes, exactly as many as were asked for. Invalid after commit or abort. */
+  readonly data: Uint8Array;
+  /** Publishes the first `length` bytes (default: all) as message number `sequence`. */
+  commit(sequence: number, length?: number): void;
+  /** Gives the slot back; nothing is published. */
+  abort(): void;
+}
+
+/**
+ * The sending side of one transport for one publisher. The facade owns the sequence counter
+ * so that every transport serving a publisher numbers its messages alike.
+ *
+ * @example
+ * ```ts
+ * const publication = await transport.openPublication(
+ *   { topic: 'md.AAPL', publisherId, policy: 'reliable', maxMessageSize: 4096 },
+ * );
+ * let sequence = 0;
+ * while (!publication.send(bytes, sequence)) await publication.drained();
+ * sequence++;
+ * ```
+ */
+export interface Publication {
+  /** The transport that serves this publication. */
+  readonly kind: TransportKind;
+  readonly topic: string;
+  readonly publisherId: string;
+  readonly policy: DeliveryPolicy;
+  /** The largest payload `send` accepts. */
+  readonly maxMessageSize: number;
+  /** What goes into the advertisement for this transport. */
+  readonly endpoints: Endpoints;
+  /** Subscribers attached right now. */
+  readonly subscriberCount: number;
+  /**
+   * Whether `send` of `length` bytes would be accepted now. Under `'latest'` always true for a
+   * size within `maxMessageSize`. The answer stays true until the next `send` (only the
+   * publisher's own sends consume room).
+   */
+  canSend(length: number): boolean;
+  /**
+   * Publishes `data` as message number `sequence`. Returns `false`, having written nothing,
+   * when a `'reliable'` subscriber has no room (back-pressure). Synchronous.
+   *
+   * @throws SeamlessError `ERR_MESSAGE_TOO_LARGE` beyond `maxMessageSize`, `ERR_CLOSED`.
+   */
+  send(data: Uint8Array, sequence: number): boolean;
+  /**
+   * Lends `size` bytes to fill in place. Returns `undefined` when back-pressured. Only
+   * transports with memory to lend implement it (shared memory).
+   */
+  loan?(size: number): PublicationLoan | undefined;
+  /** Resolves once a `send` of `length` bytes (default `maxMessageSize`) would be accepted. */
+  drained(length?: number, signal?: AbortSignal): Promise<void>;
+  /** Stops publishing and releases every resource. Idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,2 @@
+export { readmeExamples, runReadmeExample } from './readme-examples.js';
+export type { ExampleRun, ReadmeExample } from './readme-examples.js';
