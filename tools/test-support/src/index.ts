@@ -1,2 +1,4 @@
+export { packageExports } from './package-exports.js';
+export type { PackageExports } from './package-exports.js';
 export { readmeExamples, runReadmeExample } from './readme-examples.js';
 export type { ExampleRun, ReadmeExample } from './readme-examples.js';
