@@ -1,3 +1,5 @@
+export { Child, killChildren } from './child.js';
+export type { ChildExit } from './child.js';
 export { packageExports } from './package-exports.js';
 export type { PackageExports } from './package-exports.js';
 export { readmeExamples, runReadmeExample } from './readme-examples.js';

@@ -1,0 +1,136 @@
+#include "native-ring.h"
+
+#include <cstring>
+
+#include "addon.h"
+#include "segment.h"
+
+namespace seamless {
+
+namespace {
+
+// Reads and checks the geometry of a segment created by this package: the C++ side trusts
+// nothing in shared memory either.
+struct Geometry {
+  uint32_t capacity;
+  uint32_t max_payload;
+};
+
+Geometry CheckedGeometry(Napi::Env env, Segment* segment) {
+  const uint8_t* data = segment->data();
+  if (data == nullptr) throw Napi::Error::New(env, "segment is closed");
+  if (segment->bytes() < layout::kRingOffset) throw Napi::Error::New(env, "segment too small");
+  if (std::memcmp(data + layout::kMagicOffset, layout::kMagic, sizeof(layout::kMagic)) != 0 ||
+      LoadAcquire(data, layout::kLayoutVersionOffset) != layout::kLayoutVersion) {
+    throw Napi::Error::New(env, "not a Seamless segment of this layout version");
+  }
+  const uint32_t capacity = LoadRelaxed(data, layout::kCapacityOffset);
+  const uint32_t max_payload = LoadRelaxed(data, layout::kMaxMessageSizeOffset);
+  if (capacity < layout::kMinCapacity || capacity > layout::kMaxCapacity || (capacity & (capacity - 1)) != 0 ||
+      segment->bytes() < static_cast<size_t>(layout::kRingOffset) + capacity ||
+      max_payload > layout::MaxPayloadFor(capacity)) {
+    throw Napi::Error::New(env, "segment geometry is corrupt");
+  }
+  return {capacity, max_payload};
+}
+
+Segment* SegmentArgument(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsObject() ||
+      !info[0].As<Napi::Object>().InstanceOf(env.GetInstanceData<Addon>()->segment_constructor.Value())) {
+    throw Napi::TypeError::New(env, "the first argument must be a Segment");
+  }
+  return Segment::Unwrap(info[0].As<Napi::Object>());
+}
+
+}  // namespace
+
+Napi::Function NativeRingWriter::Initialize(Napi::Env env) {
+  return DefineClass(env, "NativeRingWriter", {InstanceMethod<&NativeRingWriter::Write>("write")});
+}
+
+// new NativeRingWriter(segment)
+NativeRingWriter::NativeRingWriter(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeRingWriter>(info) {
+  Segment* segment = SegmentArgument(info);
+  Geometry geometry = CheckedGeometry(info.Env(), segment);
+  segment_ = Napi::Persistent(info[0].As<Napi::Object>());
+  writer_ = std::make_unique<RingWriter>(segment->data(), geometry.capacity, geometry.max_payload);
+}
+
+// write(data: Uint8Array, sequence: number): 0 written, 1 full, 2 too large, 3 closed.
+Napi::Value NativeRingWriter::Write(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (Segment::Unwrap(segment_.Value())->data() == nullptr) return Napi::Number::New(env, 3);
+  if (!info[0].IsTypedArray()) throw Napi::TypeError::New(env, "data must be a Uint8Array");
+  Napi::TypedArray array = info[0].As<Napi::TypedArray>();
+  if (array.TypedArrayType() != napi_uint8_array) throw Napi::TypeError::New(env, "data must be a Uint8Array");
+  Napi::Uint8Array bytes = array.As<Napi::Uint8Array>();
+  const double sequence = info[1].As<Napi::Number>().DoubleValue();
+  WriteResult result = writer_->Write(bytes.Data(), static_cast<uint32_t>(bytes.ByteLength()),
+                                      static_cast<uint64_t>(sequence));
+  switch (result) {
+    case WriteResult::kOk:
+      return Napi::Number::New(env, 0);
+    case WriteResult::kFull:
+      return Napi::Number::New(env, 1);
+    default:
+      return Napi::Number::New(env, 2);
+  }
+}
+
+Napi::Function NativeRingReader::Initialize(Napi::Env env) {
+  return DefineClass(env, "NativeRingReader", {InstanceMethod<&NativeRingReader::Poll>("readInto")});
+}
+
+// new NativeRingReader(segment, slotIndex): the slot must already have been joined (by the
+// TypeScript reader code); this object continues from the slot's position.
+NativeRingReader::NativeRingReader(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeRingReader>(info) {
+  Napi::Env env = info.Env();
+  Segment* segment = SegmentArgument(info);
+  Geometry geometry = CheckedGeometry(env, segment);
+  const double slot = info[1].As<Napi::Number>().DoubleValue();
+  if (!(slot >= 0 && slot < layout::kReaderSlotCount) || slot != static_cast<double>(static_cast<uint32_t>(slot))) {
+    throw Napi::RangeError::New(env, "slot must be an integer 0..63");
+  }
+  segment_ = Napi::Persistent(info[0].As<Napi::Object>());
+  slot_offset_ = layout::kReaderSlotsOffset + static_cast<uint32_t>(slot) * layout::kReaderSlotBytes;
+  capacity_ = geometry.capacity;
+  max_payload_ = geometry.max_payload;
+  position_ = LoadAcquire(segment->data(), slot_offset_ + layout::kSlotPositionOffset);
+}
+
+// readInto(target: Uint8Array): the payload length copied into target, -1 when nothing is
+// ready, -2 when the ring is corrupt, -3 when the target is too small (nothing consumed).
+// The message's sequence number is left in the reader's `sequence` property.
+Napi::Value NativeRingReader::Poll(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uint8_t* data = Segment::Unwrap(segment_.Value())->data();
+  if (data == nullptr) throw Napi::Error::New(env, "segment is closed");
+  if (!info[0].IsTypedArray()) throw Napi::TypeError::New(env, "target must be a Uint8Array");
+  Napi::Uint8Array target = info[0].As<Napi::Uint8Array>();
+  int64_t copied = -1;
+  uint64_t sequence = 0;
+  bool too_small = false;
+  uint32_t position = position_;
+  ReadResult result = ReadOne(data, capacity_, max_payload_, &position,
+                              [&](const uint8_t* payload, uint32_t length, uint64_t seq) {
+                                if (length > target.ByteLength()) {
+                                  too_small = true;
+                                  return;
+                                }
+                                std::memcpy(target.Data(), payload, length);
+                                copied = length;
+                                sequence = seq;
+                              });
+  if (result == ReadResult::kCorrupt) return Napi::Number::New(env, -2);
+  if (too_small) return Napi::Number::New(env, -3);
+  if (result == ReadResult::kOk) {
+    position_ = position;
+    // Release: the copy above is complete before the writer may reuse the space.
+    StoreRelease(data, slot_offset_ + layout::kSlotPositionOffset, position_);
+    Value().Set("sequence", Napi::Number::New(env, static_cast<double>(sequence)));
+  }
+  return Napi::Number::New(env, static_cast<double>(copied));
+}
+
+}  // namespace seamless

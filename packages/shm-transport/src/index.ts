@@ -1,0 +1,5 @@
+export { createShmTransport } from './create-shm-transport.js';
+export type { ShmTransport, ShmTransportOptions } from './create-shm-transport.js';
+export { RingDescriptor, maxPayloadFor } from './ring-descriptor.js';
+export { ShmPublication } from './shm-publication.js';
+export { ShmSubscription } from './shm-subscription.js';

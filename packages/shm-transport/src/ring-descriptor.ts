@@ -1,0 +1,126 @@
+/**
+ * The layout of a Seamless shared-memory segment, version 1: named offsets only. This is the
+ * TypeScript mirror of `native/ring-descriptor.h`; a test compares the two field by field
+ * against the constants the built addon exports.
+ *
+ * Every offset is in bytes from the start of the segment; integers are little-endian.
+ * Positions are 32-bit and wrap: position `p` lives at ring offset `p & (capacity - 1)`, and
+ * distances are computed modulo 2^32 (exact while below 2^31; the capacity is at most 2^30).
+ *
+ * ```text
+ *        0 +----------------------------------------------------------------------+
+ *          | line 0, static (written once by the creator, then `state` = ready)   |
+ *          |   0 magic "SEAMLSHM" (8 bytes)        8 layout version u32            |
+ *          |  12 header bytes u32 (= ring offset) 16 capacity u32 (power of two)   |
+ *          |  20 max message size u32             24 policy u32 (0 reliable,       |
+ *          |  28 reader slot count u32                          1 latest)          |
+ *          |  32 writer pid u32                   36 state u32 (0 init, 1 ready,   |
+ *          |  40 writer start time u64 (ticks)                  2 closed)        |
+ *          |  48 nonce (16 bytes)                 64 owner uid u32                 |
+ *          |  68 segment bytes u32                72 publisher id length u32       |
+ *          |  76 topic length u32                                                  |
+ *      128 | lines 1-3: publisher id (64 bytes), topic (256 bytes), UTF-8          |
+ *      512 | line 4, writer: tail position u32 (hint, after each commit)           |
+ *      640 | line 5, writer: intent position u32 (latest: overwriting up to here)  |
+ *      768 | line 6, writer: head position u32 (latest: oldest intact record)      |
+ *      896 | line 7, readers: generation u32 (bumped on every join and leave)      |
+ *          |          writer: waiting u32 (the writer is parked for room)          |
+ *     1024 | reader slot 0 (128 bytes, written by its reader)                      |
+ *          |   +0 state u32 (0 free, 1 joining, 2 active)  +4 pid u32               |
+ *          |   +8 start time u64 (ticks)                   +16 position u32         |
+ *          |  +20 heartbeat u32 (seconds)                  +24 parked u32           |
+ *          |  +28 doorbell u32 (reader's wake-up channel id)                        |
+ *          | ... reader slots 1 .. 63                                              |
+ *     9216 | padding to the page                                                   |
+ *    12288 | ring: `capacity` bytes of 8-byte aligned records                      |
+ *          +----------------------------------------------------------------------+
+ *
+ * A record:   0 length i32 (header + payload, unaligned; 0 = not yet written)
+ *             4 type i32 (1 data, -1 padding)
+ *             8 sequence, low 32 bits u32     12 sequence, high 21 bits u32
+ *            16 payload (length - 16 bytes), then zeros up to the next multiple of 8
+ * ```
+ *
+ * Counters that different processes write sit on their own 128-byte lines.
+ */
+export const RingDescriptor = {
+  magic: 'SEAMLSHM',
+  layoutVersion: 1,
+  lineBytes: 128,
+
+  magicOffset: 0,
+  layoutVersionOffset: 8,
+  headerBytesOffset: 12,
+  capacityOffset: 16,
+  maxMessageSizeOffset: 20,
+  policyOffset: 24,
+  readerSlotCountOffset: 28,
+  writerPidOffset: 32,
+  stateOffset: 36,
+  writerStartTimeOffset: 40,
+  nonceOffset: 48,
+  nonceBytes: 16,
+  ownerUidOffset: 64,
+  segmentBytesOffset: 68,
+  publisherIdLengthOffset: 72,
+  topicLengthOffset: 76,
+
+  publisherIdOffset: 128,
+  publisherIdBytes: 64,
+  topicOffset: 192,
+  topicBytes: 256,
+
+  tailOffset: 512,
+  intentOffset: 640,
+  headOffset: 768,
+  generationOffset: 896,
+  writerWaitingOffset: 900,
+
+  readerSlotsOffset: 1024,
+  readerSlotBytes: 128,
+  readerSlotCount: 64,
+  slotStateOffset: 0,
+  slotPidOffset: 4,
+  slotStartTimeOffset: 8,
+  slotPositionOffset: 16,
+  slotHeartbeatOffset: 20,
+  slotParkedOffset: 24,
+  slotDoorbellOffset: 28,
+
+  ringOffset: 12288,
+  minCapacity: 4096,
+  maxCapacity: 2 ** 30,
+
+  recordHeaderBytes: 16,
+  recordAlignment: 8,
+  recordLengthOffset: 0,
+  recordTypeOffset: 4,
+  recordSequenceLowOffset: 8,
+  recordSequenceHighOffset: 12,
+  recordTypeData: 1,
+  recordTypePadding: -1,
+
+  policyReliable: 0,
+  policyLatest: 1,
+  stateInitializing: 0,
+  stateReady: 1,
+  stateClosed: 2,
+  slotFree: 0,
+  slotJoining: 1,
+  slotActive: 2,
+} as const;
+
+/** The largest payload a ring of `capacity` bytes accepts (a record may take half the ring). */
+export function maxPayloadFor(capacity: number): number {
+  return capacity / 2 - RingDescriptor.recordHeaderBytes;
+}
+
+/** A record's length rounded up to the record alignment. */
+export function alignRecord(length: number): number {
+  return (length + 7) & ~7;
+}
+
+/** The segment size for a ring of `capacity` bytes. */
+export function segmentBytesFor(capacity: number): number {
+  return RingDescriptor.ringOffset + capacity;
+}

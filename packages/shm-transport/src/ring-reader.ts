@@ -1,0 +1,320 @@
+import { ErrorCode, SeamlessError } from '@seamless/transport';
+import type { Message, MessageHandler } from '@seamless/transport';
+import { RingDescriptor as D, alignRecord } from './ring-descriptor.js';
+
+const HEADER = D.recordHeaderBytes;
+const TWO_TO_32 = 2 ** 32;
+const EMPTY = new Uint8Array(0);
+// Jumps and padding records one poll may step over before it gives up for now; a writer
+// lapping us that fast, or a scribbled ring, must not keep poll() from returning.
+const MAX_SKIPS_PER_POLL = 64;
+
+/** The message object a reader hands to handlers; reused from one message to the next. */
+class ShmMessage implements Message {
+  readonly topic: string;
+  readonly publisherId: string;
+  readonly transport = 'shm' as const;
+  data: Uint8Array = EMPTY;
+  seq = 0;
+  lost = 0;
+
+  constructor(topic: string, publisherId: string) {
+    this.topic = topic;
+    this.publisherId = publisherId;
+  }
+}
+
+/** How a {@link RingReader} identifies its process in its reader slot. */
+export interface ReaderOwner {
+  readonly pid: number;
+  readonly startTime: number;
+}
+
+/** Options of {@link RingReader}. */
+export interface RingReaderOptions {
+  readonly capacity: number;
+  readonly maxPayload: number;
+  readonly latest: boolean;
+  readonly topic: string;
+  readonly publisherId: string;
+  /** Hand each handler an owned copy of the payload instead of a view. */
+  readonly copy: boolean;
+  readonly owner: ReaderOwner;
+}
+
+/**
+ * The reading side of one ring, run in TypeScript directly on the mapped segment; the
+ * memory-ordering argument is in `ring-writer.ts`. Reader side, in short: `Atomics.load` of a
+ * record's length (acquire) before reading the record; `Atomics.store` of the reader's
+ * position (release) only after the handler has returned, so the writer never reuses space a
+ * handler may still be looking at (zero copy). Under the latest policy the record is copied
+ * into a private buffer first and kept only if the writer's intent shows it was not being
+ * overwritten meanwhile.
+ *
+ * Everything read from shared memory is read once into a local and checked before use: a
+ * corrupt ring raises `ERR_PROTOCOL`, never an out-of-bounds access or an endless loop
+ * (typed-array accesses are bounds-checked by the engine in any case).
+ */
+export class RingReader {
+  readonly capacity: number;
+  readonly maxPayload: number;
+  readonly latest: boolean;
+  readonly #bytes: Uint8Array;
+  readonly #words: Int32Array;
+  readonly #mask: number;
+  readonly #slotBase: number;
+  readonly #slot: number;
+  readonly #message: ShmMessage;
+  readonly #copy: boolean;
+  readonly #segmentName: string;
+  // Zero-copy views are cached per ring offset (direct-mapped), so steady traffic of
+  // recurring sizes allocates nothing.
+  readonly #views: (Uint8Array | undefined)[];
+  readonly #viewMask: number;
+  // Latest policy: records are copied here, then validated. Views cached per size.
+  readonly #scratch: Uint8Array;
+  readonly #scratchViews: (Uint8Array | undefined)[];
+  readonly #fence: Int32Array;
+  #position: number;
+  #expected: number;
+  #lost = 0;
+  #closed = false;
+
+  constructor(buffer: ArrayBuffer, segmentName: string, options: RingReaderOptions) {
+    this.capacity = options.capacity;
+    this.maxPayload = options.maxPayload;
+    this.latest = options.latest;
+    this.#bytes = new Uint8Array(buffer);
+    this.#words = new Int32Array(buffer);
+    this.#mask = options.capacity - 1;
+    this.#copy = options.copy;
+    this.#segmentName = segmentName;
+    this.#message = new ShmMessage(options.topic, options.publisherId);
+    const entries = Math.min(options.capacity / D.recordAlignment, 1 << 16);
+    this.#views = new Array<Uint8Array | undefined>(entries).fill(undefined);
+    this.#viewMask = entries - 1;
+    this.#scratch = options.latest ? new Uint8Array(options.maxPayload) : EMPTY;
+    this.#scratchViews = [];
+    this.#fence = new Int32Array(1);
+    this.#expected = -1;
+    this.#slot = this.#join(options.owner);
+    this.#slotBase = (D.readerSlotsOffset + this.#slot * D.readerSlotBytes) >> 2;
+    this.#position = Atomics.load(this.#words, this.#slotBase + (D.slotPositionOffset >> 2)) >>> 0;
+  }
+
+  /** The reader slot this reader owns (0..63). */
+  get slot(): number {
+    return this.#slot;
+  }
+
+  /** Messages lost so far (lapped under the latest policy). */
+  get lost(): number {
+    return this.#lost;
+  }
+
+  /** The position of the next record to read. */
+  get position(): number {
+    return this.#position;
+  }
+
+  /** Whether a record (or a lap) is waiting at the reader's position. Does not consume. */
+  hasData(): boolean {
+    if (this.#closed) return false;
+    const length = Atomics.load(this.#words, (D.ringOffset + (this.#position & this.#mask)) >> 2);
+    return length !== 0 || (this.latest && this.#lapped(this.#position));
+  }
+
+  /**
+   * Hands every ready record, up to `limit`, to `handler`, in order; returns how many.
+   * @throws SeamlessError `ERR_PROTOCOL` when the ring is corrupt.
+   */
+  poll(handler: MessageHandler, limit: number): number {
+    if (this.#closed) return 0;
+    return this.latest ? this.#pollLatest(handler, limit) : this.#pollReliable(handler, limit);
+  }
+
+  /** Gives the reader slot back. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const words = this.#words;
+    if (words.length === 0) return; // the segment was already unmapped (detached buffer)
+    words[this.#slotBase + (D.slotPidOffset >> 2)] = 0;
+    Atomics.store(words, this.#slotBase + (D.slotStateOffset >> 2), D.slotFree);
+    Atomics.add(words, D.generationOffset >> 2, 1);
+  }
+
+  #pollReliable(handler: MessageHandler, limit: number): number {
+    const words = this.#words;
+    const mask = this.#mask;
+    const message = this.#message;
+    let position = this.#position;
+    let count = 0;
+    let skips = 0;
+    try {
+      while (count < limit) {
+        const offset = position & mask;
+        const index = (D.ringOffset + offset) >> 2;
+        const length = Atomics.load(words, index);
+        if (length === 0) break;
+        const type = words[index + 1];
+        if (type === D.recordTypePadding) {
+          if (length !== this.capacity - offset || ++skips > MAX_SKIPS_PER_POLL) this.#corrupt(position, 'bad padding');
+          position = (position + length) >>> 0;
+          continue;
+        }
+        const size = length - HEADER;
+        if (type !== D.recordTypeData || size < 0 || size > this.maxPayload || offset + alignRecord(length) > this.capacity) {
+          this.#corrupt(position, `bad record (type ${String(type)}, length ${length})`);
+        }
+        message.seq = ((words[index + 2] ?? 0) >>> 0) + ((words[index + 3] ?? 0) >>> 0) * TWO_TO_32;
+        message.lost = 0;
+        message.data = this.#copy ? this.#bytes.slice(D.ringOffset + offset + HEADER, D.ringOffset + offset + length) : this.#view(offset, size);
+        position = (position + alignRecord(length)) >>> 0;
+        count++;
+        handler(message);
+      }
+    } finally {
+      if (position !== this.#position) {
+        this.#position = position;
+        // Release: the handlers are done with everything before `position`.
+        Atomics.store(words, this.#slotBase + (D.slotPositionOffset >> 2), position | 0);
+      }
+    }
+    return count;
+  }
+
+  #pollLatest(handler: MessageHandler, limit: number): number {
+    const words = this.#words;
+    const mask = this.#mask;
+    const message = this.#message;
+    let position = this.#position;
+    let count = 0;
+    let skips = 0;
+    try {
+      while (count < limit) {
+        const offset = position & mask;
+        const index = (D.ringOffset + offset) >> 2;
+        const length = Atomics.load(words, index);
+        const type = words[index + 1];
+        const size = length - HEADER;
+        const padding = type === D.recordTypePadding && length === this.capacity - offset;
+        const data = type === D.recordTypeData && size >= 0 && size <= this.maxPayload && offset + alignRecord(length) <= this.capacity;
+        if (length === 0 || (!padding && !data)) {
+          // Nothing yet, or garbage: garbage is fine if the writer lapped us (we are reading
+          // half-overwritten space), otherwise the ring is corrupt.
+          if (!this.#lapped(position)) {
+            if (length === 0) break;
+            this.#corrupt(position, `bad record (type ${String(type)}, length ${length})`);
+          }
+          if (++skips > MAX_SKIPS_PER_POLL) break;
+          position = this.#jump();
+          continue;
+        }
+        if (padding) {
+          if (++skips > MAX_SKIPS_PER_POLL) break;
+          position = (position + length) >>> 0;
+          continue;
+        }
+        const sequence = ((words[index + 2] ?? 0) >>> 0) + ((words[index + 3] ?? 0) >>> 0) * TWO_TO_32;
+        const copy = this.#scratchView(size);
+        copy.set(this.#view(offset, size));
+        // A full fence between the copy's loads and the intent load (a compare-exchange on a
+        // private word: `lock cmpxchg` / `ldaxr`+`stlxr`), then the intent check: if the writer
+        // may have started overwriting this record, the copy is discarded.
+        Atomics.compareExchange(this.#fence, 0, 0, 0);
+        if (this.#lapped(position)) {
+          if (++skips > MAX_SKIPS_PER_POLL) break;
+          position = this.#jump();
+          continue;
+        }
+        const lost = this.#expected >= 0 && sequence > this.#expected ? sequence - this.#expected : 0;
+        this.#lost += lost;
+        this.#expected = sequence + 1;
+        message.seq = sequence;
+        message.lost = lost;
+        message.data = this.#copy ? copy.slice() : copy;
+        position = (position + alignRecord(length)) >>> 0;
+        count++;
+        handler(message);
+      }
+    } finally {
+      if (position !== this.#position) {
+        this.#position = position;
+        Atomics.store(words, this.#slotBase + (D.slotPositionOffset >> 2), position | 0);
+      }
+    }
+    return count;
+  }
+
+  // The writer announced it is overwriting the space at `position`.
+  #lapped(position: number): boolean {
+    const intent = Atomics.load(this.#words, D.intentOffset >> 2) >>> 0;
+    return ((intent - position) >>> 0) > this.capacity;
+  }
+
+  // Skip to the oldest record the writer keeps intact; what lay between is counted as lost by
+  // sequence number when the next record is read.
+  #jump(): number {
+    return Atomics.load(this.#words, D.headOffset >> 2) >>> 0;
+  }
+
+  #view(offset: number, size: number): Uint8Array {
+    const start = D.ringOffset + offset + HEADER;
+    const key = (offset >> 3) & this.#viewMask;
+    const cached = this.#views[key];
+    if (cached !== undefined && cached.byteOffset === start && cached.length === size) return cached;
+    const view = new Uint8Array(this.#bytes.buffer, start, size);
+    this.#views[key] = view;
+    return view;
+  }
+
+  #scratchView(size: number): Uint8Array {
+    let view = this.#scratchViews[size];
+    if (view === undefined) {
+      view = this.#scratch.subarray(0, size);
+      this.#scratchViews[size] = view;
+    }
+    return view;
+  }
+
+  // Takes a free reader slot and starts at the writer's tail. The order matters for reliable
+  // writers, which look at reader slots only when their cached room runs out or the
+  // generation changes: (1) claim the slot, (2) publish it as active at the tail we read,
+  // (3) bump the generation, (4) re-read the tail and move there. A write whose generation
+  // check came before (3) is at most the one in flight, and it is either included in the
+  // tail read at (4) or lands after it; every later write sees this slot.
+  #join(owner: ReaderOwner): number {
+    const words = this.#words;
+    for (let slot = 0; slot < D.readerSlotCount; slot++) {
+      const base = (D.readerSlotsOffset + slot * D.readerSlotBytes) >> 2;
+      if (Atomics.compareExchange(words, base + (D.slotStateOffset >> 2), D.slotFree, D.slotJoining) !== D.slotFree) {
+        continue;
+      }
+      words[base + (D.slotPidOffset >> 2)] = owner.pid;
+      words[base + (D.slotStartTimeOffset >> 2)] = owner.startTime % TWO_TO_32 | 0;
+      words[base + (D.slotStartTimeOffset >> 2) + 1] = Math.floor(owner.startTime / TWO_TO_32);
+      words[base + (D.slotHeartbeatOffset >> 2)] = Math.floor(Date.now() / 1000) | 0;
+      words[base + (D.slotParkedOffset >> 2)] = 0;
+      const first = Atomics.load(words, D.tailOffset >> 2);
+      Atomics.store(words, base + (D.slotPositionOffset >> 2), first);
+      Atomics.store(words, base + (D.slotStateOffset >> 2), D.slotActive);
+      Atomics.add(words, D.generationOffset >> 2, 1);
+      const tail = Atomics.load(words, D.tailOffset >> 2);
+      Atomics.store(words, base + (D.slotPositionOffset >> 2), tail);
+      return slot;
+    }
+    throw new SeamlessError(
+      ErrorCode.ShmUnavailable,
+      `shared-memory segment ${this.#segmentName} has no free reader slot (all ${D.readerSlotCount} are taken)`,
+    );
+  }
+
+  #corrupt(position: number, problem: string): never {
+    throw new SeamlessError(
+      ErrorCode.Protocol,
+      `shared-memory segment ${this.#segmentName} is corrupt at position ${position}: ${problem}`,
+      { details: { segment: this.#segmentName, position, problem } },
+    );
+  }
+}

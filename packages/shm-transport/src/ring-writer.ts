@@ -1,0 +1,230 @@
+import { RingDescriptor as D, alignRecord } from './ring-descriptor.js';
+
+const HEADER = D.recordHeaderBytes;
+const ALIGNMENT = D.recordAlignment;
+const TWO_TO_32 = 2 ** 32;
+
+/** What {@link RingWriter.claim} reserved: where the payload goes, and the bytes reserved. */
+export interface RingClaim {
+  /** Byte offset of the payload from the start of the segment. */
+  readonly payloadOffset: number;
+  /** Byte offset of the record from the start of the ring. */
+  readonly recordAt: number;
+  /** Payload bytes reserved. */
+  readonly size: number;
+}
+
+/**
+ * The writing side of one ring, run in TypeScript directly on the mapped segment (no native
+ * call per message; the benchmark compares this with the C++ writer in `native/ring.h`).
+ *
+ * Memory ordering. `Atomics.store` is sequentially consistent in the JavaScript memory model
+ * (a release store and more: `xchg` on x86-64, `stlr` on arm64) and `Atomics.load` is
+ * sequentially consistent (`mov` / `ldar`); plain typed-array accesses are unordered but
+ * tear-free for aligned 32-bit elements. The protocol:
+ * - A record is filled with plain stores (payload, type, sequence), the length word of the
+ *   record that will follow it is zeroed with a plain store, and then the record's length is
+ *   stored with `Atomics.store` (the commit, "length written last"). A reader that
+ *   `Atomics.load`s a non-zero length sees everything stored before it.
+ * - The tail position is then stored with `Atomics.store`; joining readers start from it.
+ * - Reliable policy: before reusing space, the writer `Atomics.load`s the generation counter
+ *   (readers bump it when they join or leave) and, when the cached room is not enough or the
+ *   generation changed, every active reader's position. Readers store their positions with
+ *   `Atomics.store` only after they are done with the records before them, so the space the
+ *   writer reclaims is never still being read.
+ * - Latest policy: before overwriting, the writer stores its intent (the end of the region it
+ *   is about to overwrite) and the head (the oldest record that stays intact) with
+ *   `Atomics.store`; a reader copies a record, then checks the intent, and discards the copy
+ *   when the writer may have overwritten it meanwhile (Agrona's BroadcastReceiver check).
+ */
+export class RingWriter {
+  readonly capacity: number;
+  readonly maxPayload: number;
+  readonly latest: boolean;
+  readonly #bytes: Uint8Array;
+  readonly #words: Int32Array;
+  readonly #mask: number;
+  #tail: number;
+  #head: number;
+  #limitBase: number;
+  #generation: number;
+  #claim: RingClaim | undefined;
+
+  constructor(buffer: ArrayBuffer, capacity: number, maxPayload: number, latest: boolean) {
+    this.capacity = capacity;
+    this.maxPayload = maxPayload;
+    this.latest = latest;
+    this.#bytes = new Uint8Array(buffer);
+    this.#words = new Int32Array(buffer);
+    this.#mask = capacity - 1;
+    this.#tail = Atomics.load(this.#words, D.tailOffset >> 2) >>> 0;
+    this.#head = Atomics.load(this.#words, D.headOffset >> 2) >>> 0;
+    // Unknown room and generation: the first write reads the reader slots.
+    this.#limitBase = (this.#tail - capacity) >>> 0;
+    this.#generation = -1;
+    this.#claim = undefined;
+  }
+
+  /** The position after the last committed record. */
+  get tail(): number {
+    return this.#tail;
+  }
+
+  /** Whether a claim is outstanding (a loan that was neither committed nor aborted). */
+  get claimed(): boolean {
+    return this.#claim !== undefined;
+  }
+
+  /**
+   * Whether a payload of `length` bytes would be written now. Under the latest policy always
+   * true. The caller checks `length <= maxPayload` first.
+   */
+  canWrite(length: number): boolean {
+    if (this.latest) return true;
+    return this.#hasRoom(this.#needed(length) + ALIGNMENT);
+  }
+
+  /**
+   * Writes one record. Returns false, having written nothing, when a reliable reader has not
+   * read the space it needs. The caller checks `data.length <= maxPayload` and that no claim
+   * is outstanding.
+   */
+  write(data: Uint8Array, sequence: number): boolean {
+    const claim = this.#reserve(data.length);
+    if (claim === undefined) return false;
+    this.#bytes.set(data, claim.payloadOffset);
+    this.#commit(claim.recordAt, data.length, sequence);
+    return true;
+  }
+
+  /**
+   * Reserves room for a payload of `size` bytes to be filled in place; `undefined` when a
+   * reliable reader has no room. Exactly one of {@link commitClaim} / {@link abortClaim} must
+   * follow.
+   */
+  claim(size: number): RingClaim | undefined {
+    const claim = this.#reserve(size);
+    this.#claim = claim;
+    return claim;
+  }
+
+  /** Publishes the outstanding claim with `length <= claim.size` payload bytes. */
+  commitClaim(length: number, sequence: number): void {
+    const claim = this.#claim;
+    if (claim === undefined) return;
+    this.#claim = undefined;
+    this.#commit(claim.recordAt, length, sequence);
+  }
+
+  /** Gives the outstanding claim back. Nothing was published (a padding record may have been). */
+  abortClaim(): void {
+    this.#claim = undefined;
+  }
+
+  #needed(length: number): number {
+    const aligned = alignRecord(HEADER + length);
+    const toEnd = this.capacity - (this.#tail & this.#mask);
+    return aligned <= toEnd ? aligned : toEnd + aligned;
+  }
+
+  // Finds room for the record (writing the padding record at the wrap when needed) and returns
+  // where it goes. For the latest policy, first publishes the intent and the new head.
+  #reserve(length: number): RingClaim | undefined {
+    const aligned = alignRecord(HEADER + length);
+    const offset = this.#tail & this.#mask;
+    const toEnd = this.capacity - offset;
+    const needed = aligned <= toEnd ? aligned : toEnd + aligned;
+    if (this.latest) {
+      this.#overwriteUpTo((this.#tail + needed + ALIGNMENT) >>> 0);
+    } else if (!this.#hasRoom(needed + ALIGNMENT)) {
+      return undefined;
+    }
+    let at = offset;
+    if (aligned > toEnd) {
+      this.#writePadding(offset, toEnd);
+      at = 0;
+    }
+    return { payloadOffset: D.ringOffset + at + HEADER, recordAt: at, size: length };
+  }
+
+  #writePadding(offset: number, length: number): void {
+    const words = this.#words;
+    // The record after the padding starts at offset 0: zero its length first, so a reader that
+    // follows the padding finds "nothing yet" rather than a record of the previous lap.
+    words[(D.ringOffset + D.recordLengthOffset) >> 2] = 0;
+    words[(D.ringOffset + offset + D.recordTypeOffset) >> 2] = D.recordTypePadding;
+    Atomics.store(words, (D.ringOffset + offset + D.recordLengthOffset) >> 2, length);
+    this.#tail = (this.#tail + length) >>> 0;
+    Atomics.store(words, D.tailOffset >> 2, this.#tail | 0);
+  }
+
+  #commit(at: number, length: number, sequence: number): void {
+    const words = this.#words;
+    const record = HEADER + length;
+    const aligned = alignRecord(record);
+    const base = (D.ringOffset + at) >> 2;
+    words[base + 1] = D.recordTypeData;
+    words[base + 2] = sequence % TWO_TO_32 | 0;
+    words[base + 3] = Math.floor(sequence / TWO_TO_32);
+    words[(D.ringOffset + ((at + aligned) & this.#mask)) >> 2] = 0;
+    Atomics.store(words, base, record);
+    this.#tail = (this.#tail + aligned) >>> 0;
+    Atomics.store(words, D.tailOffset >> 2, this.#tail | 0);
+  }
+
+  // Reliable: room for `bytes` from the tail, given the slowest active reader. The slowest
+  // position is cached; it is read again when the cache says no or a reader joined or left.
+  #hasRoom(bytes: number): boolean {
+    const generation = Atomics.load(this.#words, D.generationOffset >> 2);
+    if (generation === this.#generation && ((this.#tail - this.#limitBase) >>> 0) + bytes <= this.capacity) {
+      return true;
+    }
+    this.#generation = generation;
+    this.#limitBase = this.#slowestReader();
+    return ((this.#tail - this.#limitBase) >>> 0) + bytes <= this.capacity;
+  }
+
+  #slowestReader(): number {
+    const words = this.#words;
+    const tail = this.#tail;
+    let slowest = tail;
+    for (let slot = 0; slot < D.readerSlotCount; slot++) {
+      const base = (D.readerSlotsOffset + slot * D.readerSlotBytes) >> 2;
+      if (Atomics.load(words, base + (D.slotStateOffset >> 2)) !== D.slotActive) continue;
+      const position = Atomics.load(words, base + (D.slotPositionOffset >> 2)) >>> 0;
+      const behind = (tail - position) >>> 0;
+      // A position ahead of the tail or more than a ring behind is corrupt: ignore it rather
+      // than let it block the writer forever.
+      if (behind <= this.capacity && behind > ((tail - slowest) >>> 0)) slowest = position;
+    }
+    return slowest;
+  }
+
+  // Latest: announce that the region up to `intent` is about to be overwritten, after moving
+  // the head past every record that region destroys.
+  #overwriteUpTo(intent: number): void {
+    const words = this.#words;
+    let head = this.#head;
+    while (((intent - head) >>> 0) > this.capacity) {
+      if (head === this.#tail) break;
+      const offset = head & this.#mask;
+      const base = (D.ringOffset + offset) >> 2;
+      const length = words[base] ?? 0;
+      const type = words[base + 1] ?? 0;
+      // Records behind the tail were written by this writer; garbage there means someone
+      // scribbled on the ring. Drop the whole history rather than trust it.
+      const valid =
+        type === D.recordTypePadding
+          ? length === this.capacity - offset
+          : type === D.recordTypeData && length >= HEADER && alignRecord(length) <= this.capacity - offset;
+      if (!valid) {
+        head = this.#tail;
+        break;
+      }
+      head = (head + alignRecord(length)) >>> 0;
+    }
+    this.#head = head;
+    Atomics.store(words, D.intentOffset >> 2, intent | 0);
+    Atomics.store(words, D.headOffset >> 2, head | 0);
+  }
+}
