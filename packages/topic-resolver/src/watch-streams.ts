@@ -1,0 +1,158 @@
+import type { ResolverEvent } from './resolver.js';
+
+/** The receiving end of one watch, handed to the code that feeds it. */
+export interface WatchSink {
+  push(event: ResolverEvent): void;
+  /** Ends the watch (the consumer's loop finishes normally). */
+  end(): void;
+  /** Ends the watch with an error, thrown to the consumer after the events already queued. */
+  fail(error: unknown): void;
+}
+
+/** Starts feeding one watch and returns what stops it. */
+export type WatchStart = (sink: WatchSink) => () => void;
+
+// Long enough never to fire in practice; it exists only to hold the event loop open.
+const keepAliveMs = 2 ** 30;
+
+/**
+ * The live watches of one resolver, so that `close()` can end them all. Each iteration of a
+ * watch iterable is an independent stream with its own queue; while it is being iterated it
+ * holds a referenced timer so the process stays alive, as a socket being read does.
+ */
+export class WatchStreams {
+  readonly #streams = new Set<EventStream>();
+  #closed = false;
+
+  get size(): number {
+    return this.#streams.size;
+  }
+
+  /**
+   * An iterable that starts a fresh stream (and calls `start`) each time it is iterated. The
+   * stream ends when `signal` aborts, when {@link WatchStreams.endAll} runs, or when the
+   * consumer leaves its loop; `start`'s returned function is then called exactly once.
+   */
+  iterable(start: WatchStart, signal: AbortSignal | undefined): AsyncIterable<ResolverEvent> {
+    return {
+      [Symbol.asyncIterator]: () => {
+        const stream = new EventStream();
+        if (this.#closed || signal?.aborted === true) {
+          stream.end();
+          return stream;
+        }
+        this.#streams.add(stream);
+        const onAbort = (): void => {
+          stream.end();
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        let stop: (() => void) | undefined;
+        stream.onEnd(() => {
+          this.#streams.delete(stream);
+          signal?.removeEventListener('abort', onAbort);
+          stop?.();
+        });
+        const stopFeeding = start({
+          push: (event) => {
+            stream.push(event);
+          },
+          end: () => {
+            stream.end();
+          },
+          fail: (error) => {
+            stream.fail(error);
+          },
+        });
+        if (stream.ended) stopFeeding();
+        else stop = stopFeeding;
+        return stream;
+      },
+    };
+  }
+
+  /** Ends every stream and refuses new ones (they end at once). */
+  endAll(): void {
+    this.#closed = true;
+    for (const stream of [...this.#streams]) stream.end();
+  }
+}
+
+interface Waiter {
+  resolve(result: IteratorResult<ResolverEvent>): void;
+  reject(error: unknown): void;
+}
+
+class EventStream implements AsyncIterableIterator<ResolverEvent> {
+  readonly #queue: ResolverEvent[] = [];
+  readonly #waiting: Waiter[] = [];
+  #ended = false;
+  #failure: { readonly error: unknown } | undefined;
+  #onEnd: (() => void) | undefined;
+  #keepAlive: NodeJS.Timeout | undefined = setInterval(() => undefined, keepAliveMs);
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  onEnd(callback: () => void): void {
+    this.#onEnd = callback;
+  }
+
+  push(event: ResolverEvent): void {
+    if (this.#ended) return;
+    const waiter = this.#waiting.shift();
+    if (waiter === undefined) this.#queue.push(event);
+    else waiter.resolve({ value: event, done: false });
+  }
+
+  /** Ends the stream; events still queued are dropped (whoever stopped it stopped caring). */
+  end(): void {
+    this.#finish(undefined);
+  }
+
+  /** Ends the stream with an error, thrown by `next()` after the events already queued. */
+  fail(error: unknown): void {
+    this.#finish({ error });
+  }
+
+  #finish(failure: { readonly error: unknown } | undefined): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    clearInterval(this.#keepAlive);
+    this.#keepAlive = undefined;
+    if (failure === undefined) this.#queue.length = 0;
+    this.#failure = failure;
+    // Waiters exist only while the queue is empty.
+    for (const waiter of this.#waiting.splice(0)) this.#settleEnded(waiter);
+    const onEnd = this.#onEnd;
+    this.#onEnd = undefined;
+    onEnd?.();
+  }
+
+  #settleEnded(waiter: Waiter): void {
+    const failure = this.#failure;
+    this.#failure = undefined;
+    if (failure === undefined) waiter.resolve({ value: undefined, done: true });
+    else waiter.reject(failure.error);
+  }
+
+  next(): Promise<IteratorResult<ResolverEvent>> {
+    const event = this.#queue.shift();
+    if (event !== undefined) return Promise.resolve({ value: event, done: false });
+    return new Promise((resolve, reject) => {
+      const waiter = { resolve, reject };
+      if (this.#ended) this.#settleEnded(waiter);
+      else this.#waiting.push(waiter);
+    });
+  }
+
+  return(): Promise<IteratorResult<ResolverEvent>> {
+    this.end();
+    this.#failure = undefined;
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}

@@ -1,0 +1,78 @@
+import type { Advertisement } from '@seamless/transport';
+import type { ResolverEvent } from '../../src/resolver.js';
+
+/** A valid advertisement; `overrides` replace top-level fields. */
+export function makeAdvertisement(overrides: Partial<Advertisement> = {}): Advertisement {
+  return {
+    version: 1,
+    topic: 'md.AAPL',
+    publisherId: 'p-0123456789abcdef',
+    policy: 'reliable',
+    maxMessageSize: 65536,
+    host: { bootId: 'boot', ipcNamespace: 'ipc:[1]', netNamespace: 'net:[2]', hostname: 'h1' },
+    addresses: ['10.0.0.1', '127.0.0.1'],
+    endpoints: { tcp: { port: 40123, tls: false } },
+    ...overrides,
+  };
+}
+
+/** An event as a short string, for readable assertions: `added p1`, `removed p1 revoked`. */
+export function describeEvent(event: ResolverEvent): string {
+  return event.type === 'added'
+    ? `added ${event.advertisement.publisherId}`
+    : `removed ${event.advertisement.publisherId} ${event.reason}`;
+}
+
+/**
+ * Iterates `events` in the background, recording each event; `next(n)` waits until at least
+ * `n` events were seen in total (rejecting after `timeoutMs` as a guard against hangs).
+ */
+export class EventRecorder {
+  readonly events: ResolverEvent[] = [];
+  readonly done: Promise<void>;
+  #waiters: { count: number; resolve: () => void }[] = [];
+
+  constructor(events: AsyncIterable<ResolverEvent>) {
+    this.done = (async () => {
+      for await (const event of events) {
+        this.events.push(event);
+        this.#waiters = this.#waiters.filter((waiter) => {
+          if (this.events.length < waiter.count) return true;
+          waiter.resolve();
+          return false;
+        });
+      }
+    })();
+  }
+
+  get described(): string[] {
+    return this.events.map(describeEvent);
+  }
+
+  async until(count: number, timeoutMs = 10_000): Promise<string[]> {
+    if (this.events.length < count) {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          reject(new Error(`expected ${count} events within ${timeoutMs} ms, got ${JSON.stringify(this.described)}`));
+        }, timeoutMs);
+        this.#waiters.push({
+          count,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
+      });
+    }
+    return this.described;
+  }
+}
+
+/** Polls `check` until it returns true (rejecting after `timeoutMs` as a guard against hangs). */
+export async function waitUntil(check: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
