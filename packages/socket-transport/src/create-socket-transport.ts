@@ -1,0 +1,330 @@
+import {
+  DELIVERY_POLICIES,
+  ErrorCode,
+  parseAdvertisement,
+  SeamlessError,
+  TRANSPORT_SPECIFICATION_VERSION,
+  validateTopic,
+} from '@seamless/transport';
+import type {
+  Advertisement,
+  DeliveryPolicy,
+  PublicationListener,
+  PublicationOptions,
+  SubscriptionListener,
+  SubscriptionOptions,
+  Transport,
+} from '@seamless/transport';
+import { chooseAddresses } from './choose-addresses.js';
+import { connectToPublisher } from './connect-to-publisher.js';
+import { TcpPublication } from './socket-publication.js';
+import type { SocketPublication } from './socket-publication.js';
+import { SocketServer } from './socket-server.js';
+import { TcpSubscription } from './socket-subscription.js';
+import type { SocketSubscription } from './socket-subscription.js';
+import { resolveSocketTransportOptions, show } from './socket-transport-options.js';
+import type { ResolvedOptions, SocketTransportOptions } from './socket-transport-options.js';
+
+/**
+ * The socket transport: a {@link Transport} of kind `'tcp'` whose publications and
+ * subscriptions carry the socket-specific figures.
+ */
+export interface SocketTransport extends Transport<'tcp'> {
+  /**
+   * Opens the sending side of one publisher. The first call starts the listener; every
+   * publication of this transport shares it and advertises its port.
+   *
+   * @throws SeamlessError `ERR_TOPIC_INVALID`, `ERR_INVALID_ARGUMENT` for bad options or a
+   *   publisher id already open here, `ERR_CONNECTION` when the listener cannot bind,
+   *   `ERR_CLOSED` after `close()`.
+   */
+  openPublication(options: PublicationOptions, listener?: PublicationListener): Promise<SocketPublication>;
+  /**
+   * Connects to one advertised publisher (one pass over its usable addresses) and returns the
+   * subscription; after that it reconnects by itself.
+   *
+   * @throws SeamlessError `ERR_ADVERTISEMENT_INVALID`, `ERR_INVALID_ARGUMENT` (no tcp endpoint,
+   *   bad options), `ERR_CONNECTION` (no usable address, unreachable, TLS refused, plain TCP
+   *   refused because `tls.client` is set), `ERR_PUBLISHER_GONE` (the listener does not know
+   *   the publisher), `ERR_PROTOCOL`, `ERR_CLOSED`.
+   */
+  openSubscription(
+    advertisement: Advertisement,
+    options: SubscriptionOptions,
+    listener: SubscriptionListener,
+  ): Promise<SocketSubscription>;
+  /** The listening port, once the first publication opened the listener. */
+  readonly port: number | undefined;
+}
+
+const publisherIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * Creates the TCP (and TLS) transport. It listens only once a publication is opened (one
+ * listening socket for all of them), and connects to publishers for subscriptions.
+ *
+ * @throws SeamlessError `ERR_CONFIG_INVALID` for bad options, naming the field.
+ *
+ * @example
+ * ```ts
+ * import { createSocketTransport } from '@seamless/socket-transport';
+ *
+ * const identity = { bootId: 'boot', ipcNamespace: 'ipc', netNamespace: 'net', hostname: 'here' };
+ * const transport = createSocketTransport({ host: '127.0.0.1', identity });
+ * const publication = await transport.openPublication({
+ *   topic: 'md.AAPL', publisherId: 'p1', policy: 'reliable', maxMessageSize: 1024,
+ * });
+ * console.log(publication.endpoints); // { tcp: { port: 41234, tls: false } }
+ * await transport.close();
+ * ```
+ */
+export function createSocketTransport(options: SocketTransportOptions = {}): SocketTransport {
+  const settings = resolveSocketTransportOptions(options);
+  return new TcpTransport(settings);
+}
+
+class TcpTransport implements SocketTransport {
+  readonly specificationVersion = TRANSPORT_SPECIFICATION_VERSION;
+  readonly kind = 'tcp' as const;
+
+  private readonly server: SocketServer;
+  private readonly publications = new Set<TcpPublication>();
+  private readonly subscriptions = new Set<TcpSubscription>();
+  private readonly connecting = new Set<AbortController>();
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly settings: ResolvedOptions) {
+    this.server = new SocketServer(settings);
+  }
+
+  get port(): number | undefined {
+    return this.server.port;
+  }
+
+  async openPublication(options: PublicationOptions, listener?: PublicationListener): Promise<SocketPublication> {
+    this.checkOpen();
+    const checked = this.checkPublicationOptions(options);
+    if (listener !== undefined && (typeof listener !== 'object' || (listener as unknown) === null)) {
+      throw invalid(`openPublication: listener must be an object, got ${show(listener)}`);
+    }
+    if (listener?.subscribersChanged !== undefined && typeof listener.subscribersChanged !== 'function') {
+      throw invalid('openPublication: listener.subscribersChanged must be a function');
+    }
+    if (this.server.has(checked.publisherId)) {
+      throw invalid(`openPublication: publisher id "${checked.publisherId}" is already open on this transport`);
+    }
+    const port = await this.server.listen();
+    this.checkOpen();
+    if (this.server.has(checked.publisherId)) {
+      throw invalid(`openPublication: publisher id "${checked.publisherId}" is already open on this transport`);
+    }
+    const publication = new TcpPublication({
+      ...checked,
+      endpoints: Object.freeze({ tcp: Object.freeze({ port, tls: this.server.tls }) }),
+      listener,
+      maxSendQueueBytes: this.settings.maxSendQueueBytes,
+      heartbeat: this.settings.heartbeat,
+      lingerMs: this.settings.lingerMs,
+      onProblem: this.settings.onConnectionError,
+      onClose: (closing) => {
+        this.server.remove(closing);
+        this.publications.delete(closing);
+      },
+    });
+    this.publications.add(publication);
+    this.server.add(publication);
+    return publication;
+  }
+
+  canReach(advertisement: Advertisement): Promise<boolean> {
+    try {
+      if (this.closing !== undefined) return Promise.resolve(false);
+      const parsed = parseAdvertisement(advertisement);
+      return Promise.resolve(this.plan(parsed).problem === undefined);
+    } catch {
+      return Promise.resolve(false);
+    }
+  }
+
+  async openSubscription(
+    advertisement: Advertisement,
+    options: SubscriptionOptions,
+    listener: SubscriptionListener,
+  ): Promise<SocketSubscription> {
+    this.checkOpen();
+    const parsed = parseAdvertisement(advertisement);
+    const checked = this.checkSubscriptionOptions(options, parsed);
+    if (typeof listener !== 'object' || (listener as unknown) === null) {
+      throw invalid(`openSubscription: listener must be an object, got ${show(listener)}`);
+    }
+    if (typeof listener.readable !== 'function' || typeof listener.ended !== 'function') {
+      throw invalid('openSubscription: listener must have readable() and ended() methods');
+    }
+    const plan = this.plan(parsed);
+    if (plan.problem !== undefined) throw plan.problem;
+    const { settings } = this;
+    const connect = (signal: AbortSignal): ReturnType<typeof connectToPublisher> =>
+      connectToPublisher({
+        topic: parsed.topic,
+        publisherId: parsed.publisherId,
+        addresses: plan.addresses,
+        port: plan.port,
+        tls: plan.tls ? (settings.tls.client ?? {}) : undefined,
+        maxMessageSize: checked.maxMessageSize,
+        heartbeatTimeoutMs: settings.heartbeat.timeoutMs,
+        connectTimeoutMs: settings.connectTimeoutMs,
+        network: settings.network,
+        signal,
+      });
+    const controller = new AbortController();
+    this.connecting.add(controller);
+    let first;
+    try {
+      first = await connect(controller.signal);
+    } finally {
+      this.connecting.delete(controller);
+    }
+    if (this.closing !== undefined) {
+      first.socket.destroy();
+      this.checkOpen();
+    }
+    const subscription = new TcpSubscription(
+      {
+        topic: parsed.topic,
+        publisherId: parsed.publisherId,
+        listener,
+        copy: checked.copy,
+        maxReceiveQueueBytes: settings.maxReceiveQueueBytes,
+        heartbeat: settings.heartbeat,
+        reconnect: settings.reconnect,
+        random: settings.random,
+        connect,
+        onClose: (closed) => this.subscriptions.delete(closed),
+      },
+      first,
+    );
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    for (const controller of this.connecting) controller.abort();
+    await Promise.all([
+      ...[...this.subscriptions].map((subscription) => subscription.close()),
+      ...[...this.publications].map((publication) => publication.close()),
+    ]);
+    await this.server.close();
+  }
+
+  private checkOpen(): void {
+    if (this.closing !== undefined) throw new SeamlessError(ErrorCode.Closed, 'the socket transport is closed');
+  }
+
+  /** Where and how to connect to an advertised publisher, or why not. */
+  private plan(advertisement: Advertisement): {
+    readonly addresses: readonly string[];
+    readonly port: number;
+    readonly tls: boolean;
+    readonly problem?: SeamlessError;
+  } {
+    const endpoint = advertisement.endpoints.tcp;
+    const who = `publisher "${advertisement.publisherId}" of topic "${advertisement.topic}"`;
+    if (endpoint === undefined) {
+      return { addresses: [], port: 0, tls: false, problem: invalid(`${who} has no tcp endpoint`) };
+    }
+    if (!endpoint.tls && this.settings.tls.client !== undefined) {
+      return {
+        addresses: [],
+        port: endpoint.port,
+        tls: false,
+        problem: new SeamlessError(
+          ErrorCode.Connection,
+          `${who} offers plain TCP only; refused because this transport has tls.client options (no downgrade)`,
+          { details: { publisherId: advertisement.publisherId } },
+        ),
+      };
+    }
+    const choice = chooseAddresses(advertisement.addresses, advertisement.host, this.settings.identity);
+    if (choice.addresses.length === 0) {
+      const skipped = choice.skipped.map(({ address, reason }) => `${address} (${reason})`).join(', ');
+      const hint =
+        this.settings.identity === undefined && choice.skipped.some(({ reason }) => reason.startsWith('loopback'))
+          ? '; loopback addresses are used only with the identity option (hostIdentity() of @seamless/local-addrs)'
+          : '';
+      return {
+        addresses: [],
+        port: endpoint.port,
+        tls: endpoint.tls,
+        problem: new SeamlessError(
+          ErrorCode.Connection,
+          `${who} has no usable address${skipped === '' ? '' : `: skipped ${skipped}`}${hint}`,
+          { details: { publisherId: advertisement.publisherId, skipped: choice.skipped } },
+        ),
+      };
+    }
+    return { addresses: choice.addresses, port: endpoint.port, tls: endpoint.tls };
+  }
+
+  private checkPublicationOptions(options: PublicationOptions): {
+    topic: string;
+    publisherId: string;
+    policy: DeliveryPolicy;
+    maxMessageSize: number;
+  } {
+    if (typeof options !== 'object' || (options as unknown) === null) {
+      throw invalid(`openPublication: options must be an object, got ${show(options)}`);
+    }
+    const topic = validateTopic(options.topic);
+    const { publisherId, policy, maxMessageSize } = options;
+    if (typeof publisherId !== 'string' || !publisherIdPattern.test(publisherId)) {
+      throw invalid(`openPublication: publisherId must match [A-Za-z0-9_-]{1,64}, got ${show(publisherId)}`);
+    }
+    if (!DELIVERY_POLICIES.includes(policy)) {
+      throw invalid(`openPublication: policy must be one of ${DELIVERY_POLICIES.join(', ')}, got ${show(policy)}`);
+    }
+    if (!Number.isSafeInteger(maxMessageSize) || maxMessageSize < 0) {
+      throw invalid(`openPublication: maxMessageSize must be a non-negative integer, got ${show(maxMessageSize)}`);
+    }
+    if (maxMessageSize > this.settings.maxMessageSize) {
+      throw invalid(
+        `openPublication: maxMessageSize ${maxMessageSize} exceeds this transport's maxMessageSize ${this.settings.maxMessageSize}`,
+      );
+    }
+    return { topic, publisherId, policy, maxMessageSize };
+  }
+
+  private checkSubscriptionOptions(
+    options: SubscriptionOptions,
+    advertisement: Advertisement,
+  ): { copy: boolean; maxMessageSize: number } {
+    if (typeof options !== 'object' || (options as unknown) === null) {
+      throw invalid(`openSubscription: options must be an object, got ${show(options)}`);
+    }
+    const { copy = false, maxMessageSize, idle } = options;
+    if (typeof copy !== 'boolean') throw invalid(`openSubscription: copy must be a boolean, got ${show(copy)}`);
+    if (maxMessageSize !== undefined && (!Number.isSafeInteger(maxMessageSize) || maxMessageSize < 0)) {
+      throw invalid(`openSubscription: maxMessageSize must be a non-negative integer, got ${show(maxMessageSize)}`);
+    }
+    if (
+      idle !== undefined &&
+      idle !== 'park' &&
+      idle !== 'spin' &&
+      !(typeof idle === 'object' && (idle as unknown) !== null && Number.isFinite(idle.spinMicros) && idle.spinMicros >= 0)
+    ) {
+      throw invalid(`openSubscription: idle must be 'park', 'spin' or { spinMicros }, got ${show(idle)}`);
+    }
+    return {
+      copy,
+      maxMessageSize: Math.min(maxMessageSize ?? advertisement.maxMessageSize, this.settings.maxMessageSize),
+    };
+  }
+}
+
+function invalid(message: string): SeamlessError {
+  return new SeamlessError(ErrorCode.InvalidArgument, message);
+}

@@ -1,0 +1,256 @@
+import type { Socket } from 'node:net';
+import { types } from 'node:util';
+import { ErrorCode, SeamlessError } from '@seamless/transport';
+import type { DeliveryPolicy, Endpoints, Publication, PublicationListener } from '@seamless/transport';
+import type { FrameDecoder } from './frame-codec.js';
+import { FrameTypes } from './frame-codec.js';
+import { encodeWelcome } from './handshake.js';
+import type { Hello } from './handshake.js';
+import { heartbeatSendInterval } from './heartbeat.js';
+import { SubscriberConnection } from './subscriber-connection.js';
+import { DATA_HEADER_SIZE } from './wire-format.js';
+
+/**
+ * A {@link Publication} over TCP, with the figures a socket transport can add.
+ *
+ * @example
+ * ```ts no-run
+ * const publication = await transport.openPublication(options);
+ * console.log(publication.endpoints.tcp?.port, publication.queuedBytes, publication.droppedMessages);
+ * ```
+ */
+export interface SocketPublication extends Publication {
+  readonly kind: 'tcp';
+  /**
+   * Bytes accepted and not yet taken by the kernel, summed over the connected subscribers
+   * (each at most `maxSendQueueBytes`, or one larger message).
+   */
+  readonly queuedBytes: number;
+  /** Messages dropped under `'latest'`, summed over subscribers (including departed ones). */
+  readonly droppedMessages: number;
+}
+
+/** What a {@link TcpPublication} is made of. */
+export interface TcpPublicationSettings {
+  readonly topic: string;
+  readonly publisherId: string;
+  readonly policy: DeliveryPolicy;
+  readonly maxMessageSize: number;
+  readonly endpoints: Endpoints;
+  readonly listener: PublicationListener | undefined;
+  readonly maxSendQueueBytes: number;
+  readonly heartbeat: { readonly intervalMs: number; readonly timeoutMs: number };
+  readonly lingerMs: number;
+  readonly onProblem: (error: SeamlessError) => void;
+  /** Called once when close() starts, so the listener stops routing HELLOs here. */
+  readonly onClose: (publication: TcpPublication) => void;
+}
+
+interface DrainWaiter {
+  readonly frameSize: number;
+  readonly resolve: () => void;
+  readonly reject: (error: SeamlessError) => void;
+  readonly cleanup: () => void;
+}
+
+/** The publication: fan-out to every connected subscriber of one publisher. */
+export class TcpPublication implements SocketPublication {
+  readonly kind = 'tcp' as const;
+  readonly topic: string;
+  readonly publisherId: string;
+  readonly policy: DeliveryPolicy;
+  readonly maxMessageSize: number;
+  readonly endpoints: Endpoints;
+
+  private connections: SubscriberConnection[] = [];
+  private readonly reliable: boolean;
+  private flushScheduled = false;
+  private waiters: DrainWaiter[] = [];
+  private closing: Promise<void> | undefined;
+  private droppedByDeparted = 0;
+
+  constructor(private readonly settings: TcpPublicationSettings) {
+    this.topic = settings.topic;
+    this.publisherId = settings.publisherId;
+    this.policy = settings.policy;
+    this.maxMessageSize = settings.maxMessageSize;
+    this.endpoints = settings.endpoints;
+    this.reliable = settings.policy === 'reliable';
+  }
+
+  get subscriberCount(): number {
+    return this.connections.length;
+  }
+
+  get queuedBytes(): number {
+    let total = 0;
+    for (const connection of this.connections) total += connection.queuedBytes;
+    return total;
+  }
+
+  get droppedMessages(): number {
+    let total = this.droppedByDeparted;
+    for (const connection of this.connections) total += connection.dropped;
+    return total;
+  }
+
+  canSend(length: number): boolean {
+    this.checkLength(length, 'canSend');
+    if (this.closing !== undefined) return false;
+    if (length > this.maxMessageSize) return false;
+    return this.hasRoom(DATA_HEADER_SIZE + length);
+  }
+
+  send(data: Uint8Array, sequence: number): boolean {
+    if (this.closing !== undefined) {
+      throw new SeamlessError(ErrorCode.Closed, `publication "${this.topic}" (${this.publisherId}) is closed`);
+    }
+    if (!(data instanceof Uint8Array) && !types.isUint8Array(data)) {
+      throw new SeamlessError(ErrorCode.InvalidArgument, 'send: data must be a Uint8Array');
+    }
+    if (data.byteLength > this.maxMessageSize) {
+      throw new SeamlessError(
+        ErrorCode.MessageTooLarge,
+        `message of ${data.byteLength} bytes exceeds maxMessageSize ${this.maxMessageSize} of "${this.topic}"`,
+        { details: { length: data.byteLength, maxMessageSize: this.maxMessageSize } },
+      );
+    }
+    if (!Number.isSafeInteger(sequence) || sequence < 0) {
+      throw new SeamlessError(ErrorCode.InvalidArgument, `send: sequence must be a non-negative safe integer, got ${String(sequence)}`);
+    }
+    const connections = this.connections;
+    const count = connections.length;
+    if (count === 0) return true;
+    if (this.reliable) {
+      const frameSize = DATA_HEADER_SIZE + data.byteLength;
+      for (const connection of connections) {
+        if (!connection.hasRoom(frameSize)) return false;
+      }
+    }
+    for (const connection of connections) connection.append(data, sequence);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flush);
+    }
+    return true;
+  }
+
+  async drained(length: number = this.maxMessageSize, signal?: AbortSignal): Promise<void> {
+    this.checkLength(length, 'drained');
+    if (length > this.maxMessageSize) {
+      throw new SeamlessError(
+        ErrorCode.MessageTooLarge,
+        `drained: ${length} bytes exceeds maxMessageSize ${this.maxMessageSize}; such a send never succeeds`,
+      );
+    }
+    if (this.closing !== undefined) {
+      throw new SeamlessError(ErrorCode.Closed, `publication "${this.topic}" (${this.publisherId}) is closed`);
+    }
+    if (signal?.aborted === true) throw abortedError(signal);
+    const frameSize = DATA_HEADER_SIZE + length;
+    if (this.hasRoom(frameSize)) return;
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        this.waiters = this.waiters.filter((candidate) => candidate !== waiter);
+        reject(abortedError(signal));
+      };
+      const waiter: DrainWaiter = {
+        frameSize,
+        resolve,
+        reject,
+        cleanup: () => signal?.removeEventListener('abort', onAbort),
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(waiter);
+    });
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  /**
+   * Takes over a connection whose HELLO named this publication: answers WELCOME and starts
+   * sending. Called by the listener.
+   */
+  attach(socket: Socket, peer: string, decoder: FrameDecoder, hello: Hello): void {
+    decoder.setAccepted(FrameTypes.publisherStream);
+    socket.write(
+      encodeWelcome({
+        policy: this.policy,
+        heartbeatTimeoutMs: this.settings.heartbeat.timeoutMs,
+        maxMessageSize: this.maxMessageSize,
+      }),
+    );
+    const connection = new SubscriberConnection({
+      socket,
+      peer,
+      decoder,
+      policy: this.policy,
+      maxQueuedBytes: this.settings.maxSendQueueBytes,
+      heartbeatSendIntervalMs: heartbeatSendInterval(this.settings.heartbeat.intervalMs, hello.heartbeatTimeoutMs),
+      heartbeatTimeoutMs: this.settings.heartbeat.timeoutMs,
+      onRoom: this.checkWaiters,
+      onClosed: this.detach,
+      onProblem: this.settings.onProblem,
+    });
+    this.connections = [...this.connections, connection];
+    this.settings.listener?.subscribersChanged?.(this.connections.length);
+  }
+
+  private hasRoom(frameSize: number): boolean {
+    if (!this.reliable) return true;
+    for (const connection of this.connections) {
+      if (!connection.hasRoom(frameSize)) return false;
+    }
+    return true;
+  }
+
+  private checkLength(length: number, method: string): void {
+    if (!Number.isSafeInteger(length) || length < 0) {
+      throw new SeamlessError(ErrorCode.InvalidArgument, `${method}: length must be a non-negative integer, got ${String(length)}`);
+    }
+  }
+
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    for (const connection of this.connections) connection.flush();
+    this.checkWaiters();
+  };
+
+  private readonly checkWaiters = (): void => {
+    if (this.waiters.length === 0) return;
+    const ready = this.waiters.filter((waiter) => this.hasRoom(waiter.frameSize));
+    if (ready.length === 0) return;
+    this.waiters = this.waiters.filter((waiter) => !ready.includes(waiter));
+    for (const waiter of ready) {
+      waiter.cleanup();
+      waiter.resolve();
+    }
+  };
+
+  private readonly detach = (connection: SubscriberConnection): void => {
+    if (!this.connections.includes(connection)) return;
+    this.connections = this.connections.filter((candidate) => candidate !== connection);
+    this.droppedByDeparted += connection.dropped;
+    if (this.closing === undefined) {
+      this.settings.listener?.subscribersChanged?.(this.connections.length);
+      this.checkWaiters();
+    }
+  };
+
+  private async shutdown(): Promise<void> {
+    this.settings.onClose(this);
+    const error = new SeamlessError(ErrorCode.Closed, `publication "${this.topic}" (${this.publisherId}) is closed`);
+    for (const waiter of this.waiters.splice(0)) {
+      waiter.cleanup();
+      waiter.reject(error);
+    }
+    await Promise.all(this.connections.map((connection) => connection.finish(this.settings.lingerMs)));
+  }
+}
+
+function abortedError(signal: AbortSignal | undefined): SeamlessError {
+  return new SeamlessError(ErrorCode.Aborted, 'drained: aborted', { cause: signal?.reason });
+}

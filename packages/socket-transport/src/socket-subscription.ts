@@ -1,0 +1,449 @@
+import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { ErrorCode, SeamlessError } from '@seamless/transport';
+import type { MessageHandler, Subscription, SubscriptionListener, TransportKind } from '@seamless/transport';
+import { lastSocketError } from './connect-to-publisher.js';
+import type { HandshakenConnection } from './connect-to-publisher.js';
+import { HEARTBEAT_FRAME } from './frame-codec.js';
+import type { FrameDecoder } from './frame-codec.js';
+import { Heartbeat, heartbeatSendInterval } from './heartbeat.js';
+import { reconnectDelay } from './reconnect-backoff.js';
+import type { BackoffParameters } from './reconnect-backoff.js';
+import { FrameType } from './wire-format.js';
+
+/**
+ * A {@link Subscription} over TCP, with what a socket transport can add.
+ *
+ * @example
+ * ```ts no-run
+ * const subscription = await transport.openSubscription(advertisement, {}, listener);
+ * console.log(subscription.connected, subscription.remote, subscription.queuedBytes);
+ * ```
+ */
+export interface SocketSubscription extends Subscription {
+  readonly kind: 'tcp';
+  /** Whether a connection to the publisher is up (false while reconnecting or after the end). */
+  readonly connected: boolean;
+  /** `address:port` of the publisher on the current connection. */
+  readonly remote: string | undefined;
+  /** Received bytes waiting for `poll()`. */
+  readonly queuedBytes: number;
+  /** How many times the connection was lost and re-established. */
+  readonly reconnects: number;
+}
+
+/** What a {@link TcpSubscription} is made of. */
+export interface TcpSubscriptionSettings {
+  readonly topic: string;
+  readonly publisherId: string;
+  readonly listener: SubscriptionListener;
+  readonly copy: boolean;
+  readonly maxReceiveQueueBytes: number;
+  readonly heartbeat: { readonly intervalMs: number; readonly timeoutMs: number };
+  readonly reconnect: BackoffParameters & { readonly giveUpAfterMs: number };
+  readonly random: () => number;
+  /** One pass over the publisher's addresses. */
+  readonly connect: (signal: AbortSignal) => Promise<HandshakenConnection>;
+  /** Called once when the subscription is closed. */
+  readonly onClose: (subscription: TcpSubscription) => void;
+}
+
+interface MutableMessage {
+  topic: string;
+  data: Uint8Array;
+  seq: number;
+  publisherId: string;
+  transport: TransportKind;
+  lost: number;
+}
+
+/** The bytes of one connection, in arrival order. */
+interface Stream {
+  readonly decoder: FrameDecoder;
+  /** Its connection is gone: what remains is all there will be. */
+  finished: boolean;
+}
+
+interface LiveConnection {
+  readonly socket: Socket;
+  readonly peer: string;
+  readonly stream: Stream;
+  readonly heartbeat: Heartbeat;
+  paused: boolean;
+}
+
+type State = 'open' | 'ending' | 'ended' | 'closed';
+
+/**
+ * The receiving side for one publisher: a pull-based queue of received chunks decoded by
+ * `poll()`, flow control by pausing the socket, heartbeats and reconnection.
+ *
+ * The bytes of each connection stay a separate stream; after a connection is lost, the next
+ * one is made only once `poll()` has consumed what the old one delivered (a partial frame at
+ * its end is dropped), so messages keep their order, a GOODBYE is seen in order, and a
+ * consumer that stopped reading does not make the subscription fetch more.
+ */
+export class TcpSubscription implements SocketSubscription {
+  readonly kind = 'tcp' as const;
+  readonly topic: string;
+  readonly publisherId: string;
+
+  private readonly streams: Stream[] = [];
+  private live: LiveConnection | undefined;
+  private state: State = 'open';
+  private endError: SeamlessError | undefined;
+  private deferredError: SeamlessError | undefined;
+  private armed = true;
+  private nextSequence = -1;
+  private lostTotal = 0;
+  private reconnectCount = 0;
+  private disconnectedAt: number | undefined;
+  private attempt = 0;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private connecting: { readonly controller: AbortController; readonly done: Promise<unknown> } | undefined;
+  private lastError: SeamlessError | undefined;
+  private closing: Promise<void> | undefined;
+  private readonly message: MutableMessage;
+
+  constructor(
+    private readonly settings: TcpSubscriptionSettings,
+    first: HandshakenConnection,
+  ) {
+    this.topic = settings.topic;
+    this.publisherId = settings.publisherId;
+    this.message = {
+      topic: settings.topic,
+      data: new Uint8Array(0),
+      seq: 0,
+      publisherId: settings.publisherId,
+      transport: 'tcp',
+      lost: 0,
+    };
+    this.attach(first);
+  }
+
+  get lost(): number {
+    return this.lostTotal;
+  }
+
+  get connected(): boolean {
+    return this.live !== undefined;
+  }
+
+  get remote(): string | undefined {
+    return this.live?.peer;
+  }
+
+  get queuedBytes(): number {
+    let total = 0;
+    for (const stream of this.streams) total += stream.decoder.bufferedBytes;
+    return total;
+  }
+
+  get reconnects(): number {
+    return this.reconnectCount;
+  }
+
+  poll(handler: MessageHandler, limit: number = Number.POSITIVE_INFINITY): number {
+    if (this.state === 'closed') {
+      throw new SeamlessError(ErrorCode.Closed, `subscription to "${this.topic}" (${this.publisherId}) is closed`);
+    }
+    if (typeof handler !== 'function') throw new SeamlessError(ErrorCode.InvalidArgument, 'poll: handler must be a function');
+    if (limit !== Number.POSITIVE_INFINITY && (!Number.isSafeInteger(limit) || limit < 1)) {
+      throw new SeamlessError(ErrorCode.InvalidArgument, `poll: limit must be a positive integer, got ${String(limit)}`);
+    }
+    if (this.deferredError !== undefined) {
+      const error = this.deferredError;
+      this.deferredError = undefined;
+      throw error;
+    }
+    const message = this.message;
+    const copy = this.settings.copy;
+    let count = 0;
+    while (count < limit) {
+      const stream = this.streams[0];
+      if (stream === undefined) break;
+      const decoder = stream.decoder;
+      let complete: boolean;
+      try {
+        complete = decoder.next();
+      } catch (error) {
+        this.corrupt(error as SeamlessError);
+        if (count > 0) {
+          this.deferredError = error as SeamlessError;
+          break;
+        }
+        throw error;
+      }
+      if (!complete) {
+        if (!stream.finished) break;
+        this.dropStream(stream);
+        continue;
+      }
+      const type = decoder.type;
+      if (type === FrameType.Data) {
+        const sequence = decoder.sequence;
+        const expected = this.nextSequence;
+        const lost = expected >= 0 && sequence > expected ? sequence - expected : 0;
+        this.nextSequence = sequence + 1;
+        this.lostTotal += lost;
+        message.seq = sequence;
+        message.lost = lost;
+        const view = decoder.buffer.subarray(decoder.start, decoder.end);
+        message.data = copy ? new Uint8Array(view) : view;
+        count++;
+        handler(message);
+        // The handler may have closed the subscription.
+        if ((this.state as State) === 'closed') return count;
+      } else if (type === FrameType.Goodbye) {
+        this.end(
+          new SeamlessError(
+            ErrorCode.PublisherGone,
+            `publisher "${this.publisherId}" of topic "${this.topic}" closed the publication`,
+            { details: { publisherId: this.publisherId, topic: this.topic } },
+          ),
+        );
+        this.dropStream(stream);
+        break;
+      }
+    }
+    if (count === 0) this.armed = true;
+    const live = this.live;
+    if (live?.paused === true && this.queuedBytes < this.settings.maxReceiveQueueBytes / 2) {
+      live.paused = false;
+      live.heartbeat.suspend(false);
+      live.socket.resume();
+    }
+    if (this.state === 'ending' && !this.hasDeliverable()) this.finishEnd();
+    return count;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private attach(connection: HandshakenConnection): void {
+    const { socket, peer, decoder, welcome } = connection;
+    const stream: Stream = { decoder, finished: false };
+    const heartbeat = new Heartbeat({
+      sendIntervalMs: heartbeatSendInterval(this.settings.heartbeat.intervalMs, welcome.heartbeatTimeoutMs),
+      timeoutMs: this.settings.heartbeat.timeoutMs,
+      send: () => {
+        if (!socket.destroyed) socket.write(HEARTBEAT_FRAME);
+      },
+      expired: (silentMs) => {
+        this.lose(
+          live,
+          new SeamlessError(ErrorCode.Connection, `publisher ${peer} sent nothing for ${silentMs} ms`, {
+            details: { peer, silentMs },
+          }),
+        );
+      },
+    });
+    const live: LiveConnection = { socket, peer, stream, heartbeat, paused: false };
+    this.streams.push(stream);
+    this.live = live;
+    socket.on('data', (chunk: Buffer) => {
+      heartbeat.received();
+      decoder.push(chunk);
+      this.afterReceive(live);
+    });
+    socket.once('close', () => {
+      const cause = lastSocketError(socket);
+      const reason = cause === undefined ? 'closed the connection' : `connection failed: ${cause.message}`;
+      this.lose(live, new SeamlessError(ErrorCode.Connection, `publisher ${peer} ${reason}`, { cause, details: { peer } }));
+    });
+    socket.resume();
+    if (decoder.bufferedBytes > 0) this.afterReceive(live);
+  }
+
+  private afterReceive(live: LiveConnection): void {
+    if (this.armed) this.notify();
+    if (this.live !== live || live.paused) return;
+    if (this.queuedBytes >= this.settings.maxReceiveQueueBytes && this.hasDeliverable()) {
+      live.paused = true;
+      live.heartbeat.suspend(true);
+      live.socket.pause();
+    }
+  }
+
+  /**
+   * While the consumer has found nothing: swallows heartbeats at the head (they are no news)
+   * and tells the consumer when a frame it must see is complete.
+   */
+  private notify(): void {
+    for (;;) {
+      const stream = this.streams[0];
+      if (stream === undefined) return;
+      let type: number;
+      try {
+        type = stream.decoder.peekCompleteType();
+      } catch {
+        type = -1; // a broken frame: poll() reports it
+      }
+      if (type === FrameType.Heartbeat) {
+        stream.decoder.next();
+        continue;
+      }
+      if (type === 0) {
+        if (!stream.finished) return;
+        this.dropStream(stream);
+        continue;
+      }
+      this.armed = false;
+      this.settings.listener.readable();
+      return;
+    }
+  }
+
+  /** Whether poll() has something to hand over or report. */
+  private hasDeliverable(): boolean {
+    for (const stream of this.streams) {
+      try {
+        if (stream.decoder.peekCompleteType() !== 0) return true;
+      } catch {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private dropStream(stream: Stream): void {
+    stream.decoder.discard();
+    const index = this.streams.indexOf(stream);
+    if (index !== -1) this.streams.splice(index, 1);
+    if (this.live?.stream === stream) {
+      this.stopLive(this.live);
+    } else if (this.state === 'open' && this.live === undefined) {
+      this.scheduleReconnect();
+    }
+  }
+
+  private stopLive(live: LiveConnection): void {
+    if (this.live === live) this.live = undefined;
+    live.heartbeat.stop();
+    live.stream.finished = true;
+    live.socket.destroy();
+  }
+
+  /** The connection was lost: reconnect once its data has been consumed. */
+  private lose(live: LiveConnection, error: SeamlessError): void {
+    if (this.live !== live) return;
+    this.stopLive(live);
+    if (this.state !== 'open') return;
+    this.lastError = error;
+    this.disconnectedAt ??= performance.now();
+    let deliverable: boolean;
+    try {
+      deliverable = live.stream.decoder.peekCompleteType() !== 0;
+    } catch {
+      deliverable = true;
+    }
+    if (!deliverable) this.dropStream(live.stream);
+  }
+
+  private scheduleReconnect(): void {
+    if (this.state !== 'open' || this.live !== undefined) return;
+    if (this.reconnectTimer !== undefined || this.connecting !== undefined) return;
+    const { giveUpAfterMs } = this.settings.reconnect;
+    const elapsed = performance.now() - (this.disconnectedAt ?? performance.now());
+    if (elapsed >= giveUpAfterMs) {
+      const last = this.lastError;
+      this.end(
+        new SeamlessError(
+          ErrorCode.Connection,
+          `gave up reconnecting to publisher "${this.publisherId}" of topic "${this.topic}" after ${Math.round(elapsed)} ms` +
+            (last === undefined ? '' : `; last error: ${last.message}`),
+          { cause: last, details: { publisherId: this.publisherId, topic: this.topic, elapsedMs: Math.round(elapsed) } },
+        ),
+      );
+      return;
+    }
+    const delay = Math.min(reconnectDelay(this.attempt++, this.settings.reconnect, this.settings.random), giveUpAfterMs - elapsed);
+    this.reconnectTimer = setTimeout(this.reconnect, Math.max(0, delay));
+  }
+
+  private readonly reconnect = (): void => {
+    this.reconnectTimer = undefined;
+    const controller = new AbortController();
+    const done = this.settings.connect(controller.signal).then(
+      (connection) => {
+        this.connecting = undefined;
+        if (this.state !== 'open') {
+          connection.socket.destroy();
+          return;
+        }
+        this.attempt = 0;
+        this.disconnectedAt = undefined;
+        this.reconnectCount++;
+        this.attach(connection);
+      },
+      (error: unknown) => {
+        this.connecting = undefined;
+        if (this.state !== 'open') return;
+        const failure = error as SeamlessError;
+        if (failure.code === ErrorCode.PublisherGone || failure.code === ErrorCode.Protocol) {
+          this.end(failure);
+          return;
+        }
+        this.lastError = failure;
+        this.scheduleReconnect();
+      },
+    );
+    this.connecting = { controller, done };
+  };
+
+  /** A protocol violation: nothing after it can be trusted. */
+  private corrupt(error: SeamlessError): void {
+    for (const stream of this.streams.splice(0)) stream.decoder.discard();
+    if (this.live !== undefined) this.stopLive(this.live);
+    this.end(error);
+  }
+
+  /** Ends the subscription once what was received before has been consumed. */
+  private end(error: SeamlessError): void {
+    if (this.state !== 'open') return;
+    this.state = 'ending';
+    this.endError = error;
+    this.cancelReconnect();
+    if (this.live !== undefined) this.stopLive(this.live);
+    if (!this.hasDeliverable()) this.finishEnd();
+  }
+
+  private finishEnd(): void {
+    if (this.state !== 'ending') return;
+    this.state = 'ended';
+    for (const stream of this.streams.splice(0)) stream.decoder.discard();
+    const error = this.endError;
+    setImmediate(() => {
+      if (this.state === 'ended' && error !== undefined) this.settings.listener.ended(error);
+    });
+  }
+
+  private cancelReconnect(): void {
+    if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    this.connecting?.controller.abort();
+  }
+
+  private async shutdown(): Promise<void> {
+    this.state = 'closed';
+    const connecting = this.connecting;
+    this.cancelReconnect();
+    const live = this.live;
+    for (const stream of this.streams.splice(0)) stream.decoder.discard();
+    if (live !== undefined) {
+      const closed = new Promise<void>((resolve) => {
+        if (live.socket.closed) resolve();
+        else live.socket.once('close', () => {
+          resolve();
+        });
+      });
+      this.stopLive(live);
+      await closed;
+    }
+    await connecting?.done;
+    this.settings.onClose(this);
+  }
+}
