@@ -1,3 +1,5 @@
+export { composeResolvers } from './compose-resolvers.js';
+export type { ComposedResolver } from './compose-resolvers.js';
 export type { Lease, Resolver, ResolverEvent, ResolverStats } from './resolver.js';
 export { processWarningLogger } from './resolver-logger.js';
 export type { ResolverLogger } from './resolver-logger.js';
