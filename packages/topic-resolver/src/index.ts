@@ -1,5 +1,10 @@
 export { composeResolvers } from './compose-resolvers.js';
 export type { ComposedResolver } from './compose-resolvers.js';
+export { HostResolver } from './host-resolver.js';
+export type { HostResolverOptions, HostResolverStats } from './host-resolver.js';
+export { defaultRegistryDirectory } from './registry-directory.js';
+export type { RegistryDirectoryEnvironment } from './registry-directory.js';
+export { MAX_REGISTRY_FILE_BYTES, REGISTRY_FORMAT, REGISTRY_VERSION } from './registry-file.js';
 export type { Lease, Resolver, ResolverEvent, ResolverStats } from './resolver.js';
 export { processWarningLogger } from './resolver-logger.js';
 export type { ResolverLogger } from './resolver-logger.js';
