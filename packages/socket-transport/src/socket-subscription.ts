@@ -254,8 +254,13 @@ export class TcpSubscription implements SocketSubscription {
       const reason = cause === undefined ? 'closed the connection' : `connection failed: ${cause.message}`;
       this.lose(live, new SeamlessError(ErrorCode.Connection, `publisher ${peer} ${reason}`, { cause, details: { peer } }));
     });
-    socket.resume();
-    if (decoder.bufferedBytes > 0) this.afterReceive(live);
+    // Start reading only after openSubscription() has returned the subscription to its caller:
+    // readable() must never run before the caller holds the object it will poll.
+    setImmediate(() => {
+      if (this.live !== live) return;
+      socket.resume();
+      if (decoder.bufferedBytes > 0) this.afterReceive(live);
+    });
   }
 
   private afterReceive(live: LiveConnection): void {

@@ -1,0 +1,87 @@
+// Helpers shared by this package's tests (not shipped: test/ is not in the package's files).
+import type { Advertisement, HostIdentity, Message, SeamlessError, Subscription, SubscriptionListener } from '@seamless/transport';
+import type { SocketPublication } from '../src/index.js';
+
+/** An identity that makes loopback addresses usable (same boot id and network namespace). */
+export const identity: HostIdentity = Object.freeze({
+  bootId: 'test-boot',
+  ipcNamespace: 'ipc:[1]',
+  netNamespace: 'net:[1]',
+  hostname: 'test-host',
+});
+
+/** The advertisement the facade would publish for `publication`, on loopback. */
+export function advertisementFor(publication: SocketPublication, overrides: Partial<Advertisement> = {}): Advertisement {
+  return {
+    version: 1,
+    topic: publication.topic,
+    publisherId: publication.publisherId,
+    policy: publication.policy,
+    maxMessageSize: publication.maxMessageSize,
+    host: identity,
+    addresses: ['127.0.0.1'],
+    endpoints: publication.endpoints,
+    ...overrides,
+  };
+}
+
+/** A received message, copied out of the transport's buffers. */
+export interface Received {
+  readonly seq: number;
+  readonly lost: number;
+  readonly data: Uint8Array;
+  readonly transport: string;
+  readonly topic: string;
+  readonly publisherId: string;
+}
+
+/** A listener that polls everything into `messages` as soon as it is told to. */
+export class Collector implements SubscriptionListener {
+  readonly messages: Received[] = [];
+  ended_: SeamlessError | undefined;
+  readableCalls = 0;
+  subscription: Subscription | undefined;
+  /** When false, readable() is counted but nothing is polled (a stalled consumer). */
+  polling = true;
+
+  readonly readable = (): void => {
+    this.readableCalls++;
+    if (this.polling) this.drain();
+  };
+
+  readonly ended = (reason: SeamlessError): void => {
+    this.ended_ = reason;
+  };
+
+  /** Polls until poll() returns 0. */
+  drain(): void {
+    const subscription = this.subscription;
+    if (subscription === undefined) throw new Error('Collector.subscription is not set');
+    while (subscription.poll(this.handle) > 0);
+  }
+
+  private readonly handle = (message: Message): void => {
+    this.messages.push({
+      seq: message.seq,
+      lost: message.lost,
+      data: message.data.slice(),
+      transport: message.transport,
+      topic: message.topic,
+      publisherId: message.publisherId,
+    });
+  };
+}
+
+/** Resolves once `predicate` holds, checking every few milliseconds; rejects after `timeoutMs`. */
+export async function until(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** A small pause for the event loop (never an assertion on time). */
+export function tick(ms = 20): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
