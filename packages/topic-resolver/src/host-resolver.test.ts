@@ -8,6 +8,7 @@ import type { Advertisement } from '@seamless/transport';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventRecorder, makeAdvertisement, waitUntil } from '../test/support/advertisements.js';
+import { settle, trackResources } from '../test/support/live-resources.js';
 import { checkAdvertisement } from './checked-advertisement.js';
 import { HostResolver } from './host-resolver.js';
 import type { HostResolverOptions } from './host-resolver.js';
@@ -255,17 +256,19 @@ describe('HostResolver', () => {
   });
 
   it('leaves no timers or file watchers behind after close', async () => {
-    const resources = () => process.getActiveResourcesInfo().filter((name) => name !== 'TTYWrap').sort();
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    const before = resources();
-    const resolver = new HostResolver({ directory, rescanIntervalMs: 20, renewIntervalMs: 20, leaseMs: 100 });
-    await resolver.advertise(makeAdvertisement());
-    const watcher = new EventRecorder(resolver.watch('md.AAPL'));
-    await watcher.until(1);
-    expect(resources().length).toBeGreaterThan(before.length);
-    await resolver.close();
-    await watcher.done;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(resources()).toEqual(before);
+    const resources = trackResources();
+    try {
+      const resolver = new HostResolver({ directory, rescanIntervalMs: 20, renewIntervalMs: 20, leaseMs: 100 });
+      await resolver.advertise(makeAdvertisement());
+      const watcher = new EventRecorder(resolver.watch('md.AAPL'));
+      await watcher.until(1);
+      expect(resources.live()).toEqual(expect.arrayContaining(['FSEVENTWRAP', 'Timeout', 'Timeout']));
+      await resolver.close();
+      await watcher.done;
+      await settle();
+      expect(resources.live(), resources.details()).toEqual([]);
+    } finally {
+      resources.stop();
+    }
   });
 });

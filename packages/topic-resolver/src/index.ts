@@ -1,7 +1,15 @@
 export { composeResolvers } from './compose-resolvers.js';
 export type { ComposedResolver } from './compose-resolvers.js';
+export {
+  DATAGRAM_HEADER_BYTES,
+  DATAGRAM_MAGIC,
+  DATAGRAM_VERSION,
+  MAX_DATAGRAM_BYTES,
+} from './datagram-codec.js';
 export { HostResolver } from './host-resolver.js';
 export type { HostResolverOptions, HostResolverStats } from './host-resolver.js';
+export { DEFAULT_MULTICAST_GROUP, DEFAULT_MULTICAST_PORT, MulticastResolver } from './multicast-resolver.js';
+export type { MulticastResolverOptions, MulticastResolverStats } from './multicast-resolver.js';
 export { defaultRegistryDirectory } from './registry-directory.js';
 export type { RegistryDirectoryEnvironment } from './registry-directory.js';
 export { MAX_REGISTRY_FILE_BYTES, REGISTRY_FORMAT, REGISTRY_VERSION } from './registry-file.js';

@@ -1,0 +1,263 @@
+import { createSocket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
+import { once } from 'node:events';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EventRecorder, makeAdvertisement, waitUntil } from '../test/support/advertisements.js';
+import { settle, trackResources } from '../test/support/live-resources.js';
+import { checkAdvertisement } from './checked-advertisement.js';
+import { decodeDatagram, encodeDatagram } from './datagram-codec.js';
+import type { Datagram } from './datagram-codec.js';
+import { MulticastResolver } from './multicast-resolver.js';
+import type { MulticastResolverOptions } from './multicast-resolver.js';
+
+// Everything here stays on the loopback interface: each test uses its own random group and a
+// port below the ephemeral range, and joins and sends on 127.0.0.1 only.
+const loopback = '127.0.0.1';
+const resolvers: MulticastResolver[] = [];
+const sockets: Socket[] = [];
+
+afterEach(async () => {
+  await Promise.all(resolvers.splice(0).map((resolver) => resolver.close()));
+  for (const socket of sockets.splice(0)) socket.close();
+});
+
+function randomGroup(): { group: string; port: number } {
+  const byte = () => 1 + Math.floor(Math.random() * 254);
+  return { group: `239.255.${byte()}.${byte()}`, port: 20_000 + Math.floor(Math.random() * 10_000) };
+}
+
+function open(network: { group: string; port: number }, options: MulticastResolverOptions = {}): MulticastResolver {
+  const resolver = new MulticastResolver({ ...network, interfaces: [loopback], ...options });
+  resolvers.push(resolver);
+  return resolver;
+}
+
+/** A plain socket that sends raw bytes to the group over loopback. */
+async function rawSender(network: { group: string; port: number }): Promise<(bytes: Uint8Array) => Promise<void>> {
+  const socket = createSocket('udp4');
+  sockets.push(socket);
+  socket.bind({ port: 0, address: loopback });
+  await once(socket, 'listening');
+  socket.setMulticastInterface(loopback);
+  return (bytes) =>
+    new Promise((resolve, reject) => {
+      socket.send(bytes, network.port, network.group, (error) => {
+        if (error) reject(error);
+        else resolve();
+      });
+    });
+}
+
+/** A plain socket that records every valid datagram sent to the group over loopback. */
+async function rawListener(network: { group: string; port: number }): Promise<Datagram[]> {
+  const socket = createSocket({ type: 'udp4', reuseAddr: true });
+  sockets.push(socket);
+  const seen: Datagram[] = [];
+  socket.on('message', (bytes) => {
+    const decoded = decodeDatagram(bytes);
+    if (!('problem' in decoded)) seen.push(decoded);
+  });
+  socket.bind({ port: network.port, address: network.group });
+  await once(socket, 'listening');
+  socket.addMembership(network.group, loopback);
+  return seen;
+}
+
+const ids = (list: readonly { publisherId: string }[]) => list.map((advertisement) => advertisement.publisherId).sort();
+
+describe('MulticastResolver on loopback', () => {
+  it('lets a resolver started later find an existing publisher through the start-up query', async () => {
+    const network = randomGroup();
+    const publisher = open(network, { announceIntervalMs: 60_000, leaseMs: 120_000 });
+    await publisher.advertise(makeAdvertisement({ publisherId: 'p1' }));
+    // With announcements a minute apart, only the answer to the query can tell the newcomer.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const subscriber = open(network);
+    expect(ids(await subscriber.resolve('md.AAPL'))).toEqual(['p1']);
+    expect(subscriber.stats).toMatchObject({ available: true, invalid: 0 });
+  });
+
+  it('reports announcements, changes and goodbyes to watchers', async () => {
+    const network = randomGroup();
+    const publisher = open(network);
+    const subscriber = open(network);
+    const watcher = new EventRecorder(subscriber.watch('md.AAPL'));
+    const lease = await publisher.advertise(makeAdvertisement({ publisherId: 'p1' }));
+    await watcher.until(1);
+    await publisher.advertise(makeAdvertisement({ publisherId: 'p1', maxMessageSize: 9 }));
+    await watcher.until(3);
+    await publisher.advertise(makeAdvertisement({ publisherId: 'p2', topic: 'other' }));
+    const replaced = await publisher.advertise(makeAdvertisement({ publisherId: 'p1', maxMessageSize: 10 }));
+    await watcher.until(5);
+    await lease.revoke(); // superseded: no goodbye
+    await replaced.revoke();
+    expect(await watcher.until(6)).toEqual([
+      'added p1',
+      'removed p1 replaced',
+      'added p1',
+      'removed p1 replaced',
+      'added p1',
+      'removed p1 revoked',
+    ]);
+    expect(ids(await subscriber.resolve('other'))).toEqual(['p2']);
+  });
+
+  it('sees its own advertisements without the network and ignores its own datagrams', async () => {
+    const network = randomGroup();
+    const resolver = open(network, { announceIntervalMs: 50, leaseMs: 200 });
+    const watcher = new EventRecorder(resolver.watch('md.AAPL'));
+    await resolver.advertise(makeAdvertisement({ publisherId: 'mine' }));
+    expect(await watcher.until(1)).toEqual(['added mine']);
+    await waitUntil(() => resolver.stats.sent > 6, 5000, 'several announcements');
+    expect(resolver.stats.received).toBe(0);
+    expect(ids(await resolver.resolve('md.AAPL'))).toEqual(['mine']);
+    expect(watcher.described).toEqual(['added mine']);
+  });
+
+  it('expires an advertisement that is not renewed within its lease', async () => {
+    const network = randomGroup();
+    const subscriber = open(network);
+    const send = await rawSender(network);
+    const watcher = new EventRecorder(subscriber.watch('md.AAPL'));
+    const checked = checkAdvertisement(makeAdvertisement({ publisherId: 'crashed' }));
+    await send(encodeDatagram({ kind: 'announce', sender: 'aaaaaaaaaaaaaaaa', sequence: 1, leaseMs: 300, checked }));
+    expect(await watcher.until(2)).toEqual(['added crashed', 'removed crashed expired']);
+    expect(subscriber.stats.expired).toBe(1);
+  });
+
+  it('accepts a goodbye only from the announcing instance, and ignores announcements it overtook', async () => {
+    const network = randomGroup();
+    const subscriber = open(network);
+    const send = await rawSender(network);
+    const watcher = new EventRecorder(subscriber.watch('md.AAPL'));
+    const checked = checkAdvertisement(makeAdvertisement({ publisherId: 'p1' }));
+    const owner = 'aaaaaaaaaaaaaaaa';
+    const goodbye = { kind: 'goodbye', topic: 'md.AAPL', publisherId: 'p1' } as const;
+    await send(encodeDatagram({ kind: 'announce', sender: owner, sequence: 10, leaseMs: 60_000, checked }));
+    await watcher.until(1);
+    await send(encodeDatagram({ ...goodbye, sender: 'bbbbbbbbbbbbbbbb', sequence: 99 }));
+    await send(encodeDatagram({ ...goodbye, sender: owner, sequence: 9 }));
+    await send(encodeDatagram({ ...goodbye, sender: owner, sequence: 11 }));
+    await watcher.until(2);
+    // A late copy of an earlier announcement must not bring it back.
+    await send(encodeDatagram({ kind: 'announce', sender: owner, sequence: 10, leaseMs: 60_000, checked }));
+    await send(encodeDatagram({ kind: 'announce', sender: owner, sequence: 12, leaseMs: 60_000, checked }));
+    expect(await watcher.until(3)).toEqual(['added p1', 'removed p1 revoked', 'added p1']);
+    await waitUntil(() => subscriber.stats.received === 6, 5000, 'all datagrams');
+    expect(watcher.described).toHaveLength(3);
+  });
+
+  it('answers a query with the advertisements of that topic only', async () => {
+    const network = randomGroup();
+    const publisher = open(network, { announceIntervalMs: 60_000, leaseMs: 120_000 });
+    await publisher.advertise(makeAdvertisement({ publisherId: 'a1' }));
+    await publisher.advertise(makeAdvertisement({ publisherId: 'b1', topic: 'other' }));
+    await new Promise((resolve) => setTimeout(resolve, 400)); // the start-up bursts are over
+    const seen = await rawListener(network);
+    const send = await rawSender(network);
+    await send(encodeDatagram({ kind: 'query', sender: 'cccccccccccccccc', sequence: 1, topic: 'other' }));
+    await waitUntil(() => seen.some((datagram) => datagram.kind === 'announce'), 5000, 'an answer');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const answers = seen.flatMap((datagram) => (datagram.kind === 'announce' ? [datagram.checked.advertisement.publisherId] : []));
+    expect(answers).toEqual(['b1']);
+  });
+
+  it('ignores and counts fuzzed datagrams without reporting anything', async () => {
+    const network = randomGroup();
+    const subscriber = open(network);
+    const send = await rawSender(network);
+    const watcher = new EventRecorder(subscriber.watch('md.AAPL'));
+    const samples = fc.sample(
+      fc.oneof(
+        fc.uint8Array({ maxLength: 1400 }),
+        fc.jsonValue().map((value) => Buffer.concat([Buffer.from('SMLR\u0001\u0001'), Buffer.from(JSON.stringify(value))])),
+        fc.anything().map((value) => {
+          const payload = Buffer.from(JSON.stringify({ leaseMs: 1000, advertisement: value }) as string | undefined ?? 'x');
+          const header = Buffer.alloc(20);
+          header.write('SMLR', 0, 'latin1');
+          header.writeUInt8(1, 4);
+          header.writeUInt8(1, 5);
+          header.writeUInt16BE(payload.byteLength & 0xffff, 6);
+          return Buffer.concat([header, payload]);
+        }),
+      ),
+      300,
+    );
+    for (const [index, bytes] of samples.entries()) {
+      await send(bytes);
+      // Paced so that the socket's receive buffer never overflows.
+      if (index % 20 === 0) await waitUntil(() => subscriber.stats.received === index + 1, 5000, 'the datagram');
+    }
+    await waitUntil(() => subscriber.stats.received === samples.length, 5000, 'every datagram');
+    expect(subscriber.stats.invalid).toBe(samples.length);
+    expect(subscriber.stats.lastInvalid).toBeTypeOf('string');
+    await send(encodeDatagram({ kind: 'announce', sender: 'dddddddddddddddd', sequence: 1, leaseMs: 60_000, checked: checkAdvertisement(makeAdvertisement()) }));
+    expect(await watcher.until(1)).toHaveLength(1);
+  });
+
+  it('keeps at most maxAdvertisements from the network and counts the rest', async () => {
+    const network = randomGroup();
+    const subscriber = open(network, { maxAdvertisements: 2 });
+    const send = await rawSender(network);
+    for (const publisherId of ['p1', 'p2', 'p3']) {
+      const checked = checkAdvertisement(makeAdvertisement({ publisherId }));
+      await send(encodeDatagram({ kind: 'announce', sender: 'eeeeeeeeeeeeeeee', sequence: 1, leaseMs: 60_000, checked }));
+    }
+    await waitUntil(() => subscriber.stats.received === 3, 5000, 'three announcements');
+    expect(ids(await subscriber.resolve('md.AAPL'))).toEqual(['p1', 'p2']);
+    expect(subscriber.stats.dropped).toBe(1);
+  });
+
+  it('warns once and keeps working in-process when it cannot use the interface', async () => {
+    const warnings: string[] = [];
+    const resolver = open(randomGroup(), { interfaces: ['192.0.2.123'], logger: { warn: (message) => warnings.push(message) } });
+    const lease = await resolver.advertise(makeAdvertisement({ publisherId: 'p1' }));
+    expect(ids(await resolver.resolve('md.AAPL'))).toEqual(['p1']);
+    await lease.revoke();
+    expect(await resolver.resolve('md.AAPL')).toEqual([]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('is unavailable');
+    expect(warnings[0]).toContain('interface(s) 192.0.2.123');
+    expect(resolver.stats.available).toBe(false);
+  });
+
+  it('validates options with clear errors', () => {
+    const refusal = (options: MulticastResolverOptions) => {
+      try {
+        open(randomGroup(), options);
+      } catch (error) {
+        return error as Error & { code: string };
+      }
+      throw new Error('expected a refusal');
+    };
+    expect(refusal({ group: '10.0.0.1' }).message).toContain('group must be an IPv4 multicast address (224.0.0.0/4), got "10.0.0.1"');
+    expect(refusal({ interfaces: ['no-such-interface0'] }).message).toContain('"no-such-interface0", which is neither an IPv4 address nor an interface');
+    expect(refusal({ interfaces: [] }).code).toBe('ERR_INVALID_ARGUMENT');
+    expect(refusal({ announceIntervalMs: 1000, leaseMs: 1000 }).message).toContain('leaseMs must be an integer from 1001');
+    expect(refusal({ port: 0 }).code).toBe('ERR_INVALID_ARGUMENT');
+    expect(() => open(randomGroup(), { interfaces: ['lo'] })).not.toThrow();
+  });
+
+  it('refuses everything after close, and close leaves no sockets or timers', async () => {
+    const resources = trackResources();
+    try {
+      const resolver = new MulticastResolver({ ...randomGroup(), interfaces: [loopback], announceIntervalMs: 20, leaseMs: 100 });
+      await resolver.advertise(makeAdvertisement());
+      const watcher = new EventRecorder(resolver.watch('md.AAPL'));
+      await watcher.until(1);
+      await resolver.resolve('md.AAPL');
+      expect(resources.live()).toEqual(expect.arrayContaining(['UDPWRAP', 'UDPWRAP', 'Timeout']));
+      await resolver.close();
+      await resolver.close();
+      await watcher.done;
+      await settle();
+      expect(resources.live(), resources.details()).toEqual([]);
+      await expect(resolver.resolve('md.AAPL')).rejects.toMatchObject({ code: 'ERR_CLOSED' });
+      await expect(resolver.advertise(makeAdvertisement())).rejects.toMatchObject({ code: 'ERR_CLOSED' });
+      expect(() => resolver.watch('md.AAPL')).toThrow(expect.objectContaining({ code: 'ERR_CLOSED' }) as Error);
+    } finally {
+      resources.stop();
+    }
+  });
+});
