@@ -189,8 +189,11 @@ export class TcpSubscription implements SocketSubscription {
         this.lostTotal += lost;
         message.seq = sequence;
         message.lost = lost;
-        const view = decoder.buffer.subarray(decoder.start, decoder.end);
-        message.data = copy ? new Uint8Array(view) : view;
+        // A plain Uint8Array, never a Buffer: the contract tells users to copy with
+        // data.slice(), which on a Buffer would return another view.
+        const buffer = decoder.buffer;
+        const view = new Uint8Array(buffer.buffer, buffer.byteOffset + decoder.start, decoder.end - decoder.start);
+        message.data = copy ? view.slice() : view;
         count++;
         handler(message);
         // The handler may have closed the subscription.

@@ -1,6 +1,6 @@
 // Helpers shared by this package's tests (not shipped: test/ is not in the package's files).
-import type { Advertisement, HostIdentity, Message, SeamlessError, Subscription, SubscriptionListener } from '@seamless/transport';
-import type { SocketPublication } from '../src/index.js';
+import type { Advertisement, HostIdentity, Message, SeamlessError, SubscriptionListener } from '@seamless/transport';
+import type { SocketPublication, SocketSubscription } from '../src/index.js';
 
 /** An identity that makes loopback addresses usable (same boot id and network namespace). */
 export const identity: HostIdentity = Object.freeze({
@@ -40,7 +40,7 @@ export class Collector implements SubscriptionListener {
   readonly messages: Received[] = [];
   ended_: SeamlessError | undefined;
   readableCalls = 0;
-  subscription: Subscription | undefined;
+  subscription: SocketSubscription | undefined;
   /** When false, readable() is counted but nothing is polled (a stalled consumer). */
   polling = true;
 
@@ -84,4 +84,10 @@ export async function until(predicate: () => boolean, what: string, timeoutMs = 
 /** A small pause for the event loop (never an assertion on time). */
 export function tick(ms = 20): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Whether two byte arrays hold the same bytes (fast, unlike a deep equality on typed arrays). */
+export function sameBytes(actual: Uint8Array | undefined, expected: Uint8Array): boolean {
+  if (actual === undefined) return false;
+  return Buffer.from(actual.buffer, actual.byteOffset, actual.byteLength).equals(expected);
 }

@@ -21,7 +21,7 @@ export async function publisher({ messages, size, listening }) {
   return { close: () => { socket.destroy(); server.close(); } };
 }
 
-export async function subscriber({ port, messages, size, received }) {
+export async function subscriber({ port, messages, received }) {
   const socket = net.connect(port, '127.0.0.1');
   socket.setNoDelay(true);
   await once(socket, 'connect');
