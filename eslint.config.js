@@ -12,6 +12,8 @@ export default tseslint.config(
       '**/.tsc/**',
       '**/.turbo/**',
       '**/coverage/**',
+      '**/.bench/**',
+      '**/.readme/**',
       'apps/bench/results/**',
     ],
   },

@@ -1,10 +1,8 @@
 import { ErrorCode, SeamlessError, TRANSPORT_SPECIFICATION_VERSION, validateTopic } from '@seamless/transport';
 import type {
   Advertisement,
-  Publication,
   PublicationListener,
   PublicationOptions,
-  Subscription,
   SubscriptionListener,
   SubscriptionOptions,
   Transport,

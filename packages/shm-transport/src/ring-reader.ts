@@ -263,7 +263,7 @@ export class RingReader {
     const start = D.ringOffset + offset + HEADER;
     const key = (offset >> 3) & this.#viewMask;
     const cached = this.#views[key];
-    if (cached !== undefined && cached.byteOffset === start && cached.length === size) return cached;
+    if (cached?.byteOffset === start && cached.length === size) return cached;
     const view = new Uint8Array(this.#bytes.buffer, start, size);
     this.#views[key] = view;
     return view;
@@ -278,12 +278,14 @@ export class RingReader {
     return view;
   }
 
-  // Takes a free reader slot and starts at the writer's tail. The order matters for reliable
-  // writers, which look at reader slots only when their cached room runs out or the
-  // generation changes: (1) claim the slot, (2) publish it as active at the tail we read,
-  // (3) bump the generation, (4) re-read the tail and move there. A write whose generation
-  // check came before (3) is at most the one in flight, and it is either included in the
-  // tail read at (4) or lands after it; every later write sees this slot.
+  // Takes a free reader slot and starts at the writer's tail. A reliable writer reads the
+  // slots only when its cached room runs out, so the order matters: (1) claim the slot,
+  // (2) publish it as active at a tail read before, (3) read the tail again and start there.
+  // A recompute of the writer's room that came before (2) has a base no later than the tail
+  // the writer had stored before it, which (3) reads or passes, and the writer never writes
+  // beyond base + capacity: nothing from our start is overwritten. A recompute after (2) sees
+  // this slot. (All these loads and stores are Atomics, i.e. sequentially consistent; the
+  // writer stores its tail with Atomics.store too.) The generation is bumped for observers.
   #join(owner: ReaderOwner): number {
     const words = this.#words;
     for (let slot = 0; slot < D.readerSlotCount; slot++) {
@@ -292,16 +294,15 @@ export class RingReader {
         continue;
       }
       words[base + (D.slotPidOffset >> 2)] = owner.pid;
-      words[base + (D.slotStartTimeOffset >> 2)] = owner.startTime % TWO_TO_32 | 0;
-      words[base + (D.slotStartTimeOffset >> 2) + 1] = Math.floor(owner.startTime / TWO_TO_32);
+      const low = owner.startTime >>> 0;
+      words[base + (D.slotStartTimeOffset >> 2)] = low | 0;
+      words[base + (D.slotStartTimeOffset >> 2) + 1] = (owner.startTime - low) / TWO_TO_32;
       words[base + (D.slotHeartbeatOffset >> 2)] = Math.floor(Date.now() / 1000) | 0;
       words[base + (D.slotParkedOffset >> 2)] = 0;
-      const first = Atomics.load(words, D.tailOffset >> 2);
-      Atomics.store(words, base + (D.slotPositionOffset >> 2), first);
+      Atomics.store(words, base + (D.slotPositionOffset >> 2), Atomics.load(words, D.tailOffset >> 2));
       Atomics.store(words, base + (D.slotStateOffset >> 2), D.slotActive);
+      Atomics.store(words, base + (D.slotPositionOffset >> 2), Atomics.load(words, D.tailOffset >> 2));
       Atomics.add(words, D.generationOffset >> 2, 1);
-      const tail = Atomics.load(words, D.tailOffset >> 2);
-      Atomics.store(words, base + (D.slotPositionOffset >> 2), tail);
       return slot;
     }
     throw new SeamlessError(

@@ -27,11 +27,11 @@ export interface RingClaim {
  *   stored with `Atomics.store` (the commit, "length written last"). A reader that
  *   `Atomics.load`s a non-zero length sees everything stored before it.
  * - The tail position is then stored with `Atomics.store`; joining readers start from it.
- * - Reliable policy: before reusing space, the writer `Atomics.load`s the generation counter
- *   (readers bump it when they join or leave) and, when the cached room is not enough or the
- *   generation changed, every active reader's position. Readers store their positions with
+ * - Reliable policy: when its cached room is not enough, the writer `Atomics.load`s every
+ *   active reader's position (never on the common path). Readers store their positions with
  *   `Atomics.store` only after they are done with the records before them, so the space the
- *   writer reclaims is never still being read.
+ *   writer reclaims is never still being read. Why the cache is safe for readers that join
+ *   later is explained at `#hasRoom` and `RingReader`'s join.
  * - Latest policy: before overwriting, the writer stores its intent (the end of the region it
  *   is about to overwrite) and the head (the oldest record that stays intact) with
  *   `Atomics.store`; a reader copies a record, then checks the intent, and discards the copy
@@ -47,7 +47,6 @@ export class RingWriter {
   #tail: number;
   #head: number;
   #limitBase: number;
-  #generation: number;
   #claim: RingClaim | undefined;
 
   constructor(buffer: ArrayBuffer, capacity: number, maxPayload: number, latest: boolean) {
@@ -59,9 +58,8 @@ export class RingWriter {
     this.#mask = capacity - 1;
     this.#tail = Atomics.load(this.#words, D.tailOffset >> 2) >>> 0;
     this.#head = Atomics.load(this.#words, D.headOffset >> 2) >>> 0;
-    // Unknown room and generation: the first write reads the reader slots.
+    // Unknown room: the first write reads the reader slots.
     this.#limitBase = (this.#tail - capacity) >>> 0;
-    this.#generation = -1;
     this.#claim = undefined;
   }
 
@@ -90,10 +88,10 @@ export class RingWriter {
    * is outstanding.
    */
   write(data: Uint8Array, sequence: number): boolean {
-    const claim = this.#reserve(data.length);
-    if (claim === undefined) return false;
-    this.#bytes.set(data, claim.payloadOffset);
-    this.#commit(claim.recordAt, data.length, sequence);
+    const at = this.#reserve(data.length);
+    if (at < 0) return false;
+    this.#bytes.set(data, D.ringOffset + at + HEADER);
+    this.#commit(at, data.length, sequence);
     return true;
   }
 
@@ -103,7 +101,9 @@ export class RingWriter {
    * follow.
    */
   claim(size: number): RingClaim | undefined {
-    const claim = this.#reserve(size);
+    const at = this.#reserve(size);
+    if (at < 0) return undefined;
+    const claim = { payloadOffset: D.ringOffset + at + HEADER, recordAt: at, size };
     this.#claim = claim;
     return claim;
   }
@@ -128,8 +128,9 @@ export class RingWriter {
   }
 
   // Finds room for the record (writing the padding record at the wrap when needed) and returns
-  // where it goes. For the latest policy, first publishes the intent and the new head.
-  #reserve(length: number): RingClaim | undefined {
+  // its offset in the ring, or -1 when there is no room. For the latest policy, first
+  // publishes the intent and the new head. Allocates nothing: this is the per-message path.
+  #reserve(length: number): number {
     const aligned = alignRecord(HEADER + length);
     const offset = this.#tail & this.#mask;
     const toEnd = this.capacity - offset;
@@ -137,14 +138,13 @@ export class RingWriter {
     if (this.latest) {
       this.#overwriteUpTo((this.#tail + needed + ALIGNMENT) >>> 0);
     } else if (!this.#hasRoom(needed + ALIGNMENT)) {
-      return undefined;
+      return -1;
     }
-    let at = offset;
     if (aligned > toEnd) {
       this.#writePadding(offset, toEnd);
-      at = 0;
+      return 0;
     }
-    return { payloadOffset: D.ringOffset + at + HEADER, recordAt: at, size: length };
+    return offset;
   }
 
   #writePadding(offset: number, length: number): void {
@@ -164,8 +164,10 @@ export class RingWriter {
     const aligned = alignRecord(record);
     const base = (D.ringOffset + at) >> 2;
     words[base + 1] = D.recordTypeData;
-    words[base + 2] = sequence % TWO_TO_32 | 0;
-    words[base + 3] = Math.floor(sequence / TWO_TO_32);
+    // ToUint32 is exact modulo 2^32 for integers up to 2^53 (and avoids a floating-point %).
+    const low = sequence >>> 0;
+    words[base + 2] = low | 0;
+    words[base + 3] = (sequence - low) / TWO_TO_32;
     words[(D.ringOffset + ((at + aligned) & this.#mask)) >> 2] = 0;
     Atomics.store(words, base, record);
     this.#tail = (this.#tail + aligned) >>> 0;
@@ -173,13 +175,12 @@ export class RingWriter {
   }
 
   // Reliable: room for `bytes` from the tail, given the slowest active reader. The slowest
-  // position is cached; it is read again when the cache says no or a reader joined or left.
+  // position is cached and read again only when the cache says no. The cache is always safe,
+  // also for readers that join after it was computed: its base is at most the tail at that
+  // time, a joining reader starts at a tail it reads after publishing its slot (see
+  // RingReader), and the writer never writes beyond base + capacity.
   #hasRoom(bytes: number): boolean {
-    const generation = Atomics.load(this.#words, D.generationOffset >> 2);
-    if (generation === this.#generation && ((this.#tail - this.#limitBase) >>> 0) + bytes <= this.capacity) {
-      return true;
-    }
-    this.#generation = generation;
+    if (((this.#tail - this.#limitBase) >>> 0) + bytes <= this.capacity) return true;
     this.#limitBase = this.#slowestReader();
     return ((this.#tail - this.#limitBase) >>> 0) + bytes <= this.capacity;
   }

@@ -245,7 +245,7 @@ describe('shared-memory rings across processes', () => {
     await closeWriter(writer);
   }, 90_000);
 
-  it('leaves no segments behind', async () => {
+  it('leaves no segments behind', () => {
     // Every writer above closed its publication, which unlinks the segment.
     expect(segmentsOf('seamless-').filter((name) => !before.includes(name))).toEqual([]);
   });
