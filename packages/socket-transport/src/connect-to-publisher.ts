@@ -123,7 +123,12 @@ function attempt(request: ConnectRequest, address: string): Promise<HandshakenCo
     };
     const onClose = (): void => {
       const cause = lastErrors.get(socket);
-      const reason = cause === undefined ? 'closed the connection during the handshake' : describe(cause);
+      const reason =
+        cause !== undefined
+          ? describe(cause)
+          : request.tls === undefined
+            ? 'closed the connection during the handshake'
+            : 'closed the connection during the handshake (as a TLS publisher does when it refuses the client certificate)';
       settle(new SeamlessError(ErrorCode.Connection, `${peer}: ${reason}`, { cause, details: { peer } }));
     };
     const onData = (chunk: Buffer): void => {

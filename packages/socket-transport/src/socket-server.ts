@@ -1,4 +1,5 @@
 import type { AddressInfo, Server, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { ErrorCode, SeamlessError } from '@seamless/transport';
 import { FrameDecoder, FrameTypes } from './frame-codec.js';
 import { encodeReject, isRejectable, parseHello } from './handshake.js';
@@ -95,12 +96,21 @@ export class SocketServer {
       });
     }
     this.server = server;
-    server.on('tlsClientError', (error: Error, socket: Socket) => {
-      const peer = formatPeer(socket.remoteAddress, socket.remotePort);
+    // Node destroys a TLS socket whose client certificate it rejects before telling us, and the
+    // address goes with it: remember the peer of every raw connection.
+    const rawPeers = new WeakMap<object, string>();
+    server.on('connection', (raw: Socket) => {
+      rawPeers.set(raw, formatPeer(raw.remoteAddress, raw.remotePort));
+    });
+    server.on('tlsClientError', (error: Error, socket: TLSSocket) => {
+      const parent = (socket as unknown as { _parent?: object })._parent;
+      const peer = (parent === undefined ? undefined : rawPeers.get(parent)) ?? formatPeer(socket.remoteAddress, socket.remotePort);
+      const authorizationError = socket.authorizationError as Error | string | null | undefined;
+      const authorization = authorizationError == null ? '' : ` (client certificate: ${String(authorizationError)})`;
       this.options.onConnectionError(
-        new SeamlessError(ErrorCode.Connection, `TLS handshake with subscriber ${peer} failed: ${error.message}`, {
+        new SeamlessError(ErrorCode.Connection, `TLS handshake with subscriber ${peer} failed: ${error.message}${authorization}`, {
           cause: error,
-          details: { peer },
+          details: { peer, authorizationError },
         }),
       );
     });
