@@ -146,6 +146,20 @@ describe('HostResolver', () => {
     expect(await watcher.until(3)).toEqual(['added p1', 'removed p1 revoked', 'added p1']);
   });
 
+  it('recovers when the registry directory is deleted under it', async () => {
+    const publisher = open({ leaseMs: 1000, renewIntervalMs: 20 });
+    const subscriber = open();
+    await publisher.advertise(makeAdvertisement({ publisherId: 'p1' }));
+    const watcher = new EventRecorder(subscriber.watch('md.AAPL'));
+    await watcher.until(1);
+    await rm(directory, { recursive: true });
+    // The publisher's next renewal re-creates directory and entry; the watcher follows.
+    expect(await watcher.until(3)).toEqual(['added p1', 'removed p1 revoked', 'added p1']);
+    expect((await stat(directory)).mode & 0o777).toBe(0o700);
+    await publisher.advertise(makeAdvertisement({ publisherId: 'p2' }));
+    expect(await watcher.until(4)).toEqual(['added p1', 'removed p1 revoked', 'added p1', 'added p2']);
+  });
+
   it('refuses to advertise a publisher id another live process advertises', async () => {
     const { owner } = linux ? await otherProcess() : { owner: { ...currentOwner(), pid: process.ppid } };
     await plant(makeAdvertisement({ publisherId: 'taken' }), owner);

@@ -1,6 +1,6 @@
-import { constants, unlinkSync, watch as watchDirectory } from 'node:fs';
+import { constants, statSync, unlinkSync, watch as watchDirectory } from 'node:fs';
 import type { FSWatcher, Stats } from 'node:fs';
-import { lstat, open, readdir, rename, unlink, utimes, writeFile } from 'node:fs/promises';
+import { lstat, open, readdir, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, SeamlessError, validateTopic } from '@seamless/transport';
 import type { Advertisement } from '@seamless/transport';
@@ -156,6 +156,8 @@ export class HostResolver implements Resolver {
   #fullScanQueued = false;
   #dirtyCheckQueued = false;
   #watcher: FSWatcher | undefined;
+  /** The inode of the directory `#watcher` follows: a re-created directory needs a new watcher. */
+  #watchedInode: number | undefined;
   #rescanTimer: NodeJS.Timeout | undefined;
   #renewTimer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -307,8 +309,7 @@ export class HostResolver implements Resolver {
   }
 
   #stopTracking(): void {
-    this.#watcher?.close();
-    this.#watcher = undefined;
+    this.#closeWatcher();
     clearInterval(this.#rescanTimer);
     this.#rescanTimer = undefined;
     this.#dirty.clear();
@@ -323,18 +324,27 @@ export class HostResolver implements Resolver {
       );
     };
     try {
+      const inode = statSync(this.directory).ino;
       const watcher = watchDirectory(this.directory, { persistent: false }, (_, filename) => {
         this.#changed(filename);
       });
+      this.#watchedInode = inode;
       watcher.on('error', (error) => {
         unavailable(error);
-        watcher.close();
-        if (this.#watcher === watcher) this.#watcher = undefined;
+        if (this.#watcher === watcher) this.#closeWatcher();
+        else watcher.close();
       });
       this.#watcher = watcher;
     } catch (error) {
-      unavailable(error);
+      // A directory deleted by hand comes back with the next write; the re-scan retries then.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') unavailable(error);
     }
+  }
+
+  #closeWatcher(): void {
+    this.#watcher?.close();
+    this.#watcher = undefined;
+    this.#watchedInode = undefined;
   }
 
   #changed(filename: string | null): void {
@@ -387,6 +397,7 @@ export class HostResolver implements Resolver {
       }
       names = [];
     }
+    await this.#checkWatchedDirectory();
     const wanted = new Set<string>();
     for (const name of names) {
       if (isTemporaryFileName(name)) {
@@ -415,6 +426,16 @@ export class HostResolver implements Resolver {
     const present = new Set(names);
     for (const name of this.#files.keys()) if (!present.has(name)) this.#files.delete(name);
     return found;
+  }
+
+  /** Drops a watcher that follows a deleted directory; the next re-scan tick makes a new one. */
+  async #checkWatchedDirectory(): Promise<void> {
+    if (this.#watcher === undefined) return;
+    const inode = await stat(this.directory).then(
+      (stats) => stats.ino,
+      () => undefined,
+    );
+    if (inode !== this.#watchedInode) this.#closeWatcher();
   }
 
   #apply(parts: { topicKey: string; publisherId: string }, inspection: Inspection): void {

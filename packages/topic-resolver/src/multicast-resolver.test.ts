@@ -222,6 +222,17 @@ describe('MulticastResolver on loopback', () => {
     expect(resolver.stats.available).toBe(false);
   });
 
+  it('uses the interfaces that work when another one does not', async () => {
+    const network = randomGroup();
+    const warnings: string[] = [];
+    const publisher = open(network, { interfaces: ['192.0.2.123', loopback], logger: { warn: (message) => warnings.push(message) } });
+    await publisher.advertise(makeAdvertisement({ publisherId: 'p1' }));
+    const subscriber = open(network);
+    expect(ids(await subscriber.resolve('md.AAPL'))).toEqual(['p1']);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('192.0.2.123');
+  });
+
   it('validates options with clear errors', () => {
     const refusal = (options: MulticastResolverOptions) => {
       try {

@@ -274,7 +274,20 @@ export class MulticastResolver implements Resolver {
     const sockets = [...this.#senders, ...(this.#receiver === undefined ? [] : [this.#receiver])];
     this.#senders = [];
     this.#receiver = undefined;
-    await Promise.all(sockets.map((socket) => new Promise<void>((resolve) => socket.close(() => { resolve(); }))));
+    await Promise.all(
+      sockets.map(
+        (socket) =>
+          new Promise<void>((resolve) => {
+            try {
+              socket.close(() => {
+                resolve();
+              });
+            } catch {
+              resolve(); // never bound, or already closed
+            }
+          }),
+      ),
+    );
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -319,10 +332,17 @@ export class MulticastResolver implements Resolver {
         });
       });
       receiver.unref();
-      if (this.#interfaces.length === 0) receiver.addMembership(this.group);
-      for (const local of this.#interfaces) receiver.addMembership(this.group, local);
     } catch (error) {
-      this.#unavailable('joining the group', error);
+      this.#unavailable(`binding ${address}:${this.port}`, error);
+    }
+    // Each interface on its own: one that cannot join must not keep the others out.
+    for (const local of this.#interfaces.length === 0 ? [undefined] : this.#interfaces) {
+      try {
+        if (local === undefined) receiver.addMembership(this.group);
+        else receiver.addMembership(this.group, local);
+      } catch (error) {
+        this.#unavailable(`joining the group${local === undefined ? '' : ` on ${local}`}`, error);
+      }
     }
     for (const local of this.#interfaces.length === 0 ? [undefined] : this.#interfaces) {
       const sender = createSocket({ type: 'udp4' });

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SeamlessError } from '@seamless/transport';
@@ -126,6 +126,15 @@ describe('StaticResolver.fromFile', () => {
     const resolver = await StaticResolver.fromFile(path);
     expect((await resolver.resolve('orders'))[0]?.addresses).toEqual(['::1']);
     await resolver.close();
+  });
+
+  it('refuses a file larger than 16 MiB without reading it', async () => {
+    const path = join(directory, 'huge.json');
+    await truncate(await writeFile(path, '').then(() => path), 16 * 1024 * 1024 + 1);
+    await expect(StaticResolver.fromFile(path)).rejects.toMatchObject({
+      code: 'ERR_CONFIG_INVALID',
+      message: `invalid static resolver file ${path}: it is 16777217 bytes, the limit is 16777216`,
+    });
   });
 
   it.each([

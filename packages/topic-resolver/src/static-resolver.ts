@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { ErrorCode, SeamlessError, validateTopic } from '@seamless/transport';
 import type { Advertisement } from '@seamless/transport';
 import { AdvertisementTable } from './advertisement-table.js';
@@ -62,13 +62,13 @@ export class StaticResolver implements Resolver {
     const origin = `invalid static resolver file ${path}`;
     let text: string;
     try {
-      const bytes = await readFile(path);
-      if (bytes.byteLength > maxFileBytes) {
-        throw new SeamlessError(ErrorCode.ConfigInvalid, `${origin}: it is ${bytes.byteLength} bytes, the limit is ${maxFileBytes}`, {
+      const { size } = await stat(path);
+      if (size > maxFileBytes) {
+        throw new SeamlessError(ErrorCode.ConfigInvalid, `${origin}: it is ${size} bytes, the limit is ${maxFileBytes}`, {
           details: { path },
         });
       }
-      text = bytes.toString('utf8');
+      text = await readFile(path, 'utf8');
     } catch (error) {
       if (SeamlessError.isInstance(error)) throw error;
       throw new SeamlessError(ErrorCode.ConfigInvalid, `${origin}: cannot read it: ${(error as Error).message}`, {

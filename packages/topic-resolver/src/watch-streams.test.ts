@@ -105,6 +105,15 @@ describe('WatchStreams', () => {
     await expect(pending).rejects.toThrow('gone');
   });
 
+  it('turns a feeder that throws into a failed stream', async () => {
+    const streams = new WatchStreams();
+    const iterator = streams.iterable(() => {
+      throw new Error('cannot start');
+    }, undefined)[Symbol.asyncIterator]();
+    await expect(iterator.next()).rejects.toThrow('cannot start');
+    expect(streams.size).toBe(0);
+  });
+
   it('holds the event loop only while a stream is open', async () => {
     const streams = new WatchStreams();
     const handles = () => process.getActiveResourcesInfo().filter((name) => name === 'Timeout').length;

@@ -52,7 +52,7 @@ export class WatchStreams {
           signal?.removeEventListener('abort', onAbort);
           stop?.();
         });
-        const stopFeeding = start({
+        const sink: WatchSink = {
           push: (event) => {
             stream.push(event);
           },
@@ -62,7 +62,14 @@ export class WatchStreams {
           fail: (error) => {
             stream.fail(error);
           },
-        });
+        };
+        let stopFeeding: () => void;
+        try {
+          stopFeeding = start(sink);
+        } catch (error) {
+          stream.fail(error);
+          return stream;
+        }
         if (stream.ended) stopFeeding();
         else stop = stopFeeding;
         return stream;
