@@ -94,6 +94,27 @@ describe('createSocketTransport', () => {
     expect(first.kind).toBe('tcp');
   });
 
+  it('listens on all interfaces by default, reachable over IPv4 and (where available) IPv6 loopback', async () => {
+    const publisher = createSocketTransport({ identity });
+    transports.push(publisher);
+    const publication = await publisher.openPublication(publicationOptions());
+    const ipv6 = await new Promise<boolean>((resolve) => {
+      const probe = net.createServer().once('error', () => {
+        resolve(false);
+      });
+      probe.listen(0, '::1', () => probe.close(() => {
+        resolve(true);
+      }));
+    });
+    const addresses = ipv6 ? ['::1', '127.0.0.1'] : ['127.0.0.1'];
+    for (const [index, address] of addresses.entries()) {
+      const collector = await subscribe(transport(), { ...advertisementFor(publication), addresses: [address] });
+      await until(() => publication.subscriberCount === index + 1, `the subscriber over ${address}`);
+      expect(collector.subscription?.remote).toBe(address.includes(':') ? `[${address}]:${String(publisher.port)}` : `${address}:${String(publisher.port)}`);
+    }
+    publication.send(Uint8Array.of(7), 0);
+  });
+
   it('delivers messages complete and in order, with seq, topic, publisher id and transport', async () => {
     const publication = await transport().openPublication(publicationOptions());
     const collector = await subscribe(transport(), advertisementFor(publication));

@@ -181,36 +181,40 @@ export class SocketServer {
     };
     const onData = (chunk: Buffer): void => {
       decoder.push(chunk);
+      let parsed: ReturnType<typeof parseHello>;
       try {
         if (!decoder.next()) return;
-        const hello = parseHello(decoder.buffer.subarray(decoder.start, decoder.end), `subscriber ${peer}`);
-        if (isRejectable(hello)) {
-          refuse(hello.rejected);
-          return;
-        }
-        const publication = this.publications.get(hello.publisherId);
-        if (publication === undefined) {
-          refuse({
-            reason: RejectReason.UnknownPublisher,
-            text: `no publisher "${hello.publisherId}" here: it closed or never existed on this listener`,
-          });
-          return;
-        }
-        if (publication.topic !== hello.topic) {
-          refuse({
-            reason: RejectReason.TopicMismatch,
-            text: `publisher "${hello.publisherId}" serves topic "${publication.topic}", not "${hello.topic}"`,
-          });
-          return;
-        }
-        done();
-        this.handshaking.delete(socket);
-        publication.attach(socket, peer, decoder, hello);
+        parsed = parseHello(decoder.buffer.subarray(decoder.start, decoder.end), `subscriber ${peer}`);
       } catch (error) {
+        // Only SeamlessErrors: the decoder and parseHello throw nothing else.
         done();
         report(error as SeamlessError);
         socket.destroy();
+        return;
       }
+      if (isRejectable(parsed)) {
+        refuse(parsed.rejected);
+        return;
+      }
+      const hello = parsed;
+      const publication = this.publications.get(hello.publisherId);
+      if (publication === undefined) {
+        refuse({
+          reason: RejectReason.UnknownPublisher,
+          text: `no publisher "${hello.publisherId}" here: it closed or never existed on this listener`,
+        });
+        return;
+      }
+      if (publication.topic !== hello.topic) {
+        refuse({
+          reason: RejectReason.TopicMismatch,
+          text: `publisher "${hello.publisherId}" serves topic "${publication.topic}", not "${hello.topic}"`,
+        });
+        return;
+      }
+      done();
+      this.handshaking.delete(socket);
+      publication.attach(socket, peer, decoder, hello);
     };
     socket.on('data', onData);
     socket.once('close', () => {

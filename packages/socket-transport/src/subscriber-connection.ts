@@ -107,7 +107,7 @@ export class SubscriberConnection {
 
   /** Hands what was gathered to the socket (as far as the policy allows). */
   flush(): void {
-    if (this.closed || this.finishing) return;
+    if (this.closed || this.finishing || this.socket.destroyed) return;
     this.sealOpenRegion();
     this.pump();
   }
