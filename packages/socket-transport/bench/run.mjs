@@ -65,9 +65,9 @@ async function runCase(caseName) {
   try {
     const { port } = await publisher.next('listening');
     subscriber = start(caseName, 'subscriber', 1, { messages, size, port });
-    const result = await subscriber.next('result');
+    const [result, sent] = await Promise.all([subscriber.next('result'), publisher.next('sent')]);
     if (result.problem) throw new Error(`${caseName}: ${result.problem}`);
-    return result.rate;
+    return { rate: result.rate, publisherCpu: sent.cpuPerMessage, subscriberCpu: result.cpuPerMessage };
   } finally {
     clearTimeout(timer);
     publisher.child.send?.({ type: 'stop' });
@@ -83,13 +83,19 @@ const median = (values) => {
 const millions = (rate) => (rate / 1e6).toFixed(3);
 
 const rates = Object.fromEntries(cases.map((name) => [name, []]));
+const publisherCpu = Object.fromEntries(cases.map((name) => [name, []]));
+const subscriberCpu = Object.fromEntries(cases.map((name) => [name, []]));
 const loadBefore = os.loadavg();
 const cpuBefore = cpuTimes();
 for (let run = 1; run <= runs; run++) {
   for (const caseName of cases) {
-    const rate = await runCase(caseName);
+    const { rate, publisherCpu: publisherNs, subscriberCpu: subscriberNs } = await runCase(caseName);
     rates[caseName].push(rate);
-    console.error(`run ${run}/${runs} ${caseName}: ${millions(rate)} M msg/s`);
+    publisherCpu[caseName].push(publisherNs);
+    subscriberCpu[caseName].push(subscriberNs);
+    console.error(
+      `run ${run}/${runs} ${caseName}: ${millions(rate)} M msg/s, CPU per message: publisher ${publisherNs.toFixed(0)} ns, subscriber ${subscriberNs.toFixed(0)} ns`,
+    );
   }
 }
 const cpuAfter = cpuTimes();
@@ -100,12 +106,16 @@ const busyOthers = 100 * (1 - (cpuAfter.idle - cpuBefore.idle) / total);
 console.log(`\n${size}-byte messages, 1 publisher -> 1 subscriber, separate processes, loopback`);
 console.log(`node ${process.version}, ${os.cpus().length} vCPU (${os.cpus()[0]?.model ?? 'unknown'}), ${runs} runs, ${pin ? 'pinned with taskset (publisher cpu 0, subscriber cpu 1)' : 'not pinned'}`);
 console.log(`load average before ${loadBefore.map((v) => v.toFixed(2)).join(' ')}, after ${loadAfter.map((v) => v.toFixed(2)).join(' ')}; all CPUs busy ${busyOthers.toFixed(0)}% (this benchmark included), steal ${(100 * (cpuAfter.steal - cpuBefore.steal) / total).toFixed(1)}% during the runs\n`);
-console.log('| case | median M msg/s | min | max | runs (M msg/s) |');
-console.log('| --- | ---: | ---: | ---: | --- |');
+console.log('| case | median M msg/s | min | max | runs (M msg/s) | CPU ns/msg publisher | CPU ns/msg subscriber |');
+console.log('| --- | ---: | ---: | ---: | --- | ---: | ---: |');
 for (const caseName of cases) {
   const values = rates[caseName];
-  console.log(`| ${caseName} | ${millions(median(values))} | ${millions(Math.min(...values))} | ${millions(Math.max(...values))} | ${values.map(millions).join(', ')} |`);
+  console.log(
+    `| ${caseName} | ${millions(median(values))} | ${millions(Math.min(...values))} | ${millions(Math.max(...values))} | ` +
+      `${values.map(millions).join(', ')} | ${median(publisherCpu[caseName]).toFixed(0)} | ${median(subscriberCpu[caseName]).toFixed(0)} |`,
+  );
 }
+console.log('\n(CPU ns/msg: medians of user + system CPU time per message in each process; the publisher\'s includes connection set-up.)');
 if (cases.includes('seamless')) {
   const base = median(rates.seamless);
   for (const caseName of cases.filter((name) => name !== 'seamless')) {

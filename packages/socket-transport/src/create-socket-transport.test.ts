@@ -115,6 +115,18 @@ describe('createSocketTransport', () => {
     publication.send(Uint8Array.of(7), 0);
   });
 
+  it('reports a port already in use, and can try again', async () => {
+    const first = await transport().openPublication(publicationOptions());
+    const port = first.endpoints.tcp?.port ?? 0;
+    const second = transport({ port });
+    const error = await failureOf(second.openPublication(publicationOptions()));
+    expect(error.code).toBe('ERR_CONNECTION');
+    expect(error.message).toBe(`cannot listen on 127.0.0.1 port ${String(port)}: EADDRINUSE`);
+    await transports[0]?.close();
+    const retried = await second.openPublication(publicationOptions());
+    expect(retried.endpoints.tcp?.port).toBe(port);
+  });
+
   it('delivers messages complete and in order, with seq, topic, publisher id and transport', async () => {
     const publication = await transport().openPublication(publicationOptions());
     const collector = await subscribe(transport(), advertisementFor(publication));

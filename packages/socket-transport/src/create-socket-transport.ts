@@ -28,6 +28,12 @@ import type { ResolvedOptions, SocketTransportOptions } from './socket-transport
 /**
  * The socket transport: a {@link Transport} of kind `'tcp'` whose publications and
  * subscriptions carry the socket-specific figures.
+ *
+ * @example
+ * ```ts
+ * const transport: SocketTransport = createSocketTransport({ identity: hostIdentity() });
+ * if (await transport.canReach(advertisement)) await transport.openSubscription(advertisement, {}, listener);
+ * ```
  */
 export interface SocketTransport extends Transport<'tcp'> {
   /**

@@ -69,6 +69,7 @@ export class FrameDecoder {
   private readonly maxMessageSize: number;
   private readonly allocate: (size: number) => Uint8Array;
   private accept: number;
+  private dataAccepted: boolean;
   private readonly chunks: Uint8Array[] = [];
   private offset = 0;
   private buffered = 0;
@@ -79,6 +80,7 @@ export class FrameDecoder {
     this.peer = options.peer;
     this.maxMessageSize = options.maxMessageSize;
     this.accept = options.accept;
+    this.dataAccepted = (options.accept & (1 << FrameType.Data)) !== 0;
     this.allocate = options.allocate ?? defaultAllocate;
   }
 
@@ -95,6 +97,7 @@ export class FrameDecoder {
   /** Changes which frame types are valid from now on (after a handshake). */
   setAccepted(mask: number): void {
     this.accept = mask;
+    this.dataAccepted = (mask & (1 << FrameType.Data)) !== 0;
   }
 
   /** Appends received bytes. The decoder keeps a reference; do not modify them afterwards. */
@@ -132,6 +135,57 @@ export class FrameDecoder {
    *   `maxMessageSize`.
    */
   next(): boolean {
+    // The fast path, small enough to be inlined into poll(): a DATA frame that lies entirely
+    // within the head chunk. Anything else (other types, frames across chunks, errors) takes
+    // the general path, which checks everything again.
+    const chunk = this.chunks[0];
+    if (chunk !== undefined && this.failure === undefined) {
+      const offset = this.offset;
+      const available = chunk.byteLength - offset;
+      if (available >= DATA_HEADER_SIZE && chunk[offset + 4] === FrameType.Data && this.dataAccepted) {
+        const length =
+          (chunk[offset] ?? 0) * 0x100_0000 +
+          (((chunk[offset + 1] ?? 0) << 16) | ((chunk[offset + 2] ?? 0) << 8) | (chunk[offset + 3] ?? 0));
+        const high =
+          (((chunk[offset + 5] ?? 0) << 24) |
+            ((chunk[offset + 6] ?? 0) << 16) |
+            ((chunk[offset + 7] ?? 0) << 8) |
+            (chunk[offset + 8] ?? 0)) >>>
+          0;
+        if (
+          length >= DATA_HEADER_SIZE - LENGTH_SIZE &&
+          length - (DATA_HEADER_SIZE - LENGTH_SIZE) <= this.maxMessageSize &&
+          available >= LENGTH_SIZE + length &&
+          high <= MAX_SEQUENCE_HIGH
+        ) {
+          const low =
+            (((chunk[offset + 9] ?? 0) << 24) |
+              ((chunk[offset + 10] ?? 0) << 16) |
+              ((chunk[offset + 11] ?? 0) << 8) |
+              (chunk[offset + 12] ?? 0)) >>>
+            0;
+          const total = LENGTH_SIZE + length;
+          this.type = FrameType.Data;
+          this.sequence = high * twoTo32 + low;
+          this.buffer = chunk;
+          this.start = offset + DATA_HEADER_SIZE;
+          this.end = offset + total;
+          this.buffered -= total;
+          if (available === total) {
+            this.chunks.shift();
+            this.offset = 0;
+          } else {
+            this.offset = offset + total;
+          }
+          return true;
+        }
+      }
+    }
+    return this.nextFrame();
+  }
+
+  /** The general path of {@link next}. */
+  private nextFrame(): boolean {
     if (this.failure !== undefined) throw this.failure;
     const chunk = this.chunks[0];
     if (chunk === undefined || this.buffered < FRAME_HEADER_SIZE) return false;
@@ -151,10 +205,10 @@ export class FrameDecoder {
     const total = LENGTH_SIZE + length;
     if (this.buffered < total) return false;
     const headerSize = type === FrameType.Data ? DATA_HEADER_SIZE : FRAME_HEADER_SIZE;
-    this.type = type;
     if (chunk.byteLength - offset >= total) {
       // The whole frame is in one chunk: hand out a view.
       if (type === FrameType.Data) this.sequence = this.readSequence(chunk, offset);
+      this.type = type;
       this.buffer = chunk;
       this.start = offset + headerSize;
       this.end = offset + total;
@@ -163,6 +217,7 @@ export class FrameDecoder {
     }
     this.copyOut(this.header, headerSize);
     if (type === FrameType.Data) this.sequence = this.readSequence(this.header, 0);
+    this.type = type;
     const bodyLength = total - headerSize;
     const head = this.chunks[0];
     if (head !== undefined && head.byteLength - this.offset >= bodyLength) {

@@ -143,7 +143,16 @@ export interface ResolvedOptions {
   readonly random: () => number;
 }
 
-/** The defaults, for documentation and tests. */
+/**
+ * The defaults of {@link SocketTransportOptions}.
+ *
+ * @example
+ * ```ts
+ * import { SOCKET_TRANSPORT_DEFAULTS } from '@seamless/socket-transport';
+ *
+ * createSocketTransport({ maxSendQueueBytes: 4 * SOCKET_TRANSPORT_DEFAULTS.maxSendQueueBytes });
+ * ```
+ */
 export const SOCKET_TRANSPORT_DEFAULTS = Object.freeze({
   maxMessageSize: 16 * 1024 * 1024,
   maxSendQueueBytes: 4 * 1024 * 1024,
@@ -158,7 +167,16 @@ export const SOCKET_TRANSPORT_DEFAULTS = Object.freeze({
   lingerMs: 2000,
 });
 
-/** The largest `maxMessageSize` accepted: 1 GiB. */
+/**
+ * The largest `maxMessageSize` a transport accepts: 1 GiB.
+ *
+ * @example
+ * ```ts
+ * import { MAX_MESSAGE_SIZE_LIMIT } from '@seamless/socket-transport';
+ *
+ * createSocketTransport({ maxMessageSize: Math.min(wanted, MAX_MESSAGE_SIZE_LIMIT) });
+ * ```
+ */
 export const MAX_MESSAGE_SIZE_LIMIT = 1024 * 1024 * 1024;
 // setTimeout's limit; also fits the uint32 heartbeat field of the handshake.
 const maxDelay = 2_147_483_647;

@@ -38,8 +38,10 @@ export interface SubscriberConnectionSettings {
  * frames a subscriber may send.
  *
  * Queued bytes are everything accepted for this subscriber that the kernel has not taken yet:
- * frames gathered in the current slab, regions waiting for the socket, and the socket's own
- * buffer (`writableLength`).
+ * frames gathered in the current slab, regions waiting for the socket, and regions handed to
+ * the socket whose write has not completed. The last part is counted here (write callbacks
+ * come in write order) rather than read from `socket.writableLength`, which keeps `hasRoom()`,
+ * called for every send, plain arithmetic.
  */
 export class SubscriberConnection {
   readonly peer: string;
@@ -54,6 +56,9 @@ export class SubscriberConnection {
   private writeOffset = 0;
   private readonly regions: Buffer[] = [];
   private regionBytes = 0;
+  /** Sizes of the regions handed to the socket and not yet written, in write order. */
+  private readonly inFlight: number[] = [];
+  private inFlightBytes = 0;
   private closed = false;
   private finishing = false;
   private problem: SeamlessError | undefined;
@@ -69,7 +74,7 @@ export class SubscriberConnection {
       timeoutMs: settings.heartbeatTimeoutMs,
       send: () => {
         // A subscriber with bytes still on their way to it needs no heartbeat.
-        if (!this.closed && this.socket.writableLength === 0 && this.queuedBytes === 0) {
+        if (!this.closed && this.queuedBytes === 0 && this.socket.writableLength === 0) {
           this.socket.write(HEARTBEAT_FRAME);
         }
       },
@@ -88,12 +93,12 @@ export class SubscriberConnection {
 
   /** Bytes accepted for this subscriber that the kernel has not taken yet. */
   get queuedBytes(): number {
-    return this.regionBytes + (this.writeOffset - this.openStart) + this.socket.writableLength;
+    return this.regionBytes + (this.writeOffset - this.openStart) + this.inFlightBytes;
   }
 
   /** Whether a frame of `frameSize` bytes fits the bound (always, into an empty queue). */
   hasRoom(frameSize: number): boolean {
-    const queued = this.regionBytes + (this.writeOffset - this.openStart) + this.socket.writableLength;
+    const queued = this.regionBytes + (this.writeOffset - this.openStart) + this.inFlightBytes;
     return queued === 0 || queued + frameSize <= this.maxQueuedBytes;
   }
 
@@ -162,16 +167,19 @@ export class SubscriberConnection {
 
   private pump(): void {
     const socket = this.socket;
-    while (this.reliable || socket.writableLength < latestWriteAhead) {
+    while (this.reliable || this.inFlightBytes < latestWriteAhead) {
       const region = this.regions.shift();
       if (region === undefined) return;
       this.regionBytes -= region.byteLength;
+      this.inFlight.push(region.byteLength);
+      this.inFlightBytes += region.byteLength;
       socket.write(region, this.afterWrite);
       this.heartbeat.sent();
     }
   }
 
   private readonly afterWrite = (error: Error | null | undefined): void => {
+    this.inFlightBytes -= this.inFlight.shift() ?? 0;
     if (error != null || this.closed || this.finishing) return;
     if (this.regions.length > 0) this.pump();
     this.settings.onRoom();
@@ -223,6 +231,8 @@ export class SubscriberConnection {
     this.heartbeat.stop();
     this.regions.length = 0;
     this.regionBytes = 0;
+    this.inFlight.length = 0;
+    this.inFlightBytes = 0;
     this.slab = emptySlab;
     this.openStart = 0;
     this.writeOffset = 0;

@@ -37,7 +37,17 @@
 
 /** The 4 bytes every handshake frame starts with: ASCII "SMLS". */
 export const MAGIC = Uint8Array.of(0x53, 0x4d, 0x4c, 0x53);
-/** The protocol version this package speaks. */
+/**
+ * The wire protocol version this package speaks (in every HELLO and WELCOME). A publisher
+ * answers a HELLO of another version with a REJECT that names its own.
+ *
+ * @example
+ * ```ts
+ * import { PROTOCOL_VERSION } from '@seamless/socket-transport';
+ *
+ * console.log(`speaking Seamless TCP protocol v${PROTOCOL_VERSION}`);
+ * ```
+ */
 export const PROTOCOL_VERSION = 1;
 
 /** The frame types. */

@@ -218,6 +218,12 @@ describe('process lifetime', () => {
     expect(fixture.output()).toBe('received 0\nall closed\n');
   }, 20_000);
 
+  it('exits by itself when the transport only has a listener left (all publications closed)', async () => {
+    const fixture = startFixture('lifecycle', {}, ['idle-listener']);
+    expect(await fixture.exited).toBe(0);
+    expect(fixture.output()).toBe('closed the publication; the listener on port P stays\n');
+  }, 20_000);
+
   it('stays alive while a subscription is open, and exits once it ended', async () => {
     const publication = await transport().openPublication({
       topic: 'life',

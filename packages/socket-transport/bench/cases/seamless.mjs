@@ -5,8 +5,13 @@ const identity = { bootId: 'bench', ipcNamespace: 'bench', netNamespace: 'bench'
 
 export const defaultMessages = 4_000_000;
 
+// SEAMLESS_BENCH_QUEUE_BYTES sets both queue bounds, for experiments (default: the transport's).
+const queueBytes = Number(process.env.SEAMLESS_BENCH_QUEUE_BYTES ?? 0);
+const sendQueue = queueBytes > 0 ? { maxSendQueueBytes: queueBytes } : {};
+const receiveQueue = queueBytes > 0 ? { maxReceiveQueueBytes: queueBytes } : {};
+
 export async function publisher({ messages, size, listening }) {
-  const transport = createSocketTransport({ host: '127.0.0.1', identity });
+  const transport = createSocketTransport({ host: '127.0.0.1', identity, ...sendQueue });
   let subscribed;
   const connected = new Promise((resolve) => (subscribed = resolve));
   const publication = await transport.openPublication(
@@ -25,7 +30,7 @@ export async function publisher({ messages, size, listening }) {
 }
 
 export async function subscriber({ port, messages, size, received }) {
-  const transport = createSocketTransport({ identity });
+  const transport = createSocketTransport({ identity, ...receiveQueue });
   const advertisement = {
     version: 1, topic: 'bench', publisherId: 'bench', policy: 'reliable', maxMessageSize: size,
     host: identity, addresses: ['127.0.0.1'], endpoints: { tcp: { port, tls: false } },
