@@ -5,7 +5,8 @@
       "sources": [
         "native/addon.cc",
         "native/segment.cc",
-        "native/native-ring.cc"
+        "native/native-ring.cc",
+        "native/doorbell.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": [

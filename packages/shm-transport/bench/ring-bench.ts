@@ -84,7 +84,7 @@ function receiver(path: Path, name: string): Receiver {
     topic: 'bench',
     publisherId: 'bench',
     copy: false,
-    owner: { pid: process.pid, startTime: 0 },
+    owner: { pid: process.pid, startTime: 0, pidNamespace: 0 },
   });
   if (path === 'native') {
     const native = new (loadBinding().NativeRingReader)(segment, reader.slot);

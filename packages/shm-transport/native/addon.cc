@@ -2,6 +2,7 @@
 
 #include <uv.h>
 
+#include "doorbell.h"
 #include "native-ring.h"
 #include "ring-descriptor.h"
 #include "segment.h"
@@ -34,6 +35,7 @@ Napi::Object Descriptor(Napi::Env env) {
   set("segmentBytesOffset", kSegmentBytesOffset);
   set("publisherIdLengthOffset", kPublisherIdLengthOffset);
   set("topicLengthOffset", kTopicLengthOffset);
+  set("writerPidNamespaceOffset", kWriterPidNamespaceOffset);
   set("publisherIdOffset", kPublisherIdOffset);
   set("publisherIdBytes", kPublisherIdBytes);
   set("topicOffset", kTopicOffset);
@@ -42,7 +44,9 @@ Napi::Object Descriptor(Napi::Env env) {
   set("intentOffset", kIntentOffset);
   set("headOffset", kHeadOffset);
   set("generationOffset", kGenerationOffset);
+  set("waitersOffset", kWaitersOffset);
   set("writerWaitingOffset", kWriterWaitingOffset);
+  set("writerDoorbellOffset", kWriterDoorbellOffset);
   set("readerSlotsOffset", kReaderSlotsOffset);
   set("readerSlotBytes", kReaderSlotBytes);
   set("readerSlotCount", kReaderSlotCount);
@@ -53,6 +57,7 @@ Napi::Object Descriptor(Napi::Env env) {
   set("slotHeartbeatOffset", kSlotHeartbeatOffset);
   set("slotParkedOffset", kSlotParkedOffset);
   set("slotDoorbellOffset", kSlotDoorbellOffset);
+  set("slotPidNamespaceOffset", kSlotPidNamespaceOffset);
   set("ringOffset", kRingOffset);
   set("minCapacity", kMinCapacity);
   set("maxCapacity", kMaxCapacity);
@@ -79,6 +84,9 @@ Napi::Object Descriptor(Napi::Env env) {
 
 const char* ErrnoName(int error) { return uv_err_name(-error); }
 
+Napi::Value Addon::CallCreateFifo(const Napi::CallbackInfo& info) { return CreateFifo(info); }
+Napi::Value Addon::CallFutexWake(const Napi::CallbackInfo& info) { return FutexWake(info); }
+
 Addon::Addon(Napi::Env env, Napi::Object exports) {
   Napi::Function segment = Segment::Initialize(env);
   segment_constructor = Napi::Persistent(segment);
@@ -86,11 +94,16 @@ Addon::Addon(Napi::Env env, Napi::Object exports) {
   ring_writer_constructor = Napi::Persistent(writer);
   Napi::Function reader = NativeRingReader::Initialize(env);
   ring_reader_constructor = Napi::Persistent(reader);
+  Napi::Function futex_waiter = FutexWaiter::Initialize(env);
+  futex_waiter_constructor = Napi::Persistent(futex_waiter);
   DefineAddon(exports, {
                            InstanceValue("Segment", segment, napi_enumerable),
                            InstanceValue("NativeRingWriter", writer, napi_enumerable),
                            InstanceValue("NativeRingReader", reader, napi_enumerable),
+                           InstanceValue("FutexWaiter", futex_waiter, napi_enumerable),
                            InstanceValue("descriptor", Descriptor(env), napi_enumerable),
+                           InstanceMethod<&Addon::CallCreateFifo>("createFifo", napi_enumerable),
+                           InstanceMethod<&Addon::CallFutexWake>("futexWake", napi_enumerable),
                        });
 }
 

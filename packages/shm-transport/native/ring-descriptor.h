@@ -17,18 +17,21 @@
 //          |  40 writer start time u64 (ticks)                  2 closed)        |
 //          |  48 nonce (16 bytes)                 64 owner uid u32                 |
 //          |  68 segment bytes u32                72 publisher id length u32       |
-//          |  76 topic length u32                                                  |
+//          |  76 topic length u32                 80 writer pid namespace u32       |
 //      128 | lines 1-3: publisher id (64 bytes), topic (256 bytes), UTF-8          |
 //      512 | line 4, writer: tail position u32 (hint, after each commit)           |
 //      640 | line 5, writer: intent position u32 (latest: overwriting up to here)  |
 //      768 | line 6, writer: head position u32 (latest: oldest intact record)      |
-//      896 | line 7, readers: generation u32 (bumped on every join and leave)      |
-//          |          writer: waiting u32 (the writer is parked for room)          |
+//      896 | line 7: generation u32 (readers bump it on every join and leave)      |
+//          |   900 waiters u32 (readers parked on their doorbell)                  |
+//          |   904 writer waiting u32 (the writer is parked for room)              |
+//          |   908 writer doorbell u32 (the writer process's doorbell id)          |
 //     1024 | reader slot 0 (128 bytes, written by its reader)                      |
 //          |   +0 state u32 (0 free, 1 joining, 2 active)  +4 pid u32               |
 //          |   +8 start time u64 (ticks)                   +16 position u32         |
 //          |  +20 heartbeat u32 (seconds)                  +24 parked u32           |
-//          |  +28 doorbell u32 (reader's wake-up channel id)                        |
+//          |  +28 doorbell u32 (the reader process's doorbell id)                   |
+//          |  +32 pid namespace u32 (inode of /proc/<pid>/ns/pid)                   |
 //          | ... reader slots 1 .. 63                                              |
 //     9216 | padding to the page                                                   |
 //    12288 | ring: `capacity` bytes of 8-byte aligned records                      |
@@ -70,6 +73,7 @@ constexpr uint32_t kOwnerUidOffset = 64;
 constexpr uint32_t kSegmentBytesOffset = 68;
 constexpr uint32_t kPublisherIdLengthOffset = 72;
 constexpr uint32_t kTopicLengthOffset = 76;
+constexpr uint32_t kWriterPidNamespaceOffset = 80;
 
 // Lines 1-3: names, for validation and for tools that list segments.
 constexpr uint32_t kPublisherIdOffset = 128;
@@ -82,7 +86,9 @@ constexpr uint32_t kTailOffset = 512;
 constexpr uint32_t kIntentOffset = 640;
 constexpr uint32_t kHeadOffset = 768;
 constexpr uint32_t kGenerationOffset = 896;
-constexpr uint32_t kWriterWaitingOffset = 900;
+constexpr uint32_t kWaitersOffset = 900;
+constexpr uint32_t kWriterWaitingOffset = 904;
+constexpr uint32_t kWriterDoorbellOffset = 908;
 
 // Reader slots.
 constexpr uint32_t kReaderSlotsOffset = 1024;
@@ -95,6 +101,7 @@ constexpr uint32_t kSlotPositionOffset = 16;
 constexpr uint32_t kSlotHeartbeatOffset = 20;
 constexpr uint32_t kSlotParkedOffset = 24;
 constexpr uint32_t kSlotDoorbellOffset = 28;
+constexpr uint32_t kSlotPidNamespaceOffset = 32;
 
 // The ring.
 constexpr uint32_t kRingOffset = 12288;

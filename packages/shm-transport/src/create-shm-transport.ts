@@ -9,6 +9,7 @@ import type {
 } from '@seamless/transport';
 import { loadBinding } from './load-binding.js';
 import { RingDescriptor as D } from './ring-descriptor.js';
+import { reclaimSegments } from './reclaim-segments.js';
 import { ShmPublication } from './shm-publication.js';
 import { ShmSubscription, attachSegment } from './shm-subscription.js';
 
@@ -26,6 +27,14 @@ export interface ShmTransportOptions {
   readonly namePrefix?: string;
   /** The uid that must own segments this transport attaches to (default: this process's). */
   readonly uid?: number;
+  /**
+   * How often processes on the other side are checked for having died (default 250 ms): a dead
+   * reader holds a reliable writer back at most about this long before it is evicted, and a
+   * dead writer is reported to its readers (`ERR_PUBLISHER_GONE`) within about this long.
+   */
+  readonly livenessIntervalMs?: number;
+  /** Remove segments left behind by dead processes of this user when created (default true). */
+  readonly reclaim?: boolean;
 }
 
 /** A shared-memory {@link Transport}, with the ring details of its publications exposed. */
@@ -72,8 +81,13 @@ export function createShmTransport(options: ShmTransportOptions = {}): ShmTransp
   }
   const uid = options.uid ?? process.getuid?.() ?? 0;
   if (!Number.isInteger(uid) || uid < 0) invalid(`uid must be a non-negative integer, got ${String(uid)}`);
+  const livenessIntervalMs = options.livenessIntervalMs ?? 250;
+  if (!Number.isFinite(livenessIntervalMs) || livenessIntervalMs < 1 || livenessIntervalMs > 60_000) {
+    invalid(`livenessIntervalMs must be between 1 and 60000, got ${String(livenessIntervalMs)}`);
+  }
   // Fail here, once, with the reason, rather than on the first publication.
   loadBinding();
+  if (options.reclaim !== false) reclaimSegments(namePrefix, uid);
 
   const publications = new Set<ShmPublication>();
   const subscriptions = new Set<ShmSubscription>();
@@ -86,44 +100,59 @@ export function createShmTransport(options: ShmTransportOptions = {}): ShmTransp
     specificationVersion: TRANSPORT_SPECIFICATION_VERSION,
     kind: 'shm',
 
-    openPublication(publicationOptions, listener) {
+    openPublication: (publicationOptions, listener) =>
+      settle(() => {
       ensureOpen();
       validateTopic(publicationOptions.topic);
       const { maxMessageSize } = publicationOptions;
       if (!Number.isInteger(maxMessageSize) || maxMessageSize < 0) {
         invalid(`maxMessageSize must be a non-negative integer, got ${String(maxMessageSize)}`);
       }
-      const publication = new ShmPublication(publicationOptions, { capacity, mode, namePrefix, uid }, listener);
+      const publication: ShmPublication = new ShmPublication(
+        publicationOptions,
+        {
+          capacity,
+          mode,
+          namePrefix,
+          uid,
+          livenessIntervalMs,
+          onClose: () => publications.delete(publication),
+        },
+        listener,
+      );
       publications.add(publication);
-      const close = publication.close.bind(publication);
-      publication.close = async () => {
-        publications.delete(publication);
-        await close();
-      };
-      return Promise.resolve(publication);
-    },
+      return publication;
+      }),
 
-    canReach(advertisement) {
-      if (closed || advertisement.endpoints.shm === undefined) return Promise.resolve(false);
+    canReach: (advertisement) =>
+      settle(() => {
+      if (closed || advertisement.endpoints.shm === undefined) return false;
       try {
         attachSegment(advertisement, uid).segment.close();
-        return Promise.resolve(true);
+        return true;
       } catch {
-        return Promise.resolve(false);
+        return false;
       }
-    },
+      }),
 
-    openSubscription(advertisement, subscriptionOptions, listener) {
+    openSubscription: (advertisement, subscriptionOptions, listener) =>
+      settle(() => {
       ensureOpen();
-      const subscription = new ShmSubscription(attachSegment(advertisement, uid), subscriptionOptions, listener);
+      const attached = attachSegment(advertisement, uid);
+      let subscription: ShmSubscription;
+      try {
+        subscription = new ShmSubscription(attached, subscriptionOptions, listener, {
+          uid,
+          livenessIntervalMs,
+          onClose: () => subscriptions.delete(subscription),
+        });
+      } catch (error) {
+        attached.segment.close();
+        throw error;
+      }
       subscriptions.add(subscription);
-      const close = subscription.close.bind(subscription);
-      subscription.close = async () => {
-        subscriptions.delete(subscription);
-        await close();
-      };
-      return Promise.resolve(subscription);
-    },
+      return subscription;
+      }),
 
     async close() {
       if (closed) return;
@@ -132,6 +161,16 @@ export function createShmTransport(options: ShmTransportOptions = {}): ShmTransp
       await Promise.all([...publications].map((publication) => publication.close()));
     },
   };
+}
+
+// Runs `work` now and turns its result or exception into a promise: every failure of a
+// method that returns a promise, argument validation included, is a rejection.
+function settle<T>(work: () => T): Promise<T> {
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
 }
 
 function invalid(message: string): never {

@@ -2,4 +2,6 @@ export { createShmTransport } from './create-shm-transport.js';
 export type { ShmTransport, ShmTransportOptions } from './create-shm-transport.js';
 export { RingDescriptor, maxPayloadFor } from './ring-descriptor.js';
 export { ShmPublication } from './shm-publication.js';
+export { ShmSubscriber } from './shm-subscriber.js';
+export type { ShmSubscriptionOpener } from './shm-subscriber.js';
 export { ShmSubscription } from './shm-subscription.js';

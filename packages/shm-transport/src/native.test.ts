@@ -127,7 +127,7 @@ describe('the C++ ring (native/ring.h) and the TypeScript ring speak the same pr
       topic: 't',
       publisherId: 'p',
       copy: true,
-      owner: { pid: process.pid, startTime: 0 },
+      owner: { pid: process.pid, startTime: 0, pidNamespace: 0 },
     });
     return { segment, buffer, reader };
   }

@@ -26,6 +26,12 @@ export interface NativeRingReader {
   readonly sequence?: number;
 }
 
+/** A native thread waiting on a futex word; the alternative wake-up the benchmark measures. */
+export interface NativeFutexWaiter {
+  /** Stops and joins the thread. Call it before closing the segment. */
+  close(): void;
+}
+
 /** The raw surface of the addon. TypeScript code goes through the functions below. */
 export interface NativeBinding {
   readonly Segment: {
@@ -35,7 +41,10 @@ export interface NativeBinding {
   };
   readonly NativeRingWriter: new (segment: NativeSegment) => NativeRingWriter;
   readonly NativeRingReader: new (segment: NativeSegment, slot: number) => NativeRingReader;
+  readonly FutexWaiter: new (segment: NativeSegment, offset: number, callback: () => void) => NativeFutexWaiter;
   readonly descriptor: Readonly<Record<string, number | string>>;
+  createFifo(path: string, mode: number): void;
+  futexWake(segment: NativeSegment, offset: number): void;
 }
 
 interface SystemError {
@@ -84,5 +93,15 @@ export function unlinkSegment(name: string): boolean {
     return binding.Segment.unlink(name);
   } catch (error) {
     throw translate(error, `cannot unlink shared-memory segment ${name}`);
+  }
+}
+
+/** Creates a named pipe with exactly `mode`; `ERR_SHM_UNAVAILABLE` with the OS reason. */
+export function createFifo(path: string, mode: number): void {
+  const binding = loadBinding();
+  try {
+    binding.createFifo(path, mode);
+  } catch (error) {
+    throw translate(error, `cannot create doorbell ${path}`);
   }
 }

@@ -1,5 +1,6 @@
 import { ErrorCode, SeamlessError } from '@seamless/transport';
 import type { Message, MessageHandler } from '@seamless/transport';
+import type { ProcessIdentity } from './process-identity.js';
 import { RingDescriptor as D, alignRecord } from './ring-descriptor.js';
 
 const HEADER = D.recordHeaderBytes;
@@ -24,11 +25,15 @@ class ShmMessage implements Message {
   }
 }
 
-/** How a {@link RingReader} identifies its process in its reader slot. */
-export interface ReaderOwner {
-  readonly pid: number;
-  readonly startTime: number;
+/** What a {@link RingReader} needs from outside shared memory. */
+export interface RingReaderHooks {
+  /** Rings the writer's doorbell: it waits for room, or should recount its readers. */
+  wakeWriter(): void;
+  /** Whether the process recorded in a reader slot is provably gone. */
+  processGone(identity: ProcessIdentity): boolean;
 }
+
+const noHooks: RingReaderHooks = { wakeWriter: () => undefined, processGone: () => false };
 
 /** Options of {@link RingReader}. */
 export interface RingReaderOptions {
@@ -39,7 +44,10 @@ export interface RingReaderOptions {
   readonly publisherId: string;
   /** Hand each handler an owned copy of the payload instead of a view. */
   readonly copy: boolean;
-  readonly owner: ReaderOwner;
+  readonly owner: ProcessIdentity;
+  /** This process's doorbell id, published in the reader slot (0: none). */
+  readonly doorbell?: number;
+  readonly hooks?: RingReaderHooks;
 }
 
 /**
@@ -75,6 +83,7 @@ export class RingReader {
   readonly #scratch: Uint8Array;
   readonly #scratchViews: (Uint8Array | undefined)[];
   readonly #fence: Int32Array;
+  readonly #hooks: RingReaderHooks;
   #position: number;
   #expected: number;
   #lost = 0;
@@ -97,7 +106,8 @@ export class RingReader {
     this.#scratchViews = [];
     this.#fence = new Int32Array(1);
     this.#expected = -1;
-    this.#slot = this.#join(options.owner);
+    this.#hooks = options.hooks ?? noHooks;
+    this.#slot = this.#join(options.owner, options.doorbell ?? 0);
     this.#slotBase = (D.readerSlotsOffset + this.#slot * D.readerSlotBytes) >> 2;
     this.#position = Atomics.load(this.#words, this.#slotBase + (D.slotPositionOffset >> 2)) >>> 0;
   }
@@ -133,15 +143,63 @@ export class RingReader {
     return this.latest ? this.#pollLatest(handler, limit) : this.#pollReliable(handler, limit);
   }
 
+  /** Whether this reader is parked (waiting for its doorbell). */
+  get parked(): boolean {
+    return !this.#closed && Atomics.load(this.#words, this.#slotBase + (D.slotParkedOffset >> 2)) === 1;
+  }
+
+  /**
+   * Parks: publishes the parked flag and counts itself among the waiters, then looks at the
+   * ring once more (see the Dekker argument in `ring-writer.ts`). Returns true when parked —
+   * the writer will ring the doorbell — and false when something arrived meanwhile (not
+   * parked; poll now).
+   */
+  park(): boolean {
+    if (this.#closed) return false;
+    const words = this.#words;
+    if (Atomics.load(words, this.#slotBase + (D.slotParkedOffset >> 2)) === 1) return true;
+    Atomics.store(words, this.#slotBase + (D.slotParkedOffset >> 2), 1);
+    Atomics.add(words, D.waitersOffset >> 2, 1);
+    if (this.hasData()) {
+      this.unpark();
+      return false;
+    }
+    return true;
+  }
+
+  /** Withdraws from parking (unless the writer already did, when it woke us). */
+  unpark(): void {
+    if (this.#closed) return;
+    const words = this.#words;
+    if (Atomics.compareExchange(words, this.#slotBase + (D.slotParkedOffset >> 2), 1, 0) === 1) {
+      Atomics.sub(words, D.waitersOffset >> 2, 1);
+    }
+  }
+
   /** Gives the reader slot back. Idempotent. */
   close(): void {
     if (this.#closed) return;
+    if (this.#words.length === 0) {
+      this.#closed = true;
+      return; // the segment was already unmapped (detached buffer)
+    }
+    this.unpark();
     this.#closed = true;
     const words = this.#words;
-    if (words.length === 0) return; // the segment was already unmapped (detached buffer)
     words[this.#slotBase + (D.slotPidOffset >> 2)] = 0;
     Atomics.store(words, this.#slotBase + (D.slotStateOffset >> 2), D.slotFree);
     Atomics.add(words, D.generationOffset >> 2, 1);
+    this.#hooks.wakeWriter();
+  }
+
+  // After publishing a new position: a writer parked for room is woken by whoever clears its
+  // flag. The position store before this load is sequentially consistent, and so are the
+  // writer's flag store and its next look at the positions (Dekker again).
+  #afterProgress(): void {
+    const words = this.#words;
+    if (Atomics.load(words, D.writerWaitingOffset >> 2) !== 0 && Atomics.compareExchange(words, D.writerWaitingOffset >> 2, 1, 0) === 1) {
+      this.#hooks.wakeWriter();
+    }
   }
 
   #pollReliable(handler: MessageHandler, limit: number): number {
@@ -179,6 +237,7 @@ export class RingReader {
         this.#position = position;
         // Release: the handlers are done with everything before `position`.
         Atomics.store(words, this.#slotBase + (D.slotPositionOffset >> 2), position | 0);
+        this.#afterProgress();
       }
     }
     return count;
@@ -242,6 +301,7 @@ export class RingReader {
       if (position !== this.#position) {
         this.#position = position;
         Atomics.store(words, this.#slotBase + (D.slotPositionOffset >> 2), position | 0);
+        this.#afterProgress();
       }
     }
     return count;
@@ -286,7 +346,38 @@ export class RingReader {
   // beyond base + capacity: nothing from our start is overwritten. A recompute after (2) sees
   // this slot. (All these loads and stores are Atomics, i.e. sequentially consistent; the
   // writer stores its tail with Atomics.store too.) The generation is bumped for observers.
-  #join(owner: ReaderOwner): number {
+  #join(owner: ProcessIdentity, doorbell: number): number {
+    const slot = this.#claimSlot(owner, doorbell);
+    if (slot >= 0) return slot;
+    // Every slot is taken: free those of dead processes, then try once more.
+    this.#evictGone();
+    const retry = this.#claimSlot(owner, doorbell);
+    if (retry >= 0) return retry;
+    throw new SeamlessError(
+      ErrorCode.ShmUnavailable,
+      `shared-memory segment ${this.#segmentName} has no free reader slot (all ${D.readerSlotCount} are taken)`,
+    );
+  }
+
+  #evictGone(): void {
+    const words = this.#words;
+    for (let slot = 0; slot < D.readerSlotCount; slot++) {
+      const base = (D.readerSlotsOffset + slot * D.readerSlotBytes) >> 2;
+      if (Atomics.load(words, base + (D.slotStateOffset >> 2)) !== D.slotActive) continue;
+      const identity = {
+        pid: words[base + (D.slotPidOffset >> 2)] ?? 0,
+        startTime: ((words[base + (D.slotStartTimeOffset >> 2)] ?? 0) >>> 0) + ((words[base + (D.slotStartTimeOffset >> 2) + 1] ?? 0) >>> 0) * TWO_TO_32,
+        pidNamespace: (words[base + (D.slotPidNamespaceOffset >> 2)] ?? 0) >>> 0,
+      };
+      if (!this.#hooks.processGone(identity)) continue;
+      if (Atomics.compareExchange(words, base + (D.slotParkedOffset >> 2), 1, 0) === 1) Atomics.sub(words, D.waitersOffset >> 2, 1);
+      if (Atomics.compareExchange(words, base + (D.slotStateOffset >> 2), D.slotActive, D.slotFree) === D.slotActive) {
+        Atomics.add(words, D.generationOffset >> 2, 1);
+      }
+    }
+  }
+
+  #claimSlot(owner: ProcessIdentity, doorbell: number): number {
     const words = this.#words;
     for (let slot = 0; slot < D.readerSlotCount; slot++) {
       const base = (D.readerSlotsOffset + slot * D.readerSlotBytes) >> 2;
@@ -299,16 +390,16 @@ export class RingReader {
       words[base + (D.slotStartTimeOffset >> 2) + 1] = (owner.startTime - low) / TWO_TO_32;
       words[base + (D.slotHeartbeatOffset >> 2)] = Math.floor(Date.now() / 1000) | 0;
       words[base + (D.slotParkedOffset >> 2)] = 0;
+      words[base + (D.slotDoorbellOffset >> 2)] = doorbell | 0;
+      words[base + (D.slotPidNamespaceOffset >> 2)] = owner.pidNamespace | 0;
       Atomics.store(words, base + (D.slotPositionOffset >> 2), Atomics.load(words, D.tailOffset >> 2));
       Atomics.store(words, base + (D.slotStateOffset >> 2), D.slotActive);
       Atomics.store(words, base + (D.slotPositionOffset >> 2), Atomics.load(words, D.tailOffset >> 2));
       Atomics.add(words, D.generationOffset >> 2, 1);
+      this.#hooks.wakeWriter();
       return slot;
     }
-    throw new SeamlessError(
-      ErrorCode.ShmUnavailable,
-      `shared-memory segment ${this.#segmentName} has no free reader slot (all ${D.readerSlotCount} are taken)`,
-    );
+    return -1;
   }
 
   #corrupt(position: number, problem: string): never {

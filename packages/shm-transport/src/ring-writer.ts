@@ -1,3 +1,4 @@
+import type { ProcessIdentity } from './process-identity.js';
 import { RingDescriptor as D, alignRecord } from './ring-descriptor.js';
 
 const HEADER = D.recordHeaderBytes;
@@ -13,6 +14,22 @@ export interface RingClaim {
   /** Payload bytes reserved. */
   readonly size: number;
 }
+
+/** What a {@link RingWriter} needs from outside shared memory. */
+export interface RingWriterHooks {
+  /** Wakes the reader in `slot`, which was parked (rings its process's doorbell). */
+  wakeReader(slot: number): void;
+  /** Whether the process recorded in a reader slot is provably gone. */
+  processGone(identity: ProcessIdentity): boolean;
+  /** How often, at most, one reader's liveness is checked while it holds the writer back. */
+  readonly livenessIntervalMs: number;
+}
+
+const noHooks: RingWriterHooks = {
+  wakeReader: () => undefined,
+  processGone: () => false,
+  livenessIntervalMs: Number.POSITIVE_INFINITY,
+};
 
 /**
  * The writing side of one ring, run in TypeScript directly on the mapped segment (no native
@@ -32,6 +49,13 @@ export interface RingClaim {
  *   `Atomics.store` only after they are done with the records before them, so the space the
  *   writer reclaims is never still being read. Why the cache is safe for readers that join
  *   later is explained at `#hasRoom` and `RingReader`'s join.
+ * - Parked readers: a reader that found nothing stores its `parked` flag and increments the
+ *   header's `waiters` count (both `Atomics`), then looks at the ring once more. After each
+ *   commit the writer `Atomics.load`s `waiters`. Both sides store, then load, sequentially
+ *   consistently (Dekker): either the writer sees the waiter and wakes it, or the reader's
+ *   second look sees the record. The busy path costs one load and no system call.
+ * - Dead readers: when a reliable reader holds the writer back, its process is checked (pid,
+ *   start time and PID namespace, at most every `livenessIntervalMs`); a dead one is evicted.
  * - Latest policy: before overwriting, the writer stores its intent (the end of the region it
  *   is about to overwrite) and the head (the oldest record that stays intact) with
  *   `Atomics.store`; a reader copies a record, then checks the intent, and discards the copy
@@ -44,12 +68,15 @@ export class RingWriter {
   readonly #bytes: Uint8Array;
   readonly #words: Int32Array;
   readonly #mask: number;
+  readonly #hooks: RingWriterHooks;
+  readonly #checkedAt = new Float64Array(D.readerSlotCount);
   #tail: number;
   #head: number;
   #limitBase: number;
   #claim: RingClaim | undefined;
 
-  constructor(buffer: ArrayBuffer, capacity: number, maxPayload: number, latest: boolean) {
+  constructor(buffer: ArrayBuffer, capacity: number, maxPayload: number, latest: boolean, hooks: RingWriterHooks = noHooks) {
+    this.#hooks = hooks;
     this.capacity = capacity;
     this.maxPayload = maxPayload;
     this.latest = latest;
@@ -172,6 +199,63 @@ export class RingWriter {
     Atomics.store(words, base, record);
     this.#tail = (this.#tail + aligned) >>> 0;
     Atomics.store(words, D.tailOffset >> 2, this.#tail | 0);
+    if (Atomics.load(words, D.waitersOffset >> 2) !== 0) this.#wakeParkedReaders();
+  }
+
+  // Clears each parked flag with a compare-exchange (so a reader is woken once, by whoever
+  // clears it) and rings that reader's doorbell.
+  #wakeParkedReaders(): void {
+    const words = this.#words;
+    for (let slot = 0; slot < D.readerSlotCount; slot++) {
+      const parked = (D.readerSlotsOffset + slot * D.readerSlotBytes + D.slotParkedOffset) >> 2;
+      if (words[parked] !== 0 && Atomics.compareExchange(words, parked, 1, 0) === 1) {
+        Atomics.sub(words, D.waitersOffset >> 2, 1);
+        this.#hooks.wakeReader(slot);
+      }
+    }
+  }
+
+  /**
+   * Evicts every reader whose process is provably gone; returns how many. Readers that merely
+   * fell behind are never evicted (the reliable policy waits for them).
+   */
+  evictGoneReaders(): number {
+    let evicted = 0;
+    for (let slot = 0; slot < D.readerSlotCount; slot++) {
+      if (this.#slotState(slot) === D.slotActive && this.#readerGone(slot)) {
+        if (this.#evict(slot)) evicted++;
+      }
+    }
+    return evicted;
+  }
+
+  #slotState(slot: number): number {
+    return Atomics.load(this.#words, (D.readerSlotsOffset + slot * D.readerSlotBytes + D.slotStateOffset) >> 2);
+  }
+
+  #readerGone(slot: number): boolean {
+    const base = (D.readerSlotsOffset + slot * D.readerSlotBytes) >> 2;
+    const words = this.#words;
+    return this.#hooks.processGone({
+      pid: words[base + (D.slotPidOffset >> 2)] ?? 0,
+      startTime: ((words[base + (D.slotStartTimeOffset >> 2)] ?? 0) >>> 0) + ((words[base + (D.slotStartTimeOffset >> 2) + 1] ?? 0) >>> 0) * TWO_TO_32,
+      pidNamespace: (words[base + (D.slotPidNamespaceOffset >> 2)] ?? 0) >>> 0,
+    });
+  }
+
+  // Frees a dead reader's slot (compare-exchange: the reader itself, or another evicter, may
+  // race us), withdrawing its parked flag first so the waiters count stays right.
+  #evict(slot: number): boolean {
+    const words = this.#words;
+    const base = (D.readerSlotsOffset + slot * D.readerSlotBytes) >> 2;
+    if (Atomics.compareExchange(words, base + (D.slotParkedOffset >> 2), 1, 0) === 1) {
+      Atomics.sub(words, D.waitersOffset >> 2, 1);
+    }
+    if (Atomics.compareExchange(words, base + (D.slotStateOffset >> 2), D.slotActive, D.slotFree) !== D.slotActive) {
+      return false;
+    }
+    Atomics.add(words, D.generationOffset >> 2, 1);
+    return true;
   }
 
   // Reliable: room for `bytes` from the tail, given the slowest active reader. The slowest
@@ -181,14 +265,26 @@ export class RingWriter {
   // RingReader), and the writer never writes beyond base + capacity.
   #hasRoom(bytes: number): boolean {
     if (((this.#tail - this.#limitBase) >>> 0) + bytes <= this.capacity) return true;
-    this.#limitBase = this.#slowestReader();
-    return ((this.#tail - this.#limitBase) >>> 0) + bytes <= this.capacity;
+    // Out of room: find the slowest reader; if it is the one holding us back, make sure its
+    // process still exists (rate-limited), evict it if not, and look again.
+    for (let round = 0; round <= D.readerSlotCount; round++) {
+      const slot = this.#findSlowestReader();
+      if (((this.#tail - this.#limitBase) >>> 0) + bytes <= this.capacity) return true;
+      const now = performance.now();
+      if (slot < 0 || now - (this.#checkedAt[slot] ?? 0) < this.#hooks.livenessIntervalMs) return false;
+      this.#checkedAt[slot] = now;
+      if (!this.#readerGone(slot) || !this.#evict(slot)) return false;
+    }
+    return false;
   }
 
-  #slowestReader(): number {
+  // Sets the cached base to the slowest active reader's position and returns its slot (-1
+  // when no reader is behind the tail).
+  #findSlowestReader(): number {
     const words = this.#words;
     const tail = this.#tail;
     let slowest = tail;
+    let slowestSlot = -1;
     for (let slot = 0; slot < D.readerSlotCount; slot++) {
       const base = (D.readerSlotsOffset + slot * D.readerSlotBytes) >> 2;
       if (Atomics.load(words, base + (D.slotStateOffset >> 2)) !== D.slotActive) continue;
@@ -196,9 +292,13 @@ export class RingWriter {
       const behind = (tail - position) >>> 0;
       // A position ahead of the tail or more than a ring behind is corrupt: ignore it rather
       // than let it block the writer forever.
-      if (behind <= this.capacity && behind > ((tail - slowest) >>> 0)) slowest = position;
+      if (behind <= this.capacity && behind > ((tail - slowest) >>> 0)) {
+        slowest = position;
+        slowestSlot = slot;
+      }
     }
-    return slowest;
+    this.#limitBase = slowest;
+    return slowestSlot;
   }
 
   // Latest: announce that the region up to `intent` is about to be overwritten, after moving

@@ -31,7 +31,7 @@ function makeRing(capacity: number, latest = false, maxPayload = maxPayloadFor(c
       topic: 't',
       publisherId: 'p',
       copy,
-      owner: { pid: 1, startTime: 1 },
+      owner: { pid: 1, startTime: 1, pidNamespace: 0 },
     });
   return { buffer, writer, reader };
 }
@@ -175,6 +175,23 @@ describe('ring protocol (reliable)', () => {
     expect(drain(each)).toEqual([{ seq: 0, data: new Uint8Array([1, 2, 3]), lost: 0 }]);
   });
 
+  it('never delivers a record whose writer died before committing it', () => {
+    const { writer, reader, buffer } = makeRing(4096);
+    const each = reader();
+    writer.write(payload(0, 10), 0);
+    // The writer "dies" in the middle of record 1: payload, type and sequence are written, the
+    // length (written last) is not.
+    const claim = writer.claim(40);
+    if (claim === undefined) throw new Error('no room');
+    new Uint8Array(buffer).set(payload(1, 40), claim.payloadOffset);
+    const words = new Int32Array(buffer);
+    const base = (D.ringOffset + claim.recordAt) >> 2;
+    words[base + 1] = D.recordTypeData;
+    words[base + 2] = 1;
+    expect(drain(each).map((message) => message.seq)).toEqual([0]);
+    expect(drain(each)).toEqual([]);
+  });
+
   it.each([
     ['a length beyond the maximum', (words: Int32Array, at: number) => (words[at] = 5000)],
     ['an unknown record type', (words: Int32Array, at: number) => (words[at + 1] = 7)],
@@ -241,6 +258,37 @@ describe('ring protocol (latest)', () => {
         expect(received + lost).toBe(sizes.length - first);
       }),
       { numRuns: 100 },
+    );
+  });
+});
+
+describe('ring protocol on hostile memory', () => {
+  it('poll() on arbitrarily scribbled memory returns or throws ERR_PROTOCOL, and always terminates', () => {
+    fc.assert(
+      fc.property(
+        fc.boolean(),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })), { maxLength: 200 }),
+        fc.array(fc.integer({ min: 0, max: 300 }), { maxLength: 60 }),
+        (latest, scribbles, sizes) => {
+          const { writer, reader, buffer } = makeRing(4096, latest, 1000);
+          const each = reader();
+          sizes.forEach((size, sequence) => writer.write(payload(sequence, size), sequence));
+          const words = new Int32Array(buffer);
+          for (const [index, value] of scribbles) words[index % words.length] = value;
+          for (let round = 0; round < 5; round++) {
+            try {
+              const count = each.poll((message) => {
+                expect(message.data.length).toBeLessThanOrEqual(1000);
+              }, 10_000);
+              expect(count).toBeGreaterThanOrEqual(0);
+            } catch (error) {
+              expect(SeamlessError.isInstance(error, 'ERR_PROTOCOL')).toBe(true);
+              return;
+            }
+          }
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });

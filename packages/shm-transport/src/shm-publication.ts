@@ -8,15 +8,16 @@ import type {
   PublicationLoan,
   PublicationOptions,
 } from '@seamless/transport';
+import { Doorbell, ringDoorbell } from './doorbell.js';
 import { createSegment, unlinkSegment } from './native.js';
 import type { NativeSegment } from './native.js';
-import { ownProcessStartTime } from './process-start-time.js';
+import { isProcessGone, ownProcessIdentity } from './process-identity.js';
 import { RingDescriptor as D, maxPayloadFor, segmentBytesFor } from './ring-descriptor.js';
 import { RingWriter } from './ring-writer.js';
 import { writeSegmentHeader } from './segment-header.js';
 
-/** How a publication's segment is made; resolved from the transport options. */
-export interface SegmentSettings {
+/** How a publication's segment is made and watched; resolved from the transport options. */
+export interface PublicationSettings {
   /** Ring bytes (a power of two); raised when `maxMessageSize` needs more. */
   readonly capacity: number;
   /** Permission bits of the segment (default 0o600). */
@@ -24,6 +25,10 @@ export interface SegmentSettings {
   /** The prefix of segment names: `/<prefix>-<uid>-<random>`. */
   readonly namePrefix: string;
   readonly uid: number;
+  /** How often dead readers are looked for (and at most how long one can hold the writer). */
+  readonly livenessIntervalMs: number;
+  /** Called once when the publication closes. */
+  readonly onClose?: () => void;
 }
 
 /** The ring capacity that fits `maxMessageSize`: at least `capacity`, a power of two. */
@@ -33,9 +38,28 @@ export function capacityFor(maxMessageSize: number, capacity: number): number {
   return result;
 }
 
+// Segments of this process still open, unlinked on a normal exit even without close().
+const openSegments = new Set<string>();
+let exitHookInstalled = false;
+function unlinkOnExit(name: string): void {
+  openSegments.add(name);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const segment of openSegments) {
+      try {
+        unlinkSegment(segment);
+      } catch {
+        // nothing more can be done while exiting
+      }
+    }
+  });
+}
+
 /**
  * One publisher's ring in its own POSIX shared-memory segment. `send` writes straight into
- * the mapped ring from TypeScript: no system call and no allocation per message.
+ * the mapped ring from TypeScript: no system call and no allocation per message; a system
+ * call happens only to wake a parked reader.
  */
 export class ShmPublication implements Publication {
   readonly kind = 'shm' as const;
@@ -52,9 +76,16 @@ export class ShmPublication implements Publication {
   readonly #writer: RingWriter;
   readonly #words: Int32Array;
   readonly #listener: PublicationListener | undefined;
+  readonly #settings: PublicationSettings;
+  readonly #doorbell: Doorbell;
+  readonly #stopListening: () => void;
+  readonly #sweep: NodeJS.Timeout;
+  readonly #drainWaiters = new Set<() => void>();
+  #generation = 0;
+  #subscribers = 0;
   #closed = false;
 
-  constructor(options: PublicationOptions, settings: SegmentSettings, listener?: PublicationListener) {
+  constructor(options: PublicationOptions, settings: PublicationSettings, listener?: PublicationListener) {
     this.topic = options.topic;
     this.publisherId = options.publisherId;
     this.policy = options.policy;
@@ -67,27 +98,51 @@ export class ShmPublication implements Publication {
       );
     }
     this.#listener = listener;
+    this.#settings = settings;
+    const identity = ownProcessIdentity();
     const nonce = randomBytes(16).toString('hex');
     this.segmentName = `/${settings.namePrefix}-${settings.uid}-${randomBytes(8).toString('hex')}`;
     const bytes = segmentBytesFor(this.capacity);
-    this.#segment = createSegment(this.segmentName, bytes, settings.mode);
-    const buffer = this.#segment.buffer;
-    if (buffer === undefined) throw new SeamlessError(ErrorCode.ShmUnavailable, 'the new segment has no mapping');
+    this.#doorbell = Doorbell.acquire(settings.uid);
+    try {
+      this.#segment = createSegment(this.segmentName, bytes, settings.mode);
+    } catch (error) {
+      this.#doorbell.release();
+      throw error;
+    }
+    unlinkOnExit(this.segmentName);
+    const buffer = this.#segment.buffer ?? new ArrayBuffer(0);
+    this.#words = new Int32Array(buffer);
+    this.#words[D.writerDoorbellOffset >> 2] = this.#doorbell.id | 0;
+    this.#words[D.writerPidNamespaceOffset >> 2] = identity.pidNamespace | 0;
     writeSegmentHeader(buffer, {
       capacity: this.capacity,
       maxMessageSize: this.maxMessageSize,
       policy: this.policy,
-      writerPid: process.pid,
-      writerStartTime: ownProcessStartTime(),
+      writerPid: identity.pid,
+      writerStartTime: identity.startTime,
       nonce,
       ownerUid: settings.uid,
       segmentBytes: bytes,
       publisherId: this.publisherId,
       topic: this.topic,
     });
-    this.#words = new Int32Array(buffer);
-    this.#writer = new RingWriter(buffer, this.capacity, this.maxMessageSize, this.policy === 'latest');
+    this.#writer = new RingWriter(buffer, this.capacity, this.maxMessageSize, this.policy === 'latest', {
+      wakeReader: (slot) => {
+        this.#wakeReader(slot);
+      },
+      processGone: isProcessGone,
+      livenessIntervalMs: settings.livenessIntervalMs,
+    });
     this.endpoints = Object.freeze({ shm: Object.freeze({ segment: this.segmentName, nonce }) });
+    this.#stopListening = this.#doorbell.listen(() => {
+      this.#onDoorbell();
+    });
+    // Readers that die never say goodbye: look for them now and then (never keeps the process
+    // alive).
+    this.#sweep = setInterval(() => {
+      if (this.#writer.evictGoneReaders() > 0) this.#onDoorbell();
+    }, Math.max(settings.livenessIntervalMs, 250)).unref();
   }
 
   /** Readers attached right now (active reader slots). */
@@ -150,28 +205,95 @@ export class ShmPublication implements Publication {
     };
   }
 
+  /**
+   * Resolves once a send of `length` bytes (default `maxMessageSize`) would be accepted. The
+   * writer raises a flag in the segment and sleeps on its doorbell; the first reader that
+   * frees room rings it. A dead reader holding the room is evicted within
+   * `livenessIntervalMs`.
+   */
   async drained(length = this.maxMessageSize, signal?: AbortSignal): Promise<void> {
-    // Replaced by the doorbell wake-up in part 2; until then the room is checked on a
-    // one-millisecond timer.
-    while (!this.canSend(length)) {
-      if (this.#closed) this.#fail(ErrorCode.Closed, 'was closed while waiting for room');
-      if (signal?.aborted === true) throw new SeamlessError(ErrorCode.Aborted, 'drained() was aborted');
-      await new Promise((resolve) => setTimeout(resolve, 1));
+    if (length > this.maxMessageSize) this.#tooLarge(length);
+    const waitingIndex = D.writerWaitingOffset >> 2;
+    this.#doorbell.hold();
+    try {
+      for (;;) {
+        if (this.#closed) this.#fail(ErrorCode.Closed, 'was closed while waiting for room');
+        if (signal?.aborted === true) throw new SeamlessError(ErrorCode.Aborted, 'drained() was aborted', { cause: signal.reason });
+        if (this.canSend(length)) return;
+        Atomics.store(this.#words, waitingIndex, 1);
+        // Look again after raising the flag (a reader may have freed room in between).
+        if (this.canSend(length)) return;
+        await this.#nextRing(signal);
+      }
+    } finally {
+      this.#doorbell.unhold();
     }
   }
 
-  /** Marks the ring closed for its readers, removes the segment name and unmaps it. */
+  /** Marks the ring closed, wakes every reader so it notices, removes the name and unmaps. */
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     this.#closed = true;
-    if (this.#segment.buffer !== undefined) Atomics.store(this.#words, D.stateOffset >> 2, D.stateClosed);
+    clearInterval(this.#sweep);
+    this.#stopListening();
+    if (this.#segment.buffer !== undefined) {
+      Atomics.store(this.#words, D.stateOffset >> 2, D.stateClosed);
+      for (let slot = 0; slot < D.readerSlotCount; slot++) {
+        const state = (D.readerSlotsOffset + slot * D.readerSlotBytes + D.slotStateOffset) >> 2;
+        if (Atomics.load(this.#words, state) === D.slotActive) this.#wakeReader(slot);
+      }
+    }
+    for (const wake of this.#drainWaiters) wake();
+    openSegments.delete(this.segmentName);
     try {
       unlinkSegment(this.segmentName);
     } finally {
       this.#segment.close();
-      this.#listener?.subscribersChanged?.(0);
+      this.#doorbell.release();
+      this.#settings.onClose?.();
+      if (this.#subscribers !== 0) this.#listener?.subscribersChanged?.(0);
     }
     return Promise.resolve();
+  }
+
+  #nextRing(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        this.#drainWaiters.delete(done);
+        resolve();
+      };
+      // The timer only bounds how long a dead reader can hold us (its eviction is checked
+      // when we look again); readers that free room wake us at once.
+      const timer = setTimeout(done, this.#settings.livenessIntervalMs);
+      signal?.addEventListener('abort', done);
+      this.#drainWaiters.add(done);
+    });
+  }
+
+  #onDoorbell(): void {
+    if (this.#closed) return;
+    for (const wake of [...this.#drainWaiters]) wake();
+    const generation = Atomics.load(this.#words, D.generationOffset >> 2);
+    if (generation === this.#generation) return;
+    this.#generation = generation;
+    const count = this.subscriberCount;
+    if (count !== this.#subscribers) {
+      this.#subscribers = count;
+      this.#listener?.subscribersChanged?.(count);
+    }
+  }
+
+  #wakeReader(slot: number): void {
+    const base = (D.readerSlotsOffset + slot * D.readerSlotBytes) >> 2;
+    const words = this.#words;
+    ringDoorbell(
+      this.#settings.uid,
+      (words[base + (D.slotPidNamespaceOffset >> 2)] ?? 0) >>> 0,
+      words[base + (D.slotPidOffset >> 2)] ?? 0,
+      (words[base + (D.slotDoorbellOffset >> 2)] ?? 0) >>> 0,
+    );
   }
 
   #tooLarge(length: number): never {

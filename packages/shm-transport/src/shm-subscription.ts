@@ -7,9 +7,10 @@ import type {
   SubscriptionListener,
   SubscriptionOptions,
 } from '@seamless/transport';
+import { Doorbell, ringDoorbell } from './doorbell.js';
 import { openSegment } from './native.js';
 import type { NativeSegment } from './native.js';
-import { ownProcessStartTime } from './process-start-time.js';
+import { isProcessGone, ownProcessIdentity } from './process-identity.js';
 import { RingDescriptor as D, segmentBytesFor } from './ring-descriptor.js';
 import { RingReader } from './ring-reader.js';
 import { readSegmentHeader } from './segment-header.js';
@@ -33,12 +34,7 @@ export function attachSegment(advertisement: Advertisement, uid: number): Attach
   if (endpoint === undefined) {
     throw new SeamlessError(ErrorCode.ShmUnavailable, `publisher ${advertisement.publisherId} has no shared-memory endpoint`);
   }
-  const segment = openSegment(
-    endpoint.segment,
-    uid,
-    segmentBytesFor(D.minCapacity),
-    segmentBytesFor(D.maxCapacity),
-  );
+  const segment = openSegment(endpoint.segment, uid, segmentBytesFor(D.minCapacity), segmentBytesFor(D.maxCapacity));
   try {
     const buffer = segment.buffer;
     if (buffer === undefined) throw new SeamlessError(ErrorCode.ShmUnavailable, `segment ${endpoint.segment} is closed`);
@@ -66,14 +62,25 @@ export function attachSegment(advertisement: Advertisement, uid: number): Attach
   }
 }
 
-const immediate = (callback: () => void): void => {
-  setImmediate(callback);
-};
+/** How a subscription watches its publisher; resolved from the transport options. */
+export interface SubscriptionSettings {
+  readonly uid: number;
+  /** How often the publisher's process is checked while nothing arrives. */
+  readonly livenessIntervalMs: number;
+  /** Called once when the subscription closes. */
+  readonly onClose?: () => void;
+}
 
 /**
  * One reader of one publisher's ring. `poll` reads the mapped ring directly (no system call,
  * no allocation per message in steady state); the idle strategy decides how the owner learns
- * that more has arrived.
+ * that more has arrived:
+ * - `'park'`: the reader raises its parked flag and sleeps on this process's doorbell; the
+ *   writer rings it after its next commit (one wake-up, no polling).
+ * - `'spin'`: checks the ring on every turn of the event loop (`setImmediate`), never sleeps.
+ * - `{ spinMicros }`: spins that long after the last message, then parks.
+ *
+ * An open subscription keeps the event loop alive (like a socket); once closed it does not.
  */
 export class ShmSubscription implements Subscription {
   readonly kind = 'shm' as const;
@@ -82,31 +89,62 @@ export class ShmSubscription implements Subscription {
   readonly segmentName: string;
   readonly #segment: NativeSegment;
   readonly #words: Int32Array;
+  readonly #header: SegmentHeader;
   readonly #reader: RingReader;
   readonly #listener: SubscriptionListener;
   readonly #idle: IdleStrategy;
+  readonly #settings: SubscriptionSettings;
+  readonly #doorbell: Doorbell;
+  readonly #stopListening: () => void;
+  readonly #liveness: NodeJS.Timeout;
   #armed = false;
+  #sleeping = false;
   #spinUntil = 0;
+  #gone: SeamlessError | undefined;
   #closed = false;
   #ended = false;
 
-  constructor(attached: AttachedSegment, options: SubscriptionOptions, listener: SubscriptionListener) {
+  constructor(attached: AttachedSegment, options: SubscriptionOptions, listener: SubscriptionListener, settings: SubscriptionSettings) {
     this.topic = attached.header.topic;
     this.publisherId = attached.header.publisherId;
     this.segmentName = attached.segment.name;
     this.#segment = attached.segment;
+    this.#header = attached.header;
     this.#words = new Int32Array(attached.buffer);
     this.#listener = listener;
-    this.#idle = options.idle ?? 'park';
-    this.#reader = new RingReader(attached.buffer, attached.segment.name, {
-      capacity: attached.header.capacity,
-      maxPayload: Math.min(attached.header.maxMessageSize, options.maxMessageSize ?? Number.MAX_SAFE_INTEGER),
-      latest: attached.header.policy === 'latest',
-      topic: this.topic,
-      publisherId: this.publisherId,
-      copy: options.copy === true,
-      owner: { pid: process.pid, startTime: ownProcessStartTime() },
+    this.#settings = settings;
+    this.#idle = checkedIdle(options.idle ?? 'park');
+    this.#doorbell = Doorbell.acquire(settings.uid);
+    try {
+      this.#reader = new RingReader(attached.buffer, attached.segment.name, {
+        capacity: attached.header.capacity,
+        maxPayload: Math.min(attached.header.maxMessageSize, options.maxMessageSize ?? Number.MAX_SAFE_INTEGER),
+        latest: attached.header.policy === 'latest',
+        topic: this.topic,
+        publisherId: this.publisherId,
+        copy: options.copy === true,
+        owner: ownProcessIdentity(),
+        doorbell: this.#doorbell.id,
+        hooks: {
+          wakeWriter: () => {
+            this.#wakeWriter();
+          },
+          processGone: isProcessGone,
+        },
+      });
+    } catch (error) {
+      this.#doorbell.release();
+      throw error;
+    }
+    this.#doorbell.hold();
+    this.#stopListening = this.#doorbell.listen(() => {
+      this.#onDoorbell();
     });
+    // A writer that is killed rings nobody: check on it now and then (the doorbell hold keeps
+    // the process alive, this timer need not).
+    this.#liveness = setInterval(() => {
+      this.#checkWriter();
+    }, settings.livenessIntervalMs).unref();
     this.#arm();
   }
 
@@ -128,16 +166,23 @@ export class ShmSubscription implements Subscription {
       if (SeamlessError.isInstance(error, ErrorCode.Protocol)) this.#end(error);
       throw error;
     }
-    if (count === 0) this.#arm();
+    if (count === 0) {
+      if (this.#gone !== undefined) this.#end(this.#gone);
+      else this.#arm();
+    }
     return count;
   }
 
   close(): Promise<void> {
-    if (!this.#closed) {
-      this.#closed = true;
-      this.#reader.close();
-      this.#segment.close();
-    }
+    if (this.#closed) return Promise.resolve();
+    this.#closed = true;
+    clearInterval(this.#liveness);
+    this.#stopListening();
+    this.#reader.close();
+    this.#segment.close();
+    this.#doorbell.unhold();
+    this.#doorbell.release();
+    this.#settings.onClose?.();
     return Promise.resolve();
   }
 
@@ -146,34 +191,100 @@ export class ShmSubscription implements Subscription {
     if (this.#armed || this.#closed) return;
     this.#armed = true;
     const idle = this.#idle;
-    this.#spinUntil = typeof idle === 'object' ? performance.now() + idle.spinMicros / 1000 : 0;
-    immediate(() => {
-      this.#check();
+    if (idle === 'park') {
+      this.#park();
+      return;
+    }
+    this.#spinUntil = typeof idle === 'object' ? performance.now() + idle.spinMicros / 1000 : Number.POSITIVE_INFINITY;
+    setImmediate(() => {
+      this.#spin();
     });
   }
 
-  #check(): void {
-    if (this.#closed) return;
-    if (this.#reader.hasData()) {
-      this.#armed = false;
-      this.#listener.readable();
+  #park(): void {
+    if (this.#reader.park()) {
+      this.#sleeping = true; // the writer (or the liveness check) will ring
       return;
     }
-    if (Atomics.load(this.#words, D.stateOffset >> 2) === D.stateClosed) {
-      this.#armed = false;
-      this.#end(new SeamlessError(ErrorCode.PublisherGone, `publisher ${this.publisherId} of "${this.topic}" closed its ring`));
-      return;
-    }
-    const spinning = this.#idle === 'spin' || performance.now() < this.#spinUntil;
-    if (spinning) {
-      immediate(() => {
-        this.#check();
+    // Something arrived between the empty poll and the parked flag: no need to sleep.
+    queueMicrotask(() => {
+      this.#fire();
+    });
+  }
+
+  #spin(): void {
+    if (this.#closed || !this.#armed) return;
+    if (this.#reader.hasData() || this.#gone !== undefined) {
+      this.#fire();
+    } else if (performance.now() < this.#spinUntil) {
+      setImmediate(() => {
+        this.#spin();
       });
     } else {
-      setTimeout(() => {
-        this.#check();
-      }, 1);
+      this.#park();
     }
+  }
+
+  #onDoorbell(): void {
+    if (this.#closed || !this.#sleeping) return;
+    if (this.#writerClosed()) this.#gone ??= this.#goneError('closed its publication');
+    if (this.#reader.hasData() || this.#gone !== undefined) {
+      this.#reader.unpark();
+      this.#fire();
+    } else if (!this.#reader.parked) {
+      // The flag was withdrawn but nothing is here: raise it again. (A ring meant for another
+      // subscription of this process leaves the flag up, and us asleep.)
+      this.#park();
+    }
+  }
+
+  #fire(): void {
+    if (this.#closed || !this.#armed) return;
+    this.#armed = false;
+    this.#sleeping = false;
+    this.#listener.readable();
+  }
+
+  #checkWriter(): void {
+    if (this.#closed || this.#gone !== undefined) return;
+    if (this.#writerClosed()) {
+      this.#gone = this.#goneError('closed its publication');
+    } else if (
+      isProcessGone({
+        pid: this.#header.writerPid,
+        startTime: this.#header.writerStartTime,
+        pidNamespace: (this.#words[D.writerPidNamespaceOffset >> 2] ?? 0) >>> 0,
+      })
+    ) {
+      this.#gone = this.#goneError(`died (process ${this.#header.writerPid})`);
+    } else {
+      return;
+    }
+    // Deliver what was committed first; poll() ends the subscription once it is drained.
+    if (this.#armed) {
+      this.#reader.unpark();
+      this.#fire();
+    }
+  }
+
+  #writerClosed(): boolean {
+    return Atomics.load(this.#words, D.stateOffset >> 2) === D.stateClosed;
+  }
+
+  #goneError(what: string): SeamlessError {
+    return new SeamlessError(ErrorCode.PublisherGone, `publisher ${this.publisherId} of "${this.topic}" ${what}`, {
+      details: { publisherId: this.publisherId, topic: this.topic, segment: this.segmentName },
+    });
+  }
+
+  #wakeWriter(): void {
+    const words = this.#words;
+    ringDoorbell(
+      this.#settings.uid,
+      (words[D.writerPidNamespaceOffset >> 2] ?? 0) >>> 0,
+      this.#header.writerPid,
+      (words[D.writerDoorbellOffset >> 2] ?? 0) >>> 0,
+    );
   }
 
   #end(reason: SeamlessError): void {
@@ -186,4 +297,13 @@ export class ShmSubscription implements Subscription {
       this.#listener.ended(reason);
     });
   }
+}
+
+function checkedIdle(idle: IdleStrategy): IdleStrategy {
+  if (idle === 'park' || idle === 'spin') return idle;
+  if (typeof idle === 'object' && Number.isFinite(idle.spinMicros) && idle.spinMicros >= 0) return idle;
+  throw new SeamlessError(
+    ErrorCode.InvalidArgument,
+    `idle must be 'park', 'spin' or { spinMicros: number >= 0 }, got ${JSON.stringify(idle)}`,
+  );
 }

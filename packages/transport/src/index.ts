@@ -23,3 +23,5 @@ export type { Transport } from './transport.js';
 export { TRANSPORT_KINDS } from './transport-kind.js';
 export type { TransportKind } from './transport-kind.js';
 export { MAX_TOPIC_BYTES, topicProblem, validateTopic } from './validate-topic.js';
+export { MessageFeed } from './message-feed.js';
+export type { MessageFeedEvents } from './message-feed.js';

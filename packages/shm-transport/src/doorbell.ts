@@ -1,0 +1,192 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, constants, fstatSync, openSync, readdirSync, unlinkSync, writeSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { ErrorCode, SeamlessError } from '@seamless/transport';
+import { createFifo } from './native.js';
+import { ownProcessIdentity, processStartTime } from './process-identity.js';
+
+/** Where doorbells live: the same tmpfs as the segments, so every process of a host sees them. */
+export const DOORBELL_DIRECTORY = '/dev/shm';
+
+/** The path of the doorbell `id` of process `pid` (in PID namespace `pidNamespace`), user `uid`. */
+export function doorbellPath(uid: number, pidNamespace: number, pid: number, id: number): string {
+  return `${DOORBELL_DIRECTORY}/seamless-${uid}-bell-${pidNamespace}-${pid}-${(id >>> 0).toString(16)}`;
+}
+
+const namePattern = /^seamless-(\d+)-bell-(\d+)-(\d+)-[0-9a-f]{1,8}$/;
+
+/**
+ * One process's wake-up channel: a named pipe (FIFO) in /dev/shm that the event loop watches
+ * through libuv. A writer with something for a parked reader of this process writes one byte
+ * into it; libuv sees the pipe readable and runs the listeners in one turn, which then drain
+ * every ready ring. One wake-up costs one hop (writer -> this event loop), and one doorbell
+ * serves every subscription and publication of the process.
+ *
+ * The pipe is opened read-write by its owner, so it never reports end-of-file and writers can
+ * always open it. Owners are reference-counted: the last release closes and unlinks it.
+ */
+export class Doorbell {
+  /** The random id that readers and writers publish in the segment. Never 0. */
+  readonly id: number;
+  readonly path: string;
+  readonly #uid: number;
+  readonly #socket: Socket;
+  readonly #listeners = new Set<() => void>();
+  #users = 0;
+  #holds = 0;
+
+  private constructor(uid: number) {
+    this.#uid = uid;
+    const identity = ownProcessIdentity();
+    let id = 0;
+    let path = '';
+    for (let attempt = 0; ; attempt++) {
+      id = randomBytes(4).readUInt32LE(0) || 1;
+      path = doorbellPath(uid, identity.pidNamespace, identity.pid, id);
+      try {
+        createFifo(path, 0o600);
+        break;
+      } catch (error) {
+        if (attempt > 8) throw error;
+      }
+    }
+    this.id = id;
+    this.path = path;
+    let descriptor: number;
+    try {
+      descriptor = openSync(path, constants.O_RDWR | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+    } catch (error) {
+      unlinkQuietly(path);
+      throw new SeamlessError(ErrorCode.ShmUnavailable, `cannot open doorbell ${path}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    this.#socket = new Socket({ fd: descriptor, readable: true, writable: false });
+    this.#socket.on('data', () => {
+      for (const listener of [...this.#listeners]) listener();
+    });
+    // A doorbell alone never keeps the process alive; holders (open subscriptions, a writer
+    // waiting for room) do.
+    this.#socket.unref();
+  }
+
+  static #instances = new Map<number, Doorbell>();
+
+  /** This process's doorbell for user `uid`, created on first use. Pair with {@link release}. */
+  static acquire(uid: number): Doorbell {
+    let doorbell = Doorbell.#instances.get(uid);
+    if (doorbell === undefined) {
+      reclaimDoorbells(uid);
+      doorbell = new Doorbell(uid);
+      Doorbell.#instances.set(uid, doorbell);
+    }
+    doorbell.#users++;
+    return doorbell;
+  }
+
+  /** Gives up one use; the last one closes and unlinks the pipe. */
+  release(): void {
+    if (this.#users === 0) return;
+    this.#users--;
+    if (this.#users > 0) return;
+    Doorbell.#instances.delete(this.#uid);
+    this.#listeners.clear();
+    this.#socket.destroy();
+    forgetDoorbell(this.path);
+    unlinkQuietly(this.path);
+  }
+
+  /** Keeps the event loop alive until the matching {@link unhold}. */
+  hold(): void {
+    if (this.#holds++ === 0) this.#socket.ref();
+  }
+
+  unhold(): void {
+    if (this.#holds === 0) return;
+    if (--this.#holds === 0) this.#socket.unref();
+  }
+
+  /** Runs `listener` on every ring; returns the function that removes it. */
+  listen(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+}
+
+/** How many doorbells this process has rung (a system call each); for tests and diagnostics. */
+export const doorbellStatistics = { rings: 0 };
+
+const openBells = new Map<string, number>();
+const MAX_OPEN_BELLS = 64;
+
+/**
+ * Rings the doorbell `id` of process `pid`: one byte into its pipe, never blocking. A full
+ * pipe already holds a wake-up, so EAGAIN is success. Returns false when there is no such
+ * doorbell (its process is gone) or it is not a pipe of ours.
+ */
+export function ringDoorbell(uid: number, pidNamespace: number, pid: number, id: number): boolean {
+  if (id === 0 || !Number.isInteger(pid) || pid <= 0) return false;
+  const path = doorbellPath(uid, pidNamespace, pid, id);
+  let descriptor = openBells.get(path);
+  if (descriptor === undefined) {
+    try {
+      descriptor = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+    } catch {
+      return false; // ENOENT: gone; ENXIO: nobody reads it any more
+    }
+    const status = fstatSync(descriptor);
+    if (!status.isFIFO() || status.uid !== uid) {
+      closeSync(descriptor);
+      return false;
+    }
+    if (openBells.size >= MAX_OPEN_BELLS) {
+      const oldest = openBells.keys().next().value;
+      if (oldest !== undefined) forgetDoorbell(oldest);
+    }
+    openBells.set(path, descriptor);
+  }
+  try {
+    doorbellStatistics.rings++;
+    writeSync(descriptor, ringByte);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EAGAIN') return true;
+    forgetDoorbell(path); // EPIPE: its owner is gone
+    return false;
+  }
+}
+
+const ringByte = new Uint8Array([1]);
+
+// Closes the cached descriptor of a doorbell that is going away.
+function forgetDoorbell(path: string): void {
+  const descriptor = openBells.get(path);
+  if (descriptor === undefined) return;
+  openBells.delete(path);
+  closeSync(descriptor);
+}
+
+// Removes doorbells of this user whose owner is provably gone: same PID namespace as ours
+// (the namespace is part of the name) and no such process.
+function reclaimDoorbells(uid: number): void {
+  const mine = ownProcessIdentity();
+  let names: string[];
+  try {
+    names = readdirSync(DOORBELL_DIRECTORY);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const match = namePattern.exec(name);
+    if (match === null || Number(match[1]) !== uid || Number(match[2]) !== mine.pidNamespace) continue;
+    if (processStartTime(Number(match[3])) === undefined) unlinkQuietly(`${DOORBELL_DIRECTORY}/${name}`);
+  }
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
+  }
+}

@@ -1,0 +1,127 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Advertisement } from '@seamless/transport';
+import { Child, killChildren } from '@seamless/test-support';
+import { createShmTransport } from '../src/index.js';
+
+const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
+const uid = process.getuid?.() ?? 0;
+
+interface ReaderResult {
+  received: number;
+  next: number;
+  gone: string | false;
+  errors: string[];
+}
+
+function advertisementOf(config: { topic: string; publisherId: string; maxMessageSize: number }, endpoints: Advertisement['endpoints']): Advertisement {
+  return {
+    version: 1,
+    topic: config.topic,
+    publisherId: config.publisherId,
+    policy: 'reliable',
+    maxMessageSize: config.maxMessageSize,
+    host: { bootId: 'b', ipcNamespace: 'i', netNamespace: 'n', hostname: 'h' },
+    addresses: [],
+    endpoints,
+  };
+}
+
+async function startWriter(config: Record<string, unknown> & { topic: string; publisherId: string; maxMessageSize: number }) {
+  const child = Child.start(`${fixtures}ring-writer.mjs`, [
+    JSON.stringify({ policy: 'reliable', abortEvery: 0, loan: false, seed: 1, ...config }),
+  ]);
+  const ready = await child.next<{ endpoints: Advertisement['endpoints']; pid: number }>((message) => message['type'] === 'ready');
+  return { child, advertisement: advertisementOf(config, ready.endpoints), pid: ready.pid };
+}
+
+async function startParkReader(config: Record<string, unknown>): Promise<Child> {
+  const child = Child.start(`${fixtures}park-reader.mjs`, [JSON.stringify({ seed: 1, livenessIntervalMs: 100, ...config })]);
+  await child.next((message) => message['type'] === 'attached');
+  return child;
+}
+
+const isResult = (message: Record<string, unknown>) => message['type'] === 'result';
+
+describe('crash safety', () => {
+  afterEach(async () => {
+    await killChildren();
+  });
+
+  it('kill -9 of a reader mid-stream: the reliable writer goes on after eviction, the other readers miss nothing', async () => {
+    const config = { topic: 'crash.reader', publisherId: 'w-crash-reader', maxMessageSize: 256, capacity: 1 << 14, count: 100_000, drained: true, livenessIntervalMs: 100 };
+    const writer = await startWriter(config);
+    const common = { advertisement: writer.advertisement, maxMessageSize: config.maxMessageSize };
+    const survivors = [await startParkReader(common), await startParkReader({ ...common, mode: 'iterate' })];
+    const victim = await startParkReader({ ...common, stopAfter: 2000 });
+    writer.child.send('go');
+    await victim.next((message) => message['type'] === 'stopped');
+    // The victim holds its slot without reading: the writer is stuck until it is evicted.
+    await victim.kill('SIGKILL');
+    const done = await writer.child.next<{ sent: number; backPressured: number }>((message) => message['type'] === 'done', 60_000);
+    expect(done.sent).toBe(config.count);
+    expect(done.backPressured).toBeGreaterThan(0);
+    writer.child.send('close');
+    for (const survivor of survivors) {
+      const result = await survivor.next<ReaderResult>(isResult, 30_000);
+      expect(result.errors).toEqual([]);
+      expect(result.received).toBe(config.count);
+      expect(result.gone).toBe('ERR_PUBLISHER_GONE');
+    }
+  }, 90_000);
+
+  it('kill -9 of a writer mid-stream: readers get an intact prefix, then a "gone" event; its segment is reclaimed at the next start', async () => {
+    const config = { topic: 'crash.writer', publisherId: 'w-crash-writer', maxMessageSize: 65_536, capacity: 1 << 20, count: 1_000_000_000, progressEvery: 500, drained: true };
+    const writer = await startWriter(config);
+    const segment = writer.advertisement.endpoints.shm?.segment ?? '';
+    const common = { advertisement: writer.advertisement, maxMessageSize: config.maxMessageSize };
+    const readers = [await startParkReader(common), await startParkReader({ ...common, mode: 'iterate' })];
+    writer.child.send('go');
+    await writer.child.next((message) => message['type'] === 'progress' && (message['sent'] as number) >= 2000, 60_000);
+    await writer.child.kill('SIGKILL');
+    for (const reader of readers) {
+      const result = await reader.next<ReaderResult>(isResult, 30_000);
+      expect(result.gone).toBe('ERR_PUBLISHER_GONE');
+      // Every message from 0 up to where the writer died, each intact; nothing half-written.
+      expect(result.errors).toEqual([]);
+      expect(result.received).toBe(result.next);
+      expect(result.received).toBeGreaterThanOrEqual(2000);
+    }
+    // The killed writer could not unlink its segment or its doorbell.
+    expect(existsSync(`/dev/shm${segment}`)).toBe(true);
+    const doorbells = () => readdirSync('/dev/shm').filter((name) => name.startsWith(`seamless-${uid}-bell-`) && name.includes(`-${writer.pid}-`));
+    expect(doorbells()).toHaveLength(1);
+    // The next transport to start reclaims both.
+    const transport = createShmTransport();
+    const publication = await transport.openPublication({ topic: 'crash.next', publisherId: 'next', policy: 'reliable', maxMessageSize: 16 });
+    expect(existsSync(`/dev/shm${segment}`)).toBe(false);
+    expect(doorbells()).toEqual([]);
+    await publication.close();
+    await transport.close();
+  }, 90_000);
+
+  it('a process with an open-then-closed subscriber exits by itself', async () => {
+    const writer = await startWriter({ topic: 'exit.test', publisherId: 'w-exit', maxMessageSize: 64, capacity: 4096, count: 10 });
+    const reader = await startParkReader({ advertisement: writer.advertisement, maxMessageSize: 64 });
+    writer.child.send('go');
+    await writer.child.next((message) => message['type'] === 'done');
+    reader.send('close');
+    await reader.next((message) => message['type'] === 'closed');
+    const closedAt = performance.now();
+    // Nothing may keep it alive: no parked native thread, no ref'd handle. (The bound here only
+    // guards against a hang; the time it took is printed.)
+    const exit = await Promise.race([
+      reader.exited,
+      new Promise<'hung'>((resolve) => {
+        setTimeout(() => {
+          resolve('hung');
+        }, 10_000);
+      }),
+    ]);
+    expect(exit).toEqual({ code: 0, signal: null });
+    console.log(`subscriber process exited ${(performance.now() - closedAt).toFixed(0)} ms after closing`);
+    writer.child.send('close');
+    await writer.child.next((message) => message['type'] === 'closed');
+  }, 30_000);
+});
