@@ -21,13 +21,42 @@ import type { CheckedAdvertisement } from './checked-advertisement.js';
  * goodbye is recognised as stale.
  */
 
-/** The first four bytes of every datagram: ASCII "SMLR". */
+/**
+ * The first four bytes of every datagram: ASCII "SMLR" (see the README for the whole format).
+ *
+ * @example
+ * ```ts
+ * const ours = bytes.length >= 4 && bytes.readUInt32BE(0) === DATAGRAM_MAGIC;
+ * ```
+ */
 export const DATAGRAM_MAGIC = 0x534d4c52;
-/** The protocol version this package speaks. */
+/**
+ * The protocol version this package speaks (byte 4); datagrams of other versions are ignored.
+ *
+ * @example
+ * ```ts
+ * const speaksOurs = bytes[4] === DATAGRAM_VERSION;
+ * ```
+ */
 export const DATAGRAM_VERSION = 1;
-/** Bytes before the payload. */
+/**
+ * Bytes before the JSON payload.
+ *
+ * @example
+ * ```ts
+ * const payload = JSON.parse(bytes.subarray(DATAGRAM_HEADER_BYTES).toString('utf8'));
+ * ```
+ */
 export const DATAGRAM_HEADER_BYTES = 20;
-/** The largest datagram sent or accepted: the header, an advertisement at its limit, the envelope. */
+/**
+ * The largest datagram sent or accepted: the header, an advertisement at its limit, the
+ * envelope. Larger datagrams are counted as invalid and ignored.
+ *
+ * @example
+ * ```ts
+ * if (bytes.byteLength > MAX_DATAGRAM_BYTES) dropped += 1;
+ * ```
+ */
 export const MAX_DATAGRAM_BYTES = DATAGRAM_HEADER_BYTES + MAX_ADVERTISEMENT_BYTES + 256;
 /** The shortest and longest lease an announcement may carry. */
 export const MIN_ANNOUNCED_LEASE_MS = 100;

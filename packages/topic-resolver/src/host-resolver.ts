@@ -28,7 +28,14 @@ import { processWarningLogger } from './resolver-logger.js';
 import type { ResolverLogger } from './resolver-logger.js';
 import { WatchStreams } from './watch-streams.js';
 
-/** Options of {@link HostResolver}. */
+/**
+ * Options of {@link HostResolver}; every one is optional.
+ *
+ * @example
+ * ```ts
+ * const options: HostResolverOptions = { directory: '/run/my-app/seamless', rescanIntervalMs: 200 };
+ * ```
+ */
 export interface HostResolverOptions {
   /**
    * The registry directory (default {@link defaultRegistryDirectory}). Created with mode 0700

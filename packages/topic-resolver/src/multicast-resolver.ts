@@ -19,12 +19,34 @@ import { processWarningLogger } from './resolver-logger.js';
 import type { ResolverLogger } from './resolver-logger.js';
 import { WatchStreams } from './watch-streams.js';
 
-/** The default multicast group: in 239.255.0.0/16, the IPv4 local scope (RFC 2365). */
+/**
+ * The default multicast group: in 239.255.0.0/16, the IPv4 local scope (RFC 2365).
+ *
+ * @example
+ * ```ts
+ * // A second, separate discovery domain on the same LAN:
+ * new MulticastResolver({ group: DEFAULT_MULTICAST_GROUP, port: DEFAULT_MULTICAST_PORT + 1 });
+ * ```
+ */
 export const DEFAULT_MULTICAST_GROUP = '239.255.83.77';
-/** The default UDP port of the multicast group. */
+/**
+ * The default UDP port of the multicast group; open it (UDP, inbound) in host firewalls.
+ *
+ * @example
+ * ```ts
+ * console.log(`allow udp to ${DEFAULT_MULTICAST_GROUP}:${DEFAULT_MULTICAST_PORT}`);
+ * ```
+ */
 export const DEFAULT_MULTICAST_PORT = 21477;
 
-/** Options of {@link MulticastResolver}. */
+/**
+ * Options of {@link MulticastResolver}; every one is optional.
+ *
+ * @example
+ * ```ts
+ * const options: MulticastResolverOptions = { interfaces: ['eth0'], announceIntervalMs: 500, leaseMs: 2000 };
+ * ```
+ */
 export interface MulticastResolverOptions {
   /** The IPv4 multicast group (default {@link DEFAULT_MULTICAST_GROUP}). */
   readonly group?: string;
@@ -450,7 +472,13 @@ export class MulticastResolver implements Resolver {
 
   #received(bytes: Buffer): void {
     if (this.#closed) return;
-    const datagram = decodeDatagram(bytes);
+    let datagram: ReturnType<typeof decodeDatagram>;
+    try {
+      datagram = decodeDatagram(bytes);
+    } catch (error) {
+      // decodeDatagram does not throw; should it ever, a datagram must not take the process down.
+      datagram = { problem: `undecodable datagram (${(error as Error).message})` };
+    }
     if ('problem' in datagram) {
       this.#stats.received += 1;
       this.#stats.invalid += 1;

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { ErrorCode, SeamlessError } from '@seamless/transport';
 
-/** Where {@link defaultRegistryDirectory} looks; inject to test other environments. */
+/**
+ * Where {@link defaultRegistryDirectory} looks; inject to test other environments.
+ *
+ * @example
+ * ```ts
+ * defaultRegistryDirectory({ env: {}, uid: 1000, platform: 'linux' }); // '/dev/shm/seamless-1000'
+ * ```
+ */
 export interface RegistryDirectoryEnvironment {
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly uid?: number | undefined;

@@ -19,11 +19,32 @@ import type { ProcessOwner } from './process-owner.js';
  * `.<name>.<pid>.<random>.tmp` and renamed into place, so a reader never sees half a file.
  */
 
-/** The `format` field of every registry file. */
+/**
+ * The `format` field of every registry file (see the README for the whole format).
+ *
+ * @example
+ * ```ts
+ * const isEntry = JSON.parse(text).format === REGISTRY_FORMAT;
+ * ```
+ */
 export const REGISTRY_FORMAT = 'seamless-registry-entry';
-/** The `version` field this package writes and reads. */
+/**
+ * The `version` field this package writes and reads; files of other versions are ignored.
+ *
+ * @example
+ * ```ts
+ * const readable = entry.format === REGISTRY_FORMAT && entry.version === REGISTRY_VERSION;
+ * ```
+ */
 export const REGISTRY_VERSION = 1;
-/** The largest registry file read: an advertisement at its limit plus the envelope. */
+/**
+ * The largest registry file read: an advertisement at its limit plus the envelope.
+ *
+ * @example
+ * ```ts
+ * if ((await stat(path)).size > MAX_REGISTRY_FILE_BYTES) console.warn(`${path} would be ignored`);
+ * ```
+ */
 export const MAX_REGISTRY_FILE_BYTES = MAX_ADVERTISEMENT_BYTES + 1024;
 
 /** The largest lease a registry file may declare (one day); longer ones are refused as garbage. */

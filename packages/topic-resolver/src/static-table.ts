@@ -63,7 +63,14 @@ export type StaticEntry = Advertisement | StaticEndpoint | string;
  */
 export type StaticTable = Readonly<Record<string, readonly StaticEntry[]>>;
 
-/** The `maxMessageSize` reported for a static endpoint that does not give one: 1 MiB. */
+/**
+ * The `maxMessageSize` reported for a static endpoint that does not give one: 1 MiB.
+ *
+ * @example
+ * ```ts
+ * new StaticResolver({ big: [{ address: '10.0.0.5', port: 1, maxMessageSize: 4 * STATIC_DEFAULT_MAX_MESSAGE_SIZE }] });
+ * ```
+ */
 export const STATIC_DEFAULT_MAX_MESSAGE_SIZE = 1024 * 1024;
 
 const endpointFields = new Set(['address', 'port', 'tls', 'publisherId', 'policy', 'maxMessageSize']);
