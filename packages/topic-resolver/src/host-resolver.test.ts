@@ -269,6 +269,18 @@ describe('HostResolver', () => {
     await expect(resolver.advertise(makeAdvertisement())).rejects.toMatchObject({ code: 'ERR_CLOSED' });
   });
 
+  it('revokes, on close, a lease whose advertise() was still running', async () => {
+    const resolver = new HostResolver({ directory });
+    const advertising = resolver.advertise(makeAdvertisement({ publisherId: 'racing' }));
+    // Let the advertisement get past its closed-check and into its file I/O.
+    for (let turn = 0; turn < 5; turn += 1) await Promise.resolve();
+    await resolver.close();
+    const lease = await advertising.catch((error: unknown) => error);
+    // Either it completed before close (and close withdrew it) or close refused it.
+    if (lease instanceof Error) expect(lease).toMatchObject({ code: 'ERR_CLOSED' });
+    expect(await readdir(directory)).toEqual([]);
+  });
+
   it('leaves no timers or file watchers behind after close', async () => {
     const resources = trackResources();
     try {

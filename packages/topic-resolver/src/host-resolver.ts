@@ -262,6 +262,8 @@ export class HostResolver implements Resolver {
     if (this.#closed) return;
     this.#closed = true;
     this.#watches.endAll();
+    // An advertise() already past its check finishes first, so that its lease is revoked too.
+    await this.#queue;
     await Promise.all(this.#leases.records().map((record) => record.lease.revoke()));
     await this.#queue;
     this.#stopTracking();

@@ -198,7 +198,8 @@ describe('MulticastResolver on loopback', () => {
 
   it('keeps at most maxAdvertisements from the network and counts the rest', async () => {
     const network = randomGroup();
-    const subscriber = open(network, { maxAdvertisements: 2 });
+    const warnings: string[] = [];
+    const subscriber = open(network, { maxAdvertisements: 2, logger: { warn: (message) => warnings.push(message) } });
     const send = await rawSender(network);
     for (const publisherId of ['p1', 'p2', 'p3']) {
       const checked = checkAdvertisement(makeAdvertisement({ publisherId }));
@@ -207,6 +208,7 @@ describe('MulticastResolver on loopback', () => {
     await waitUntil(() => subscriber.stats.received === 3, 5000, 'three announcements');
     expect(ids(await subscriber.resolve('md.AAPL'))).toEqual(['p1', 'p2']);
     expect(subscriber.stats.dropped).toBe(1);
+    expect(warnings).toEqual([expect.stringContaining('holds maxAdvertisements (2) advertisements') as string]);
   });
 
   it('warns once and keeps working in-process when it cannot use the interface', async () => {

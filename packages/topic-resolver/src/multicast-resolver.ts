@@ -76,9 +76,12 @@ export interface MulticastResolverOptions {
    * (default 150 ms). Later calls answer from the cache at once.
    */
   readonly settleMs?: number;
-  /** The most advertisements from the network kept at once (default 10000); more are dropped and counted. */
+  /**
+   * The most advertisements kept at once (default 10000); more from the network are ignored,
+   * counted in `stats.dropped` and warned about once.
+   */
   readonly maxAdvertisements?: number;
-  /** Receives the one warning given when multicast does not work here (default: process warnings). */
+  /** Receives the warning given when multicast does not work here, once (default: process warnings). */
   readonly logger?: ResolverLogger;
 }
 
@@ -511,6 +514,11 @@ export class MulticastResolver implements Resolver {
     if (existing?.sender === sender && !isNewer(sequence, existing.sequence)) return;
     if (existing === undefined && this.#table.size >= this.#maxAdvertisements) {
       this.#stats.dropped += 1;
+      if (this.#stats.dropped === 1) {
+        this.#logger.warn(
+          `multicast resolver on ${this.group}:${this.port} holds maxAdvertisements (${this.#maxAdvertisements}) advertisements; ignoring new ones until some expire (see stats.dropped)`,
+        );
+      }
       return;
     }
     this.#tombstones.delete(key);
