@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { HostResolver } from '../src/host-resolver.js';
 import { registryFileName } from '../src/registry-file.js';
 import { Agent } from './support/agent.js';
+import { namespaceSkipReason } from './support/network-namespaces.js';
 import { EventRecorder, makeAdvertisement } from './support/advertisements.js';
 
 // Real processes sharing one registry directory; each test has its own directory, in /dev/shm
@@ -102,19 +103,8 @@ describe('HostResolver between processes', () => {
   });
 });
 
-const root0 = process.getuid?.() === 0;
-const ipAvailable = (() => {
-  try {
-    execFileSync('ip', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-const skipReason = !root0 ? 'not root' : !ipAvailable ? 'the ip command is missing' : undefined;
-if (skipReason !== undefined) {
-  console.log(`skipping the HostResolver network-namespace test: ${skipReason} (network namespaces need root and iproute2)`);
-}
+const skipReason = namespaceSkipReason();
+if (skipReason !== undefined) console.log(`skipping the HostResolver network-namespace test: ${skipReason}`);
 
 describe.skipIf(skipReason !== undefined)('HostResolver across network namespaces of one host', () => {
   const namespace = `seamless-test-${Math.random().toString(16).slice(2, 10)}`;

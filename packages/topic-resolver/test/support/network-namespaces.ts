@@ -1,7 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 
-/** Why namespace tests cannot run here, or `undefined` when they can (root and iproute2). */
+/**
+ * Why namespace tests cannot run here, or `undefined` when they can: Linux, root, iproute2, and
+ * a namespace can really be created (a container may lack the capability even as root), which
+ * is probed by creating and deleting `seamless-test-<random>-probe`.
+ */
 export function namespaceSkipReason(): string | undefined {
   if (process.platform !== 'linux') return 'network namespaces exist only on Linux';
   if (process.getuid?.() !== 0) return 'not root (creating network namespaces needs root)';
@@ -10,6 +14,15 @@ export function namespaceSkipReason(): string | undefined {
   } catch {
     return 'the ip command (iproute2) is missing';
   }
+  const probe = `seamless-test-${randomBytes(4).toString('hex')}-probe`;
+  try {
+    execFileSync('ip', ['netns', 'add', probe], { stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch (error) {
+    const output = (error as { stderr?: Buffer | string }).stderr;
+    const stderr = (typeof output === 'string' ? output : (output?.toString() ?? '')).trim();
+    return `cannot create a network namespace here (${stderr === '' ? (error as Error).message : stderr})`;
+  }
+  execFileSync('ip', ['netns', 'delete', probe], { stdio: 'ignore' });
   return undefined;
 }
 
