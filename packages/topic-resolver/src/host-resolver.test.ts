@@ -160,6 +160,20 @@ describe('HostResolver', () => {
     expect(await watcher.until(4)).toEqual(['added p1', 'removed p1 revoked', 'added p1', 'added p2']);
   });
 
+  it('uses $XDG_RUNTIME_DIR/seamless when no directory is given', async () => {
+    const saved = process.env['XDG_RUNTIME_DIR'];
+    process.env['XDG_RUNTIME_DIR'] = root;
+    try {
+      const resolver = new HostResolver();
+      resolvers.push(resolver);
+      expect(resolver.directory).toBe(join(root, 'seamless'));
+      expect((await stat(resolver.directory)).mode & 0o777).toBe(0o700);
+    } finally {
+      if (saved === undefined) delete process.env['XDG_RUNTIME_DIR'];
+      else process.env['XDG_RUNTIME_DIR'] = saved;
+    }
+  });
+
   it('refuses to advertise a publisher id another live process advertises', async () => {
     const { owner } = linux ? await otherProcess() : { owner: { ...currentOwner(), pid: process.ppid } };
     await plant(makeAdvertisement({ publisherId: 'taken' }), owner);
