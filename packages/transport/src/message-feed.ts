@@ -46,12 +46,17 @@ function copyOf(message: Message): Message {
  * feed.on('message', (message) => console.log(message.seq, message.data.byteLength));
  * ```
  */
-export class MessageFeed extends EventEmitter<MessageFeedEvents> implements AsyncIterable<Message> {
+export class MessageFeed<Events extends MessageFeedEvents & Record<keyof Events, unknown[]> = MessageFeedEvents>
+  extends EventEmitter<Events>
+  implements AsyncIterable<Message>
+{
   readonly #maxBuffered: number;
   readonly #subscriptions = new Set<Subscription>();
   readonly #ready = new Set<Subscription>();
   readonly #buffer: Message[] = [];
   readonly #waiting: ((result: IteratorResult<Message>) => void)[] = [];
+  // The feed's own events, typed whatever a subclass adds to the event map.
+  readonly #events = this as unknown as EventEmitter<MessageFeedEvents>;
   #iterators = 0;
   #draining = false;
   #scheduled = false;
@@ -92,7 +97,7 @@ export class MessageFeed extends EventEmitter<MessageFeedEvents> implements Asyn
         const { subscription } = attached;
         if (subscription === undefined || !this.#subscriptions.delete(subscription)) return;
         this.#ready.delete(subscription);
-        this.emit('subscription-ended', subscription, reason);
+        this.#events.emit('subscription-ended', subscription, reason);
       },
     });
     attached.subscription = opened;
@@ -119,7 +124,7 @@ export class MessageFeed extends EventEmitter<MessageFeedEvents> implements Asyn
     this.#ready.clear();
     this.#buffer.length = 0;
     for (const resolve of this.#waiting.splice(0)) resolve({ done: true, value: undefined });
-    this.emit('close');
+    this.#events.emit('close');
     return Promise.resolve();
   }
 
@@ -176,7 +181,7 @@ export class MessageFeed extends EventEmitter<MessageFeedEvents> implements Asyn
 
   // How many more messages the consumers want right now.
   #wanted(): number {
-    if (this.listenerCount('message') > 0) {
+    if (this.#events.listenerCount('message') > 0) {
       return this.#iterators > 0 ? this.#maxBuffered - this.#buffer.length + this.#waiting.length : Number.POSITIVE_INFINITY;
     }
     return this.#waiting.length;
@@ -223,6 +228,6 @@ export class MessageFeed extends EventEmitter<MessageFeedEvents> implements Asyn
       if (waiter !== undefined) waiter({ done: false, value: copy });
       else this.#buffer.push(copy);
     }
-    this.emit('message', message);
+    this.#events.emit('message', message);
   }
 }

@@ -1,0 +1,11 @@
+export { chooseRoute } from './choose-route.js';
+export type { RouteAnswer, RouteQuestion } from './choose-route.js';
+export { DEFAULT_MAX_MESSAGE_SIZE, Seamless, createSeamless } from './create-seamless.js';
+export type { SeamlessLogger, SeamlessOptions } from './create-seamless.js';
+export type { ShmTransportOptions } from './load-shm-transport.js';
+export { Publisher } from './publisher.js';
+export type { PublisherOptions, WaitOptions } from './publisher.js';
+export { Subscriber } from './subscriber.js';
+export type { Route, SubscriberEvents, SubscriberOptions } from './subscriber.js';
+export { ErrorCode, SeamlessError, validateTopic } from '@seamless/transport';
+export type { DeliveryPolicy, IdleStrategy, Message, MessageHandler, TransportKind } from '@seamless/transport';

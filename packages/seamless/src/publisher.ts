@@ -1,0 +1,226 @@
+import { ErrorCode, SeamlessError } from '@seamless/transport';
+import type { DeliveryPolicy, Publication } from '@seamless/transport';
+import type { Lease } from '@seamless/topic-resolver';
+
+const encoder = new TextEncoder();
+
+/** Options of `Seamless.publisher()`. */
+export interface PublisherOptions {
+  /** `'reliable'` (default: nothing is ever dropped; `send` says when to wait) or `'latest'`. */
+  readonly policy?: DeliveryPolicy;
+  /** The largest message this publisher will send, in bytes (default: the bus's, 64 KiB). */
+  readonly maxMessageSize?: number;
+}
+
+/** Options of {@link Publisher.waitForSubscribers}. */
+export interface WaitOptions {
+  /** Gives up with `ERR_ABORTED` when aborted. */
+  readonly signal?: AbortSignal;
+  /** Gives up with `ERR_TIMEOUT` after this long. */
+  readonly timeoutMs?: number;
+}
+
+/** What a {@link Publisher} is made of; built by `Seamless.publisher()`. */
+export interface PublisherParts {
+  readonly topic: string;
+  readonly publisherId: string;
+  readonly policy: DeliveryPolicy;
+  readonly maxMessageSize: number;
+  readonly publications: readonly Publication[];
+  readonly lease: Lease;
+  readonly subscriberCountChanged: { listener: (() => void) | undefined };
+  readonly onClose: () => void;
+}
+
+/**
+ * Sends messages on one topic to every subscriber: over shared memory to those on this host,
+ * over TCP to the others, at the same time. Every message gets the next sequence number of this
+ * publisher (0 for the first), the same on every transport.
+ *
+ * @example
+ * ```ts
+ * const publisher = await bus.publisher('md.AAPL');
+ * await publisher.waitForSubscribers(1, { timeoutMs: 5000 });
+ * if (!publisher.send(bytes)) await publisher.drained(); // back-pressure: retry after this
+ * await publisher.close();
+ * ```
+ */
+export class Publisher {
+  readonly topic: string;
+  /** Unique for this publisher instance; carried on every message (`message.publisherId`). */
+  readonly publisherId: string;
+  readonly policy: DeliveryPolicy;
+  readonly maxMessageSize: number;
+  readonly #publications: readonly Publication[];
+  readonly #single: Publication | undefined;
+  readonly #lease: Lease;
+  readonly #onClose: () => void;
+  readonly #countWaiters = new Set<() => void>();
+  #sequence = 0;
+  #refusedLength = 0;
+  #closed = false;
+
+  /** @internal Built by `Seamless.publisher()`. */
+  constructor(parts: PublisherParts) {
+    this.topic = parts.topic;
+    this.publisherId = parts.publisherId;
+    this.policy = parts.policy;
+    this.maxMessageSize = parts.maxMessageSize;
+    this.#publications = parts.publications;
+    this.#single = parts.publications.length === 1 ? parts.publications[0] : undefined;
+    this.#lease = parts.lease;
+    this.#onClose = parts.onClose;
+    parts.subscriberCountChanged.listener = () => {
+      for (const wake of [...this.#countWaiters]) wake();
+    };
+  }
+
+  /** The sequence number the next message will get. */
+  get nextSequence(): number {
+    return this.#sequence;
+  }
+
+  /** Subscribers attached right now, over every transport. */
+  get subscriberCount(): number {
+    let count = 0;
+    for (const publication of this.#publications) count += publication.subscriberCount;
+    return count;
+  }
+
+  /** Whether {@link close} was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Sends one message, synchronously. A string is sent as UTF-8. Returns `false`, having sent
+   * nothing to anyone, when a `'reliable'` subscriber has no room; retry after
+   * {@link drained}. Under `'latest'` it always returns true.
+   *
+   * @throws SeamlessError `ERR_MESSAGE_TOO_LARGE` beyond `maxMessageSize` (nothing is sent),
+   *   `ERR_INVALID_ARGUMENT` for anything but a `Uint8Array` or string, `ERR_CLOSED`.
+   */
+  send(data: Uint8Array | string): boolean {
+    if (this.#closed) this.#fail(ErrorCode.Closed, 'is closed');
+    const bytes = typeof data === 'string' ? encoder.encode(data) : data;
+    if (!(bytes instanceof Uint8Array)) {
+      this.#fail(ErrorCode.InvalidArgument, `can send a Uint8Array or a string, not ${describe(data)}`);
+    }
+    if (bytes.length > this.maxMessageSize) {
+      throw new SeamlessError(
+        ErrorCode.MessageTooLarge,
+        `message of ${bytes.length} bytes exceeds maxMessageSize ${this.maxMessageSize} of publisher "${this.topic}"`,
+        { details: { length: bytes.length, maxMessageSize: this.maxMessageSize } },
+      );
+    }
+    const single = this.#single;
+    if (single !== undefined) {
+      if (!single.send(bytes, this.#sequence)) {
+        this.#refusedLength = bytes.length;
+        return false;
+      }
+      this.#sequence++;
+      return true;
+    }
+    // All or nothing: every transport numbers its messages alike, so each must take this one.
+    if (this.policy === 'reliable') {
+      for (const publication of this.#publications) {
+        if (!publication.canSend(bytes.length)) {
+          this.#refusedLength = bytes.length;
+          return false;
+        }
+      }
+    }
+    for (const publication of this.#publications) publication.send(bytes, this.#sequence);
+    this.#sequence++;
+    return true;
+  }
+
+  /**
+   * Resolves once the message that was last refused (or one of `length` bytes) would be
+   * accepted by every transport.
+   *
+   * @throws SeamlessError `ERR_CLOSED` when closed while waiting, `ERR_ABORTED`.
+   */
+  async drained(options: { readonly length?: number; readonly signal?: AbortSignal } = {}): Promise<void> {
+    const length = options.length ?? this.#refusedLength;
+    for (;;) {
+      if (this.#closed) this.#fail(ErrorCode.Closed, 'is closed');
+      const blocked = this.#publications.find((publication) => !publication.canSend(length));
+      if (blocked === undefined) return;
+      await blocked.drained(length, options.signal);
+    }
+  }
+
+  /**
+   * Resolves when at least `count` subscribers are attached (over any transport).
+   *
+   * @throws SeamlessError `ERR_TIMEOUT` after `timeoutMs`, `ERR_ABORTED`, `ERR_CLOSED`.
+   */
+  waitForSubscribers(count: number, options: WaitOptions = {}): Promise<void> {
+    if (!Number.isInteger(count) || count < 0) {
+      return Promise.reject(new SeamlessError(ErrorCode.InvalidArgument, `count must be a non-negative integer, got ${String(count)}`));
+    }
+    return new Promise<void>((resolve, reject) => {
+      const { signal, timeoutMs } = options;
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (error?: SeamlessError): void => {
+        this.#countWaiters.delete(check);
+        signal?.removeEventListener('abort', aborted);
+        if (timer !== undefined) clearTimeout(timer);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const check = (): void => {
+        if (this.#closed) finish(new SeamlessError(ErrorCode.Closed, `publisher "${this.topic}" was closed`));
+        else if (this.subscriberCount >= count) finish();
+      };
+      const aborted = (): void => {
+        finish(new SeamlessError(ErrorCode.Aborted, 'waitForSubscribers() was aborted', { cause: signal?.reason }));
+      };
+      if (signal?.aborted === true) {
+        aborted();
+        return;
+      }
+      signal?.addEventListener('abort', aborted);
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          finish(
+            new SeamlessError(
+              ErrorCode.Timeout,
+              `publisher "${this.topic}" has ${this.subscriberCount} of ${count} subscribers after ${timeoutMs} ms`,
+            ),
+          );
+        }, timeoutMs);
+      }
+      this.#countWaiters.add(check);
+      check();
+    });
+  }
+
+  /** Withdraws the advertisement and closes every transport's publication. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const wake of [...this.#countWaiters]) wake();
+    this.#onClose();
+    await this.#lease.revoke();
+    await Promise.all(this.#publications.map((publication) => publication.close()));
+  }
+
+  /** Same as {@link close}, for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #fail(code: SeamlessError['code'], problem: string): never {
+    throw new SeamlessError(code, `publisher "${this.topic}" ${problem}`);
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return `a ${Object.prototype.toString.call(value).slice(8, -1)}`;
+  return typeof value;
+}

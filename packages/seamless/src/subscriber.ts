@@ -1,0 +1,240 @@
+import { ErrorCode, MessageFeed, SeamlessError } from '@seamless/transport';
+import type {
+  Advertisement,
+  IdleStrategy,
+  MessageFeedEvents,
+  MessageHandler,
+  Subscription,
+  Transport,
+  TransportKind,
+} from '@seamless/transport';
+import type { Resolver } from '@seamless/topic-resolver';
+import type { RouteAnswer } from './choose-route.js';
+
+/** Options of `Seamless.subscriber()`. */
+export interface SubscriberOptions {
+  /** How to wait while nothing is ready: `'park'` (default), `'spin'`, `{ spinMicros }`. */
+  readonly idle?: IdleStrategy;
+  /** Hand `message` listeners owned copies instead of views (default false). */
+  readonly copy?: boolean;
+  /** Refuse messages larger than this (default: what each publisher advertises). */
+  readonly maxMessageSize?: number;
+}
+
+/** One publisher a subscriber receives from, and how. */
+export interface Route {
+  readonly publisherId: string;
+  readonly transport: TransportKind;
+  /** Why this transport was chosen. */
+  readonly reason: string;
+}
+
+/** Events of a {@link Subscriber}, beyond `message`. */
+export interface SubscriberEvents extends MessageFeedEvents {
+  /** A publisher of the topic was found and is now received from. */
+  'publisher-added': [route: Route];
+  /** A publisher went away: revoked, its lease expired, its process died or its stream broke. */
+  'publisher-removed': [route: Route, reason: string];
+  /** A publisher was found but cannot be reached (no route, or attaching failed). */
+  'publisher-unreachable': [publisherId: string, reason: string];
+}
+
+/** What a subscriber needs from its bus; built by `Seamless.subscriber()`. */
+export interface SubscriberParts {
+  readonly topic: string;
+  readonly options: SubscriberOptions;
+  readonly resolver: Resolver;
+  readonly transports: ReadonlyMap<TransportKind, Transport>;
+  readonly route: (advertisement: Advertisement) => RouteAnswer;
+  readonly onClose: () => void;
+}
+
+// How long a publisher the resolver reported gone may still deliver what it sent before.
+const REMOVAL_GRACE_MS = 1000;
+
+interface Attached {
+  readonly route: Route;
+  readonly subscription: Subscription;
+}
+
+/**
+ * Receives every message published on one topic, from every publisher, and picks the transport
+ * per publisher: shared memory when the publisher is on this host, TCP otherwise. Publishers
+ * that appear later are picked up; those that go away are dropped (`publisher-added`,
+ * `publisher-removed`). Order is kept per publisher (`message.seq`), not across publishers.
+ *
+ * Three ways to read: `message` events (zero copy: `data` is valid while the listener runs),
+ * `for await` (owned copies, with back-pressure), and the synchronous {@link poll}.
+ * An open subscriber keeps the process alive, like an open socket.
+ *
+ * @example
+ * ```ts
+ * const subscriber = await bus.subscriber('md.AAPL');
+ * subscriber.on('publisher-added', (route) => console.log(route.publisherId, 'via', route.transport));
+ * for await (const message of subscriber) console.log(message.seq, message.transport);
+ * ```
+ */
+export class Subscriber extends MessageFeed<SubscriberEvents> {
+  readonly topic: string;
+  readonly #parts: SubscriberParts;
+  readonly #attached = new Map<string, Attached>();
+  // Publishers being attached: a removal that arrives meanwhile cancels the attachment.
+  readonly #pending = new Map<string, { cancelled: boolean }>();
+  readonly #watch = new AbortController();
+  readonly #watching: Promise<void>;
+  #closing = false;
+
+  /** @internal Built by `Seamless.subscriber()`. */
+  constructor(parts: SubscriberParts) {
+    super();
+    this.topic = parts.topic;
+    this.#parts = parts;
+    this.on('subscription-ended', (subscription, reason) => {
+      for (const [publisherId, attached] of this.#attached) {
+        if (attached.subscription !== subscription) continue;
+        this.#attached.delete(publisherId);
+        this.emit('publisher-removed', attached.route, reason.message);
+      }
+    });
+    this.#watching = this.#follow();
+  }
+
+  /** The publishers received from right now, and the transport of each. */
+  routes(): Route[] {
+    return [...this.#attached.values()].map((attached) => attached.route);
+  }
+
+  /**
+   * Hands every message that is ready now, up to `limit` (default: all), to `handler`,
+   * synchronously, and returns how many. For callers that spin on their own; `data` is valid
+   * until the handler returns.
+   */
+  poll(handler: MessageHandler, limit = Number.POSITIVE_INFINITY): number {
+    if (this.closed) throw new SeamlessError(ErrorCode.Closed, `subscriber "${this.topic}" is closed`);
+    if (typeof handler !== 'function') throw new SeamlessError(ErrorCode.InvalidArgument, 'poll() needs a handler function');
+    let count = 0;
+    for (const { subscription } of this.#attached.values()) {
+      if (count >= limit) break;
+      try {
+        count += subscription.poll(handler, limit - count);
+      } catch (error) {
+        // A broken stream ends that subscription (reported as publisher-removed).
+        if (!SeamlessError.isInstance(error) || error.code === ErrorCode.Closed) continue;
+        if (error.code !== ErrorCode.Protocol && error.code !== ErrorCode.MessageTooLarge) throw error;
+      }
+    }
+    return count;
+  }
+
+  /** Stops watching the topic and detaches from every publisher. Idempotent. */
+  override async close(): Promise<void> {
+    if (this.#closing) return;
+    this.#closing = true;
+    this.#watch.abort();
+    for (const pending of this.#pending.values()) pending.cancelled = true;
+    await super.close();
+    const attached = [...this.#attached.values()];
+    this.#attached.clear();
+    await Promise.all(attached.map(({ subscription }) => subscription.close()));
+    await this.#watching;
+    this.#parts.onClose();
+  }
+
+  /** Same as {@link close}, for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  async #follow(): Promise<void> {
+    try {
+      for await (const event of this.#parts.resolver.watch(this.topic, this.#watch.signal)) {
+        if (event.type === 'added') void this.#add(event.advertisement);
+        else this.#remove(event.advertisement.publisherId, event.reason);
+      }
+    } catch (error) {
+      // The resolver closed under us, or failed: nothing more will be found. Say so.
+      if (!this.#closing) this.emit('publisher-unreachable', '*', `topic resolution stopped: ${(error as Error).message}`);
+    }
+  }
+
+  async #add(advertisement: Advertisement): Promise<void> {
+    const { publisherId } = advertisement;
+    if (this.#attached.has(publisherId) || this.#pending.has(publisherId) || this.#closing) return;
+    const pending = { cancelled: false };
+    this.#pending.set(publisherId, pending);
+    try {
+      const answer = this.#parts.route(advertisement);
+      let route: Route | undefined;
+      let subscription: Subscription | undefined;
+      const failures: string[] = [];
+      if (answer.transport === 'shm') {
+        const shm = this.#parts.transports.get('shm');
+        // The probe: open the advertised segment and find the advertised nonce in it.
+        if (shm !== undefined && (await shm.canReach(advertisement))) {
+          subscription = await this.#open(shm, advertisement).catch((error: unknown) => {
+            failures.push(`shared memory: ${(error as Error).message}`);
+            return undefined;
+          });
+          route = { publisherId, transport: 'shm', reason: answer.reason };
+        } else {
+          failures.push('shared memory: the advertised segment is not here (probe failed)');
+        }
+      }
+      if (subscription === undefined && answer.transport !== 'none') {
+        const tcp = this.#parts.transports.get('tcp');
+        if (tcp !== undefined && advertisement.endpoints.tcp !== undefined) {
+          subscription = await this.#open(tcp, advertisement).catch((error: unknown) => {
+            failures.push(`tcp: ${(error as Error).message}`);
+            return undefined;
+          });
+          route = { publisherId, transport: 'tcp', reason: failures.length > 0 ? `${answer.reason}; ${failures.join('; ')}` : answer.reason };
+        }
+      }
+      if (subscription === undefined || route === undefined) {
+        if (!pending.cancelled) this.emit('publisher-unreachable', publisherId, [answer.reason, ...failures].join('; '));
+        return;
+      }
+      if (pending.cancelled) {
+        this.detach(subscription);
+        await subscription.close();
+        return;
+      }
+      this.#attached.set(publisherId, { route, subscription });
+      this.emit('publisher-added', route);
+    } finally {
+      this.#pending.delete(publisherId);
+    }
+  }
+
+  #open(transport: Transport, advertisement: Advertisement): Promise<Subscription> {
+    const { idle, copy, maxMessageSize } = this.#parts.options;
+    return this.attach((listener) =>
+      transport.openSubscription(
+        advertisement,
+        {
+          ...(idle === undefined ? {} : { idle }),
+          ...(copy === undefined ? {} : { copy }),
+          ...(maxMessageSize === undefined ? {} : { maxMessageSize }),
+        },
+        listener,
+      ),
+    );
+  }
+
+  // The resolver says the publisher is gone. Its subscription usually learns it too (a closed
+  // ring, a closed connection) and ends after delivering everything the publisher sent; give
+  // it that chance, then cut it off.
+  #remove(publisherId: string, reason: string): void {
+    const pending = this.#pending.get(publisherId);
+    if (pending !== undefined) pending.cancelled = true;
+    const attached = this.#attached.get(publisherId);
+    if (attached === undefined) return;
+    setTimeout(() => {
+      if (this.#attached.get(publisherId) !== attached) return;
+      this.#attached.delete(publisherId);
+      this.detach(attached.subscription);
+      this.emit('publisher-removed', attached.route, reason);
+      void attached.subscription.close();
+    }, REMOVAL_GRACE_MS).unref();
+  }
+}
