@@ -86,9 +86,11 @@ describe('createSocketTransport', () => {
   it('listens lazily on one port shared by all publications', async () => {
     const created = transport();
     expect(created.port).toBeUndefined();
+    expect(created.address).toBeUndefined();
     const first = await created.openPublication(publicationOptions());
     const second = await created.openPublication(publicationOptions({ topic: 'md.MSFT', publisherId: 'p2' }));
     expect(created.port).toBeGreaterThan(0);
+    expect(created.address).toBe('127.0.0.1');
     expect(first.endpoints).toEqual({ tcp: { port: created.port, tls: false } });
     expect(second.endpoints).toEqual(first.endpoints);
     expect(first.kind).toBe('tcp');
@@ -98,6 +100,7 @@ describe('createSocketTransport', () => {
     const publisher = createSocketTransport({ identity });
     transports.push(publisher);
     const publication = await publisher.openPublication(publicationOptions());
+    expect(['::', '0.0.0.0']).toContain(publisher.address);
     const ipv6 = await new Promise<boolean>((resolve) => {
       const probe = net.createServer().once('error', () => {
         resolve(false);

@@ -61,6 +61,11 @@ export interface SocketTransport extends Transport<'tcp'> {
   ): Promise<SocketSubscription>;
   /** The listening port, once the first publication opened the listener. */
   readonly port: number | undefined;
+  /**
+   * The address the listener is bound to, once open: `'::'` or `'0.0.0.0'` for all interfaces
+   * (advertise every address of the host), otherwise the one address to advertise.
+   */
+  readonly address: string | undefined;
 }
 
 const publisherIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
@@ -105,6 +110,10 @@ class TcpTransport implements SocketTransport {
 
   get port(): number | undefined {
     return this.server.port;
+  }
+
+  get address(): string | undefined {
+    return this.server.address;
   }
 
   async openPublication(options: PublicationOptions, listener?: PublicationListener): Promise<SocketPublication> {

@@ -28,6 +28,12 @@ export class SocketServer {
     return this.options.tls.server !== undefined;
   }
 
+  /** The address the listener is bound to, once listening (`'::'`, `'0.0.0.0'`, `'127.0.0.1'`...). */
+  get address(): string | undefined {
+    const address = this.server?.address();
+    return typeof address === 'object' && address !== null ? address.address : undefined;
+  }
+
   /** The port, once listening. */
   get port(): number | undefined {
     const address = this.server?.address();
