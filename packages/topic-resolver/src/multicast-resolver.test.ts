@@ -252,6 +252,22 @@ describe('MulticastResolver on loopback', () => {
     expect(() => open(randomGroup(), { interfaces: ['lo'] })).not.toThrow();
   });
 
+  it('rejects a resolve() that a close() overtakes during start-up, quietly', async () => {
+    const warnings: unknown[] = [];
+    const onWarning = (warning: unknown) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const resolver = new MulticastResolver({ ...randomGroup(), interfaces: [loopback] });
+      const resolving = resolver.resolve('md.AAPL');
+      await resolver.close();
+      await expect(resolving).rejects.toMatchObject({ code: 'ERR_CLOSED' });
+      await settle();
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('refuses everything after close, and close leaves no sockets or timers', async () => {
     const resources = trackResources();
     try {

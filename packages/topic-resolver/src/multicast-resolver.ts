@@ -266,6 +266,7 @@ export class MulticastResolver implements Resolver {
     validateTopic(topic);
     this.#throwIfClosed('resolve');
     await this.#ready;
+    this.#throwIfClosed('resolve');
     const wait = this.#settledAt - Date.now();
     if (wait > 0) await delay(wait);
     this.#throwIfClosed('resolve');
@@ -392,8 +393,8 @@ export class MulticastResolver implements Resolver {
         this.#unavailable(`sending from ${local ?? 'the default interface'}`, error);
       }
     }
-    if (this.#closed) return;
     this.#settledAt = Date.now() + this.#settleMs;
+    if (this.#closed) return;
     for (const delayMs of burstDelaysMs) {
       this.#later(delayMs, () => {
         void this.#send({ kind: 'query', sender: this.#instance, sequence: this.#nextSequence(), topic: undefined });
