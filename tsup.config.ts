@@ -1,8 +1,14 @@
 // The one build configuration shared by every published package: each package's `build`
 // script runs `tsup --config ../../tsup.config.ts` from its own directory, so `src/index.ts`
 // and `tsconfig.json` below are that package's own. Dependencies listed in a package's
-// package.json stay external (tsup's default), so no workspace package is ever inlined.
+// package.json stay external, so no workspace package is ever inlined.
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
+
+// tsup keeps `dependencies` and `peerDependencies` external but would bundle an optional
+// dependency (the facade's `@seamless/shm-transport`, loaded with a dynamic import so that it
+// may be missing): keep those external too.
+const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as { optionalDependencies?: Record<string, string> };
 
 export default defineConfig({
   entry: ['src/index.ts'],
@@ -19,4 +25,5 @@ export default defineConfig({
   splitting: false,
   treeshake: true,
   shims: true,
+  external: Object.keys(manifest.optionalDependencies ?? {}),
 });

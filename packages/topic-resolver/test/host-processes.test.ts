@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { HostResolver } from '../src/host-resolver.js';
 import { registryFileName } from '../src/registry-file.js';
 import { Agent } from './support/agent.js';
-import { namespaceSkipReason } from './support/network-namespaces.js';
+import { namespaceSkipReason } from '@seamless/test-support';
 import { EventRecorder, makeAdvertisement } from './support/advertisements.js';
 
 // Real processes sharing one registry directory; each test has its own directory, in /dev/shm

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Agent } from './support/agent.js';
 import { makeAdvertisement } from './support/advertisements.js';
-import { createTwoHosts, namespaceSkipReason } from './support/network-namespaces.js';
-import type { TwoHosts } from './support/network-namespaces.js';
+import { createTwoHosts, namespaceSkipReason } from '@seamless/test-support';
+import type { TwoHosts } from '@seamless/test-support';
 
 // Two "hosts": network namespaces joined by a veth pair. The agents run the built package in
 // child processes inside them (`ip netns exec`). Nothing here touches the host's own network.

@@ -42,14 +42,15 @@ export interface TwoHosts {
 
 /**
  * Creates `seamless-test-<random>-{a,b,c}`: a and b are joined by a veth pair with addresses in
- * 10.213.77.0/24 and a multicast route (224.0.0.0/4) on the veth in each; c has only loopback.
+ * 10.214.78.0/24 and a multicast route (224.0.0.0/4) on the veth in each; c has only loopback. Used by the
+ * multi-process tests of every package that needs "another host".
  * On any failure everything created so far is removed before the error is thrown.
  */
 export function createTwoHosts(): TwoHosts {
   const id = randomBytes(4).toString('hex');
   const prefix = `seamless-test-${id}`;
-  const a = { namespace: `${prefix}-a`, link: `sl${id}a`, address: '10.213.77.1' };
-  const b = { namespace: `${prefix}-b`, link: `sl${id}b`, address: '10.213.77.2' };
+  const a = { namespace: `${prefix}-a`, link: `sl${id}a`, address: '10.214.78.1' };
+  const b = { namespace: `${prefix}-b`, link: `sl${id}b`, address: '10.214.78.2' };
   const isolated = `${prefix}-c`;
   const remove = (): void => {
     for (const namespace of [a.namespace, b.namespace, isolated]) {
