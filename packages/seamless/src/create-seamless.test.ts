@@ -135,7 +135,7 @@ describe('createSeamless', () => {
     })();
     // The first send creates the publisher; a message sent before the subscriber attached is
     // not received (as in any pub/sub), so wait until it has.
-    const attached = new Promise<void>((resolve) => subscriber.once('publisher-added', () => resolve()));
+    const attached = new Promise<void>((resolve) => subscriber.once('publisher-added', () => { resolve(); }));
     await one.send('facade.send', 'warm-up');
     await attached;
     await one.send('facade.send', 'one');

@@ -91,8 +91,8 @@ export class Child {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       while (this.#messages.length > 0) {
-        const message = this.#messages.shift() as Record<string, unknown>;
-        if (typeof message === 'object' && message !== null && accept(message)) return message as T;
+        const message = this.#messages.shift();
+        if (typeof message === 'object' && message !== null && accept(message as Record<string, unknown>)) return message as T;
       }
       if (this.#ended) throw new Error(`child ended before the expected message; stderr:\n${this.#stderr}`);
       const left = deadline - Date.now();
