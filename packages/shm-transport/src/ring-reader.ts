@@ -1,6 +1,7 @@
 import { ErrorCode, SeamlessError } from '@seamless/transport';
 import type { Message, MessageHandler } from '@seamless/transport';
 import type { ProcessIdentity } from './process-identity.js';
+import { evictSlot, slotIndex, slotOwner } from './reader-slots.js';
 import { RingDescriptor as D, alignRecord } from './ring-descriptor.js';
 
 const HEADER = D.recordHeaderBytes;
@@ -360,20 +361,9 @@ export class RingReader {
   }
 
   #evictGone(): void {
-    const words = this.#words;
     for (let slot = 0; slot < D.readerSlotCount; slot++) {
-      const base = (D.readerSlotsOffset + slot * D.readerSlotBytes) >> 2;
-      if (Atomics.load(words, base + (D.slotStateOffset >> 2)) !== D.slotActive) continue;
-      const identity = {
-        pid: words[base + (D.slotPidOffset >> 2)] ?? 0,
-        startTime: ((words[base + (D.slotStartTimeOffset >> 2)] ?? 0) >>> 0) + ((words[base + (D.slotStartTimeOffset >> 2) + 1] ?? 0) >>> 0) * TWO_TO_32,
-        pidNamespace: (words[base + (D.slotPidNamespaceOffset >> 2)] ?? 0) >>> 0,
-      };
-      if (!this.#hooks.processGone(identity)) continue;
-      if (Atomics.compareExchange(words, base + (D.slotParkedOffset >> 2), 1, 0) === 1) Atomics.sub(words, D.waitersOffset >> 2, 1);
-      if (Atomics.compareExchange(words, base + (D.slotStateOffset >> 2), D.slotActive, D.slotFree) === D.slotActive) {
-        Atomics.add(words, D.generationOffset >> 2, 1);
-      }
+      if (Atomics.load(this.#words, slotIndex(slot, D.slotStateOffset)) !== D.slotActive) continue;
+      if (this.#hooks.processGone(slotOwner(this.#words, slot))) evictSlot(this.#words, slot);
     }
   }
 

@@ -1,4 +1,5 @@
 import type { ProcessIdentity } from './process-identity.js';
+import { evictSlot, slotIndex, slotOwner } from './reader-slots.js';
 import { RingDescriptor as D, alignRecord } from './ring-descriptor.js';
 
 const HEADER = D.recordHeaderBytes;
@@ -223,39 +224,18 @@ export class RingWriter {
     let evicted = 0;
     for (let slot = 0; slot < D.readerSlotCount; slot++) {
       if (this.#slotState(slot) === D.slotActive && this.#readerGone(slot)) {
-        if (this.#evict(slot)) evicted++;
+        if (evictSlot(this.#words, slot)) evicted++;
       }
     }
     return evicted;
   }
 
   #slotState(slot: number): number {
-    return Atomics.load(this.#words, (D.readerSlotsOffset + slot * D.readerSlotBytes + D.slotStateOffset) >> 2);
+    return Atomics.load(this.#words, slotIndex(slot, D.slotStateOffset));
   }
 
   #readerGone(slot: number): boolean {
-    const base = (D.readerSlotsOffset + slot * D.readerSlotBytes) >> 2;
-    const words = this.#words;
-    return this.#hooks.processGone({
-      pid: words[base + (D.slotPidOffset >> 2)] ?? 0,
-      startTime: ((words[base + (D.slotStartTimeOffset >> 2)] ?? 0) >>> 0) + ((words[base + (D.slotStartTimeOffset >> 2) + 1] ?? 0) >>> 0) * TWO_TO_32,
-      pidNamespace: (words[base + (D.slotPidNamespaceOffset >> 2)] ?? 0) >>> 0,
-    });
-  }
-
-  // Frees a dead reader's slot (compare-exchange: the reader itself, or another evicter, may
-  // race us), withdrawing its parked flag first so the waiters count stays right.
-  #evict(slot: number): boolean {
-    const words = this.#words;
-    const base = (D.readerSlotsOffset + slot * D.readerSlotBytes) >> 2;
-    if (Atomics.compareExchange(words, base + (D.slotParkedOffset >> 2), 1, 0) === 1) {
-      Atomics.sub(words, D.waitersOffset >> 2, 1);
-    }
-    if (Atomics.compareExchange(words, base + (D.slotStateOffset >> 2), D.slotActive, D.slotFree) !== D.slotActive) {
-      return false;
-    }
-    Atomics.add(words, D.generationOffset >> 2, 1);
-    return true;
+    return this.#hooks.processGone(slotOwner(this.#words, slot));
   }
 
   // Reliable: room for `bytes` from the tail, given the slowest active reader. The slowest
@@ -273,7 +253,7 @@ export class RingWriter {
       const now = performance.now();
       if (slot < 0 || now - (this.#checkedAt[slot] ?? 0) < this.#hooks.livenessIntervalMs) return false;
       this.#checkedAt[slot] = now;
-      if (!this.#readerGone(slot) || !this.#evict(slot)) return false;
+      if (!this.#readerGone(slot) || !evictSlot(this.#words, slot)) return false;
     }
     return false;
   }

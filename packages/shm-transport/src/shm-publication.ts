@@ -12,6 +12,7 @@ import { Doorbell, ringDoorbell } from './doorbell.js';
 import { createSegment, unlinkSegment } from './native.js';
 import type { NativeSegment } from './native.js';
 import { isProcessGone, ownProcessIdentity } from './process-identity.js';
+import { slotDoorbell, slotOwner } from './reader-slots.js';
 import { RingDescriptor as D, maxPayloadFor, segmentBytesFor } from './ring-descriptor.js';
 import { RingWriter } from './ring-writer.js';
 import { writeSegmentHeader } from './segment-header.js';
@@ -286,14 +287,8 @@ export class ShmPublication implements Publication {
   }
 
   #wakeReader(slot: number): void {
-    const base = (D.readerSlotsOffset + slot * D.readerSlotBytes) >> 2;
-    const words = this.#words;
-    ringDoorbell(
-      this.#settings.uid,
-      (words[base + (D.slotPidNamespaceOffset >> 2)] ?? 0) >>> 0,
-      words[base + (D.slotPidOffset >> 2)] ?? 0,
-      (words[base + (D.slotDoorbellOffset >> 2)] ?? 0) >>> 0,
-    );
+    const owner = slotOwner(this.#words, slot);
+    ringDoorbell(this.#settings.uid, owner.pidNamespace, owner.pid, slotDoorbell(this.#words, slot));
   }
 
   #tooLarge(length: number): never {

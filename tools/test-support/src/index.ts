@@ -6,3 +6,4 @@ export { readmeExamples, runReadmeExample } from './readme-examples.js';
 export type { ExampleRun, ReadmeExample } from './readme-examples.js';
 export { createTwoHosts, namespaceSkipReason } from './network-namespaces.js';
 export type { TwoHosts } from './network-namespaces.js';
+export { describeReadmeExamples } from './readme-suite.js';
