@@ -34,6 +34,9 @@ export class Doorbell {
   readonly #listeners = new Set<() => void>();
   #users = 0;
   #holds = 0;
+  readonly #unlinkAtExit = (): void => {
+    unlinkQuietly(this.path);
+  };
 
   private constructor(uid: number) {
     this.#uid = uid;
@@ -52,6 +55,8 @@ export class Doorbell {
     }
     this.id = id;
     this.path = path;
+    // A normal exit without close() still removes the pipe (a kill leaves it to the reclaim).
+    process.once('exit', this.#unlinkAtExit);
     let descriptor: number;
     try {
       descriptor = openSync(path, constants.O_RDWR | constants.O_NONBLOCK | constants.O_NOFOLLOW);
@@ -94,6 +99,7 @@ export class Doorbell {
     this.#socket.destroy();
     forgetDoorbell(this.path);
     unlinkQuietly(this.path);
+    process.removeListener('exit', this.#unlinkAtExit);
   }
 
   /** Keeps the event loop alive until the matching {@link unhold}. */

@@ -101,6 +101,16 @@ describe('crash safety', () => {
     await transport.close();
   }, 90_000);
 
+  it('a normal exit without close() leaves no segment and no doorbell behind', async () => {
+    const writer = await startWriter({ topic: 'exit.unclosed', publisherId: 'w-unclosed', maxMessageSize: 64, capacity: 4096, count: 1 });
+    const segment = writer.advertisement.endpoints.shm?.segment ?? '';
+    expect(existsSync(`/dev/shm${segment}`)).toBe(true);
+    writer.child.send('exit');
+    expect(await writer.child.exited).toEqual({ code: 0, signal: null });
+    expect(existsSync(`/dev/shm${segment}`)).toBe(false);
+    expect(readdirSync('/dev/shm').filter((name) => name.includes('-bell-') && name.includes(`-${writer.pid}-`))).toEqual([]);
+  });
+
   it('a process with an open-then-closed subscriber exits by itself', async () => {
     const writer = await startWriter({ topic: 'exit.test', publisherId: 'w-exit', maxMessageSize: 64, capacity: 4096, count: 10 });
     const reader = await startParkReader({ advertisement: writer.advertisement, maxMessageSize: 64 });
