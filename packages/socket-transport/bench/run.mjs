@@ -4,7 +4,11 @@
 // raw-net-gathered case is a reference: hand-written batching with no transport around it.
 //
 //   npm run build -w @seamless/socket-transport && npm run bench -w @seamless/socket-transport
-//   node bench/run.mjs --runs 7 --pin --cases seamless,raw-net,zeromq --size 64
+//   node bench/run.mjs --runs 7 --pin --cases seamless,raw-net,zeromq --size 64 --scale 0.5
+// --pin runs the publisher on CPU 0 and the subscriber on CPU 1 (taskset); --scale multiplies
+// each case's message count. SEAMLESS_BENCH_QUEUE_BYTES=n sets the seamless case's queue bounds.
+// Besides messages/s (wall clock, sensitive to other load), each process reports its CPU time
+// per message, which other load disturbs much less.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
