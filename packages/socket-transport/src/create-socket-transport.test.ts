@@ -556,6 +556,24 @@ describe('back-pressure', () => {
     collector.drain();
     await until(() => collector.messages.length === sequence, 'everything');
   });
+  it('resumes reading for a message larger than the receive bound that is only partly here', async () => {
+    const publication = await transport().openPublication(publicationOptions({ maxMessageSize: 1_000_000 }));
+    const collector = await subscribe(transport({ maxReceiveQueueBytes: 64 * 1024 }), advertisementFor(publication));
+    collector.polling = false;
+    await until(() => publication.subscriberCount === 1, 'the subscriber');
+    const size = 300_000;
+    // While the consumer stalls, the socket pauses with a message and a part of the next one.
+    for (let sequence = 0; sequence < 6; sequence++) publication.send(new Uint8Array(size).fill(sequence), sequence);
+    await until(() => (collector.subscription?.queuedBytes ?? 0) > size, 'more than one message');
+    await tick(50);
+    collector.polling = true;
+    collector.drain();
+    for (let sequence = 6; sequence < 40; sequence++) {
+      while (!publication.send(new Uint8Array(size).fill(sequence), sequence)) await publication.drained(size);
+    }
+    await until(() => collector.messages.length === 40, 'every message');
+    expect(collector.messages.map((message) => message.data[size - 1])).toEqual(Array.from({ length: 40 }, (_, index) => index));
+  });
 });
 
 describe('connection loss', () => {

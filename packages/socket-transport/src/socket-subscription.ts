@@ -212,7 +212,9 @@ export class TcpSubscription implements SocketSubscription {
     }
     if (count === 0) this.armed = true;
     const live = this.live;
-    if (live?.paused === true && this.queuedBytes < this.settings.maxReceiveQueueBytes / 2) {
+    // Resume below half the bound, or whenever nothing complete is left: what remains is then
+    // the start of a message larger than the bound, which only more reading can complete.
+    if (live?.paused === true && (this.queuedBytes < this.settings.maxReceiveQueueBytes / 2 || !this.hasDeliverable())) {
       live.paused = false;
       live.heartbeat.suspend(false);
       live.socket.resume();

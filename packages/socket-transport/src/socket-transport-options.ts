@@ -96,7 +96,8 @@ export interface SocketTransportOptions {
   readonly maxSendQueueBytes?: number;
   /**
    * Subscriber side, per subscription: the most received bytes waiting for `poll()` (default
-   * 8 MiB). Beyond it the socket stops reading, so TCP flow control reaches the publisher.
+   * 8 MiB). Beyond it the socket stops reading, so TCP flow control reaches the publisher. A
+   * message longer than the bound is still read in full.
    */
   readonly maxReceiveQueueBytes?: number;
   /** Dead-peer detection; see {@link HeartbeatOptions}. */
