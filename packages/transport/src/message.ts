@@ -5,7 +5,8 @@ import type { TransportKind } from './transport-kind.js';
  *
  * `data` may be a view into transport-owned memory (a shared-memory ring or a socket's receive
  * buffer): it is valid only until the handler that received it returns. Copy it
- * (`data.slice()`) or subscribe with `copy: true` to keep it longer. For the same reason the
+ * (`data.slice()`) or subscribe with `copy: true` to keep it longer. Transports always hand out
+ * a plain `Uint8Array`, never a Node.js `Buffer`, whose `slice()` would be another view. For the same reason the
  * message object itself may be reused by `poll()`; keep the fields you need, not the object.
  *
  * @example

@@ -54,7 +54,8 @@ export interface Subscription {
    * order, and returns how many it handed over. Returns 0 when nothing is ready; with the
    * `'park'` idle strategy that also arms the wake-up that will call `readable()`.
    *
-   * @throws SeamlessError `ERR_PROTOCOL` when the stream is corrupt (the subscription ends),
+   * @throws SeamlessError `ERR_PROTOCOL` when the stream is corrupt: the subscription ends,
+   *   and its listener's `ended()` is also called (on a later turn, never from inside `poll`).
    *   `ERR_CLOSED` after close. An exception from `handler` propagates; the message it was
    *   handed counts as delivered.
    */
