@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Advertisement, Message, SubscriptionListener } from '@seamless/transport';
 import { doorbellStatistics } from '../src/doorbell.js';
@@ -240,9 +240,13 @@ describe('resources', () => {
     // Warm up once so lazily created process-wide things (the doorbell) exist before counting.
     const warm = await publicationOn(shm);
     await warm.close();
-    const before = { fds: count('/proc/self/fd'), shmFiles: openShmFiles(), maps: shmMappings(), threads: count('/proc/self/task'), segments: count('/dev/shm') };
+    // Other test files run at the same time: count only what belongs to this process.
+    const ownDoorbells = () => readdirSync('/dev/shm').filter((name) => name.includes('-bell-') && name.includes(`-${process.pid}-`)).length;
+    const before = { fds: count('/proc/self/fd'), shmFiles: openShmFiles(), maps: shmMappings(), threads: count('/proc/self/task'), doorbells: ownDoorbells() };
+    const segments: string[] = [];
     for (let cycle = 0; cycle < 1000; cycle++) {
       const publication = await publicationOn(shm);
+      segments.push(publication.segmentName);
       const subscription = await shm.openSubscription(advertisementOf(publication), { idle: cycle % 2 === 0 ? 'park' : 'spin' }, readableCounter());
       publication.send(bytes(cycle & 255), 0);
       subscription.poll(() => undefined);
@@ -250,7 +254,8 @@ describe('resources', () => {
       await publication.close();
     }
     await new Promise((resolve) => setImmediate(resolve));
-    const after = { fds: count('/proc/self/fd'), shmFiles: openShmFiles(), maps: shmMappings(), threads: count('/proc/self/task'), segments: count('/dev/shm') };
+    const after = { fds: count('/proc/self/fd'), shmFiles: openShmFiles(), maps: shmMappings(), threads: count('/proc/self/task'), doorbells: ownDoorbells() };
     expect(after).toEqual(before);
+    expect(segments.filter((name) => existsSync(`/dev/shm${name}`))).toEqual([]);
   }, 60_000);
 });
