@@ -4,7 +4,7 @@ import { Outbox } from './outbox.js';
 import type { OutboxPublisher } from './outbox.js';
 
 // A publisher with room for `room` messages until `free()` is called.
-function fakePublisher(room: number): OutboxPublisher & { sent: number[]; free(count: number): void; fail?: Error } {
+function fakePublisher(room: number): OutboxPublisher & { sent: number[]; free(count: number): void; fail: Error | undefined } {
   let space = room;
   let wake: (() => void) | undefined;
   const publisher = {

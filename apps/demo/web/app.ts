@@ -14,8 +14,10 @@ import type { ChartMarker } from './chart.js';
 import * as format from './format.js';
 
 const MAX_ORDERS = 100;
-const ORDER_ROWS = 14;
+const ORDER_ROWS = 12;
 const STALE_AFTER_MS = 4000;
+// Charts are the costly part of a frame; the points come every 250 ms anyway.
+const CHART_INTERVAL_MS = 250;
 
 interface PageState {
   windowSeconds: number;
@@ -123,6 +125,7 @@ function trim(points: PricePoint[], oldest: number): void {
 // ---- rendering ---------------------------------------------------------------------------
 
 let renderPending = false;
+let chartsDrawnAt = Number.NEGATIVE_INFINITY;
 
 function scheduleRender(): void {
   if (renderPending) return;
@@ -170,10 +173,14 @@ function render(): void {
   renderFlow(view, streams);
   renderStreams(view.streams);
   renderQuotes(view);
-  renderCharts(view);
   renderOrders();
-  renderPnl(view);
+  if (performance.now() - chartsDrawnAt >= CHART_INTERVAL_MS) {
+    chartsDrawnAt = performance.now();
+    renderCharts(view);
+    renderPnl(view);
+  }
 }
+
 
 function renderKpis(view: DashboardView, streams: ReadonlyMap<string, StreamRow>): void {
   const algo = view.algo;
