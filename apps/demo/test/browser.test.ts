@@ -19,11 +19,11 @@ const skipReason = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is missing (D
 if (skipReason !== undefined) console.log(`browser test skipped: ${skipReason}`);
 
 describe.skipIf(skipReason !== undefined)('the dashboard in headless Chromium', () => {
-  let registry: ReturnType<typeof privateRegistry>;
-  let launcher: Child;
+  let registry: ReturnType<typeof privateRegistry> | undefined;
+  let launcher: Child | undefined;
   let url: string;
-  let profile: string;
-  let context: BrowserContext;
+  let profile: string | undefined;
+  let context: BrowserContext | undefined;
   let page: Page;
 
   beforeAll(async () => {
@@ -51,12 +51,12 @@ describe.skipIf(skipReason !== undefined)('the dashboard in headless Chromium', 
   });
 
   afterAll(async () => {
-    await context.close();
-    rmSync(profile, { recursive: true, force: true });
-    launcher.process.kill('SIGINT');
-    await launcher.exited;
+    await context?.close();
+    if (profile !== undefined) rmSync(profile, { recursive: true, force: true });
+    launcher?.process.kill('SIGINT');
+    await launcher?.exited;
     await killChildren();
-    registry.remove();
+    registry?.remove();
   });
 
   it('shows prices, orders and transport labels updating live, the local streams over shared memory', async () => {

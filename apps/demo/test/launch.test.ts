@@ -26,7 +26,7 @@ async function launch(registry: string, extra: readonly string[] = []): Promise<
 }
 
 describe('the launcher', () => {
-  let registry: ReturnType<typeof privateRegistry>;
+  let registry = { path: '', remove: (): void => undefined };
 
   beforeAll(() => {
     requireBuild();
@@ -86,7 +86,7 @@ const skipReason = namespaceSkipReason();
 if (skipReason !== undefined) console.log(`--algo-netns test skipped: ${skipReason}`);
 
 describe.skipIf(skipReason !== undefined)('the launcher with --algo-netns (root)', () => {
-  let registry: ReturnType<typeof privateRegistry>;
+  let registry = { path: '', remove: (): void => undefined };
   const name = `seamless-test-${randomBytes(4).toString('hex')}`;
 
   beforeAll(() => {

@@ -12,7 +12,7 @@ import { DIST, QUICK_STRATEGY, dashboardUrl, eventually, line, privateRegistry, 
 const FEED_ARGS = ['--rate', '1500', '--seed', '7'];
 
 describe('feed, algorithm and dashboard as separate processes', () => {
-  let registry: ReturnType<typeof privateRegistry>;
+  let registry = { path: '', remove: (): void => undefined };
   let feed: Child;
   let algo: Child;
   let dashboard: Child;
