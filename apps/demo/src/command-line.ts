@@ -54,12 +54,26 @@ export function usage(command: string, summary: string, specs: OptionSpecs): str
   return [`Usage: ${command} [options]`, '', summary, '', 'Options:', ...rows.map(([left, right]) => `  ${(left ?? '').padEnd(width)}  ${right ?? ''}`)].join('\n');
 }
 
-/** A boolean option (false when absent). */
+/**
+ * A boolean option (false when absent).
+ *
+ * @example
+ * ```ts
+ * flagValue(parseCommandLine(FEED_OPTIONS, ['--local-only']), 'local-only'); // true
+ * ```
+ */
 export function flagValue(values: OptionValues, name: string): boolean {
   return values.get(name) === true;
 }
 
-/** A string option, or `undefined` when absent. */
+/**
+ * A string option, or `undefined` when absent.
+ *
+ * @example
+ * ```ts
+ * stringValue(parseCommandLine(FEED_OPTIONS, ['--symbols', 'AAPL']), 'symbols'); // 'AAPL'
+ * ```
+ */
 export function stringValue(values: OptionValues, name: string): string | undefined {
   const value = values.get(name);
   return typeof value === 'string' ? value : undefined;
@@ -69,6 +83,10 @@ export function stringValue(values: OptionValues, name: string): string | undefi
  * A number option within [min, max] (an integer when `integer`), or `fallback` when absent.
  *
  * @throws SeamlessError `ERR_INVALID_ARGUMENT` for anything else.
+ * @example
+ * ```ts
+ * numberValue(values, 'rate', 4000, { min: 1, max: 200_000 }); // 4000 when --rate is absent
+ * ```
  */
 export function numberValue(
   values: OptionValues,

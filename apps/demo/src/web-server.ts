@@ -247,6 +247,10 @@ export class DashboardWebServer {
  * (the app's `web/`), and the bundled `app.js` from `bundleDirectory` (`dist/web/`).
  *
  * @throws Error naming the missing file (the app is not built).
+ * @example
+ * ```ts
+ * const assets = await loadWebAssets(new URL('../web/', import.meta.url), new URL('./web/', import.meta.url));
+ * ```
  */
 export async function loadWebAssets(webDirectory: URL, bundleDirectory: URL): Promise<Map<string, WebAsset>> {
   const read = async (directory: URL, name: string, contentType: string): Promise<WebAsset> => {
