@@ -5,6 +5,7 @@ import type { BenchCase, LinkRequest } from './cases/bench-case.js';
 import { findCase } from './cases/catalog.js';
 import type { Link } from './links/link.js';
 import { CpuMeter } from './measures/cpu-meter.js';
+import { recordGcPauses } from './measures/gc-pauses.js';
 import type { Plan } from './measures/plan.js';
 import { echo, ping } from './measures/round-trip.js';
 import { receiveStream, sendStream } from './measures/stream.js';
@@ -84,6 +85,7 @@ async function handle(benchCase: BenchCase, command: Command, state: { current: 
   }
 }
 
+recordGcPauses();
 const caseName = process.argv[2] ?? '';
 const benchCase = findCase(caseName);
 const state: { current: Current | undefined } = { current: undefined };

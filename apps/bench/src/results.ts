@@ -1,5 +1,6 @@
 // The shape of a benchmark run's results: what the JSON file holds, and what the Markdown and
 // SVG reports are made from. Raw figures of every run are kept next to the medians.
+import type { GcPauses } from './measures/gc-pauses.js';
 import type { CurvePoint, LatencySummary } from './statistics.js';
 
 /** What is measured. */
@@ -16,6 +17,8 @@ export interface RoundTripRun {
   readonly cpuPerRoundTrip: { readonly ping: number; readonly echo: number };
   /** Read- and write-type system calls per round trip on each side (/proc/self/io). */
   readonly ioCallsPerRoundTrip: { readonly ping: number; readonly echo: number };
+  /** Garbage-collection pauses of each side during the measured round trips. */
+  readonly gc: { readonly ping: GcPauses; readonly echo: GcPauses };
 }
 
 /** Medians across the runs of one case and message size. */
@@ -48,6 +51,8 @@ export interface ThroughputRun {
   readonly cpuPerMessage: { readonly sender: number; readonly receiver: number };
   /** Read- and write-type system calls per message: the sender's, the mean of the receivers'. */
   readonly ioCallsPerMessage: { readonly sender: number; readonly receiver: number };
+  /** Garbage-collection pauses during the measured window: the sender's, each receiver's. */
+  readonly gc: { readonly sender: GcPauses; readonly receivers: readonly GcPauses[] };
 }
 
 /** Medians across the runs of one case and message size. */

@@ -303,6 +303,7 @@ async function measureOnce(peers: readonly PeerHandle[], task: Task, context: Me
         roundTrips: pinged.roundTrips,
         cpuPerRoundTrip: { ping: senderReading.nanoseconds / pinged.roundTrips, echo: echoReading.nanoseconds / echoed.roundTrips },
         ioCallsPerRoundTrip: { ping: senderReading.ioCalls / pinged.roundTrips, echo: echoReading.ioCalls / echoed.roundTrips },
+        gc: { ping: senderReading.gc, echo: echoReading.gc },
       },
     };
   }
@@ -336,6 +337,7 @@ async function measureOnce(peers: readonly PeerHandle[], task: Task, context: Me
       messages: streamed.messages,
       cpuPerMessage: { sender: senderReading.nanoseconds / streamed.messages, receiver: mean(receiverCpu) },
       ioCallsPerMessage: { sender: senderReading.ioCalls / streamed.messages, receiver: mean(receiverIoCalls) },
+      gc: { sender: senderReading.gc, receivers: receiverReadings.map((reading) => reading.gc) },
     },
   };
 }

@@ -15,6 +15,7 @@ export function roundTripRun(run: number, base: number, cpu = 2000): RoundTripRu
     roundTrips: 1000,
     cpuPerRoundTrip: { ping: cpu, echo: cpu / 2 },
     ioCallsPerRoundTrip: { ping: 2, echo: 2 },
+    gc: { ping: { count: 1, totalMs: 0.5, longestMs: 0.5 }, echo: { count: 0, totalMs: 0, longestMs: 0 } },
   };
 }
 
@@ -28,6 +29,7 @@ export function throughputRun(run: number, rate: number, size: number, receivers
     messages: rate,
     cpuPerMessage: { sender: 1e9 / rate / 2, receiver: 1e9 / rate / 3 },
     ioCallsPerMessage: { sender: 1, receiver: 0.5 },
+    gc: { sender: { count: 0, totalMs: 0, longestMs: 0 }, receivers: [] },
   };
 }
 

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { gcPausesBetween } from './gc-pauses.js';
+import type { GcPauses } from './gc-pauses.js';
 
 /** What a {@link CpuMeter} measured. */
 export interface CpuReading {
@@ -9,6 +11,8 @@ export interface CpuReading {
    * kernel counts them in /proc/self/io `syscr` + `syscw`); NaN where /proc is missing.
    */
   readonly ioCalls: number;
+  /** Garbage-collection pauses in the window (when the process records them, see gc-pauses.ts). */
+  readonly gc: GcPauses;
 }
 
 // read + write system calls so far, from /proc/self/io.
@@ -26,31 +30,37 @@ function ioCalls(): number {
 const READING_COST = 3;
 
 /**
- * CPU time of this process (user + system, all its threads — libuv's, zeromq's I/O thread)
- * and its I/O system calls between `start()` and `stop()`. Both are idempotent: the first call
- * counts.
+ * CPU time of this process (user + system, all its threads — libuv's, zeromq's I/O thread),
+ * its I/O system calls and its GC pauses between `start()` and `stop()`. Both are idempotent:
+ * the first call counts.
  */
 export class CpuMeter {
-  #started: { readonly cpu: NodeJS.CpuUsage; readonly ioCalls: number } | undefined;
-  #reading: CpuReading | undefined;
+  #started: { readonly cpu: NodeJS.CpuUsage; readonly ioCalls: number; readonly at: number } | undefined;
+  #stopped: { readonly nanoseconds: number; readonly ioCalls: number; readonly at: number } | undefined;
 
   start(): void {
     if (this.#started !== undefined) return;
     const calls = ioCalls();
-    this.#started = { cpu: process.cpuUsage(), ioCalls: calls };
+    this.#started = { cpu: process.cpuUsage(), ioCalls: calls, at: performance.now() };
   }
 
-  /** Stops (once) and returns what was measured. */
+  /**
+   * Stops (once) and returns what was measured. GC pauses are looked up on every call: call
+   * again on a later turn of the event loop to see them all.
+   */
   stop(): CpuReading {
-    if (this.#reading === undefined) {
-      const started = this.#started;
-      if (started === undefined) return { nanoseconds: Number.NaN, ioCalls: Number.NaN };
+    const started = this.#started;
+    if (started === undefined) return { nanoseconds: Number.NaN, ioCalls: Number.NaN, gc: { count: 0, totalMs: 0, longestMs: 0 } };
+    if (this.#stopped === undefined) {
+      const at = performance.now();
       const used = process.cpuUsage(started.cpu);
-      this.#reading = {
+      this.#stopped = {
         nanoseconds: (used.user + used.system) * 1000,
         ioCalls: Math.max(0, ioCalls() - started.ioCalls - READING_COST),
+        at,
       };
     }
-    return this.#reading;
+    const { nanoseconds, ioCalls: calls, at } = this.#stopped;
+    return { nanoseconds, ioCalls: calls, gc: gcPausesBetween(started.at, at) };
   }
 }
