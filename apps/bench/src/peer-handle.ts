@@ -142,9 +142,14 @@ export class PeerHandle {
     clearTimeout(timer);
   }
 
-  /** Kills the peer at once (SIGKILL). */
-  kill(): void {
-    if (!this.#exited) this.#child.kill('SIGKILL');
+  /** Sends `signal` (default SIGKILL: at once, whatever the peer is doing). */
+  kill(signal: NodeJS.Signals = 'SIGKILL'): void {
+    if (!this.#exited) this.#child.kill(signal);
+  }
+
+  /** Whether the process has exited. */
+  get exited(): boolean {
+    return this.#exited;
   }
 
   #receive(reply: Reply): void {

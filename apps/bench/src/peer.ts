@@ -100,8 +100,14 @@ process.on('message', (command: Command) => {
     await reply({ kind: 'error', message }).catch(() => undefined);
   });
 });
-// The coordinator is gone: nothing left to do.
+// The coordinator is gone, or the run was interrupted: exit normally, so that the transports'
+// exit hooks remove what they made (shared-memory segments, doorbells).
 process.on('disconnect', () => {
   process.exit(1);
 });
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  });
+}
 await reply({ kind: 'hello' });

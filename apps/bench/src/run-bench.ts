@@ -124,7 +124,23 @@ export async function runBench(options: BenchOptions, cases: readonly BenchCase[
     rmSync(directories.registry, { recursive: true, force: true });
     rmSync(directories.sockets, { recursive: true, force: true });
   };
+  // Interrupted (Ctrl-C, kill): 'exit' listeners do not run on a signal. Ask the peers to exit
+  // (they then remove their shared-memory segments), kill those that cannot (a spin loop does
+  // not see signals) after a moment, remove the private directories, and exit as the signal
+  // would have.
+  const live = new Set<PeerHandle>();
+  const interrupted = (signal: NodeJS.Signals): void => {
+    progress.note(`bench: ${signal}, stopping`);
+    for (const peer of live) peer.kill('SIGTERM');
+    setTimeout(() => {
+      for (const peer of live) peer.kill();
+      removeDirectories();
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    }, 500);
+  };
   process.once('exit', removeDirectories);
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   const groups = planGroups(options, cases);
   const roundTrips = new Map<string, RoundTripRun[]>();
   const streams = new Map<string, ThroughputRun[]>();
@@ -140,7 +156,11 @@ export async function runBench(options: BenchOptions, cases: readonly BenchCase[
       let broken: string | undefined;
       try {
         peers = await Promise.all(
-          Array.from({ length: 1 + receiversOf(group) }, (_, index) => PeerHandle.start(script, name, cpuFor(options.cpus, index))),
+          Array.from({ length: 1 + receiversOf(group) }, async (_, index) => {
+            const peer = await PeerHandle.start(script, name, cpuFor(options.cpus, index));
+            live.add(peer);
+            return peer;
+          }),
         );
       } catch (error) {
         broken = (error as Error).message;
@@ -175,10 +195,13 @@ export async function runBench(options: BenchOptions, cases: readonly BenchCase[
         }
       }
       await Promise.all(peers.map((peer) => peer.exit()));
+      for (const peer of peers) live.delete(peer);
     }
   } finally {
     removeDirectories();
     process.off('exit', removeDirectories);
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
   }
   progress.end();
   const after = takeCpuSnapshot();
