@@ -123,15 +123,22 @@ export class Publisher {
       return true;
     }
     // All or nothing: every transport numbers its messages alike, so each must take this one.
+    // A TCP publication without connections would only drop it: it is left out (its
+    // subscriber count is a field, while shared memory always gets the message, since a reader
+    // may join its ring before the publisher hears of it).
+    const publications = this.#publications;
     if (this.policy === 'reliable') {
-      for (const publication of this.#publications) {
+      for (const publication of publications) {
+        if (skippable(publication)) continue;
         if (!publication.canSend(bytes.length)) {
           this.#refusedLength = bytes.length;
           return false;
         }
       }
     }
-    for (const publication of this.#publications) publication.send(bytes, this.#sequence);
+    for (const publication of publications) {
+      if (!skippable(publication)) publication.send(bytes, this.#sequence);
+    }
     this.#sequence++;
     return true;
   }
@@ -216,6 +223,10 @@ export class Publisher {
   #fail(code: SeamlessError['code'], problem: string): never {
     throw new SeamlessError(code, `publisher "${this.topic}" ${problem}`);
   }
+}
+
+function skippable(publication: Publication): boolean {
+  return publication.kind === 'tcp' && publication.subscriberCount === 0;
 }
 
 function describe(value: unknown): string {

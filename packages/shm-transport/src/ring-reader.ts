@@ -343,10 +343,12 @@ export class RingReader {
   // slots only when its cached room runs out, so the order matters: (1) claim the slot,
   // (2) publish it as active at a tail read before, (3) read the tail again and start there.
   // A recompute of the writer's room that came before (2) has a base no later than the tail
-  // the writer had stored before it, which (3) reads or passes, and the writer never writes
-  // beyond base + capacity: nothing from our start is overwritten. A recompute after (2) sees
-  // this slot. (All these loads and stores are Atomics, i.e. sequentially consistent; the
-  // writer stores its tail with Atomics.store too.) The generation is bumped for observers.
+  // the writer stored (with Atomics.store) right before it, which (3) reads or passes, and the
+  // writer never writes beyond base + capacity: nothing from our start is overwritten. A
+  // recompute after (2) sees this slot. (Our loads and stores here are Atomics, sequentially
+  // consistent; between recomputes the writer stores the tail as a plain hint, which only
+  // ever moves our start later, to a record boundary that is just as safe.) The generation is
+  // bumped for observers.
   #join(owner: ProcessIdentity, doorbell: number): number {
     const slot = this.#claimSlot(owner, doorbell);
     if (slot >= 0) return slot;

@@ -44,7 +44,9 @@ const noHooks: RingWriterHooks = {
  *   record that will follow it is zeroed with a plain store, and then the record's length is
  *   stored with `Atomics.store` (the commit, "length written last"). A reader that
  *   `Atomics.load`s a non-zero length sees everything stored before it.
- * - The tail position is then stored with `Atomics.store`; joining readers start from it.
+ * - The tail position is then stored as a hint (a plain store); joining readers start from it.
+ *   Before the writer looks at the reader slots it stores the tail with `Atomics.store`, which
+ *   is all a joining reader's safety needs (see `#findSlowestReader` and `RingReader`'s join).
  * - Reliable policy: when its cached room is not enough, the writer `Atomics.load`s every
  *   active reader's position (never on the common path). Readers store their positions with
  *   `Atomics.store` only after they are done with the records before them, so the space the
@@ -183,7 +185,7 @@ export class RingWriter {
     words[(D.ringOffset + offset + D.recordTypeOffset) >> 2] = D.recordTypePadding;
     Atomics.store(words, (D.ringOffset + offset + D.recordLengthOffset) >> 2, length);
     this.#tail = (this.#tail + length) >>> 0;
-    Atomics.store(words, D.tailOffset >> 2, this.#tail | 0);
+    words[D.tailOffset >> 2] = this.#tail | 0;
   }
 
   #commit(at: number, length: number, sequence: number): void {
@@ -199,7 +201,9 @@ export class RingWriter {
     words[(D.ringOffset + ((at + aligned) & this.#mask)) >> 2] = 0;
     Atomics.store(words, base, record);
     this.#tail = (this.#tail + aligned) >>> 0;
-    Atomics.store(words, D.tailOffset >> 2, this.#tail | 0);
+    // The tail is a hint for joining readers: a plain (tear-free) store here, made sequentially
+    // consistent before every look at the reader slots (see #findSlowestReader).
+    words[D.tailOffset >> 2] = this.#tail | 0;
     if (Atomics.load(words, D.waitersOffset >> 2) !== 0) this.#wakeParkedReaders();
   }
 
@@ -263,6 +267,11 @@ export class RingWriter {
   #findSlowestReader(): number {
     const words = this.#words;
     const tail = this.#tail;
+    // Publish the tail sequentially consistently before reading the slots: a reader that
+    // joins after this look reads a tail at least this new (its own Atomics load of the tail
+    // comes after its slot became active), and nothing from there on is overwritten while the
+    // base computed here is in use.
+    Atomics.store(words, D.tailOffset >> 2, tail | 0);
     let slowest = tail;
     let slowestSlot = -1;
     for (let slot = 0; slot < D.readerSlotCount; slot++) {
