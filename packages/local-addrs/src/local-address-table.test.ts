@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SeamlessError } from '@seamless/transport';
 import type { AddressChange, InterfaceAddress } from './local-address-table.js';
 import { LocalAddressTable } from './local-address-table.js';
+import { errorOf } from '@seamless/test-support';
 
 type Interfaces = Record<string, InterfaceAddress[]>;
 
@@ -30,14 +31,6 @@ function tableOf(interfaces: Interfaces, options: { refreshIntervalMs?: number }
   };
 }
 
-function errorOf(call: () => unknown): unknown {
-  try {
-    call();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
 
 describe('LocalAddressTable', () => {
   afterEach(() => {

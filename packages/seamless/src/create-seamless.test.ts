@@ -7,6 +7,7 @@ import type { Message } from '@seamless/transport';
 import { createSeamless } from './create-seamless.js';
 import type { Seamless, SeamlessOptions } from './create-seamless.js';
 import type { Route, Subscriber } from './subscriber.js';
+import { errorOf } from '@seamless/test-support';
 
 const buses: Seamless[] = [];
 const directories: string[] = [];
@@ -46,14 +47,6 @@ function collect(subscriber: Subscriber, count: number): Promise<Message[]> {
   });
 }
 
-function errorOf(call: () => unknown): unknown {
-  try {
-    call();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
 
 describe('createSeamless', () => {
   it('delivers over shared memory between a publisher and a subscriber of one host, sequence from 0', async () => {

@@ -8,6 +8,7 @@ import { RingDescriptor as D, segmentBytesFor } from './ring-descriptor.js';
 import { RingReader } from './ring-reader.js';
 import { RingWriter } from './ring-writer.js';
 import { writeSegmentHeader } from './segment-header.js';
+import { errorOf } from '@seamless/test-support';
 
 const uid = process.getuid?.() ?? 0;
 const names: string[] = [];
@@ -17,14 +18,6 @@ function freshName(): string {
   return name;
 }
 
-function errorOf(call: () => unknown): unknown {
-  try {
-    call();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
 
 afterEach(() => {
   for (const name of names.splice(0)) unlinkSegment(name);

@@ -193,6 +193,15 @@ export class RingReader {
     this.#hooks.wakeWriter();
   }
 
+  // Publishes how far this reader has read, once per poll (release: the handlers are done with
+  // everything before `position`), then wakes a writer that waits for room.
+  #advanceTo(position: number): void {
+    if (position === this.#position) return;
+    this.#position = position;
+    Atomics.store(this.#words, this.#slotBase + (D.slotPositionOffset >> 2), position | 0);
+    this.#afterProgress();
+  }
+
   // After publishing a new position: a writer parked for room is woken by whoever clears its
   // flag. The position store before this load is sequentially consistent, and so are the
   // writer's flag store and its next look at the positions (Dekker again).
@@ -234,12 +243,7 @@ export class RingReader {
         handler(message);
       }
     } finally {
-      if (position !== this.#position) {
-        this.#position = position;
-        // Release: the handlers are done with everything before `position`.
-        Atomics.store(words, this.#slotBase + (D.slotPositionOffset >> 2), position | 0);
-        this.#afterProgress();
-      }
+      this.#advanceTo(position);
     }
     return count;
   }
@@ -299,11 +303,7 @@ export class RingReader {
         handler(message);
       }
     } finally {
-      if (position !== this.#position) {
-        this.#position = position;
-        Atomics.store(words, this.#slotBase + (D.slotPositionOffset >> 2), position | 0);
-        this.#afterProgress();
-      }
+      this.#advanceTo(position);
     }
     return count;
   }

@@ -7,3 +7,4 @@ export type { ExampleRun, ReadmeExample } from './readme-examples.js';
 export { createTwoHosts, namespaceSkipReason } from './network-namespaces.js';
 export type { TwoHosts } from './network-namespaces.js';
 export { describeReadmeExamples } from './readme-suite.js';
+export { errorOf } from './error-of.js';
