@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { openSegment, unlinkSegment } from './native.js';
 import { isProcessGone } from './process-identity.js';
 import { RingDescriptor as D, segmentBytesFor } from './ring-descriptor.js';
@@ -7,12 +7,16 @@ import { RingDescriptor as D, segmentBytesFor } from './ring-descriptor.js';
 const STALE_INITIALISATION_MS = 60_000;
 
 /**
- * Removes this user's segments (named `/<prefix>-<uid>-<16 hex>`) whose writer is provably
- * dead: same PID namespace, and no process with the recorded pid and start time. Segments of
- * other users, of live or unknowable writers, or of another layout version are left alone.
+ * Removes this user's segments (named `/<prefix>-<uid>-<16 hex>`) that are provably abandoned:
+ * - its header names a writer that is gone (same PID namespace, and no process with the
+ *   recorded pid and start time), or
+ * - it is older than a minute and no process maps it (`/proc/<pid>/maps`): this catches a
+ *   segment whose header was scribbled over, or was never initialised, once its writer died.
+ * Segments of other users, of live or unknowable writers, or mapped by anyone are left alone.
  * Returns the names removed.
  */
-export function reclaimSegments(namePrefix: string, uid: number): string[] {
+export function reclaimSegments(namePrefix: string, uid: number, options: { readonly minAgeMs?: number } = {}): string[] {
+  const minAgeMs = options.minAgeMs ?? STALE_INITIALISATION_MS;
   let names: string[];
   try {
     names = readdirSync('/dev/shm');
@@ -21,8 +25,15 @@ export function reclaimSegments(namePrefix: string, uid: number): string[] {
   }
   const pattern = new RegExp(`^${namePrefix.replace(/\./g, '\\.')}-${uid}-[0-9a-f]{16}$`);
   const reclaimed: string[] = [];
+  let mapped: Set<string> | undefined;
+  const unmappedAndOld = (name: string): boolean => {
+    if (ageMs(`/${name}`) < minAgeMs) return false;
+    mapped ??= mappedShmFiles();
+    return mapped !== undefined && !mapped.has(`/dev/shm/${name}`);
+  };
   for (const name of names) {
-    if (!pattern.test(name) || !isAbandoned(`/${name}`, uid)) continue;
+    if (!pattern.test(name)) continue;
+    if (!isAbandoned(`/${name}`, uid) && !unmappedAndOld(name)) continue;
     try {
       if (unlinkSegment(`/${name}`)) reclaimed.push(`/${name}`);
     } catch {
@@ -58,6 +69,35 @@ function isAbandoned(name: string, uid: number): boolean {
   } finally {
     segment.close();
   }
+}
+
+// Every /dev/shm file some process maps, or undefined when /proc cannot tell us everything
+// (then nothing is removed on this ground).
+function mappedShmFiles(): Set<string> | undefined {
+  const mapped = new Set<string>();
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
+  } catch {
+    return undefined;
+  }
+  for (const pid of pids) {
+    let maps: string;
+    try {
+      maps = readFileSync(`/proc/${pid}/maps`, 'utf8');
+    } catch (error) {
+      // A process that exited meanwhile maps nothing. One we may not read belongs to another
+      // user (or root), who has no business mapping a 0600 segment of ours.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ESRCH' || code === 'EACCES' || code === 'EPERM') continue;
+      return undefined;
+    }
+    for (const line of maps.split('\n')) {
+      const at = line.indexOf('/dev/shm/');
+      if (at !== -1) mapped.add(line.slice(at).replace(/ \(deleted\)$/, ''));
+    }
+  }
+  return mapped;
 }
 
 function ageMs(name: string): number {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Advertisement } from '@seamless/transport';
@@ -45,7 +46,7 @@ describe('hostile memory', () => {
     'scribbling random bytes over the %s of a live segment (case %#) never crashes or hangs the reader',
     async (_, [from, to], seed) => {
       const writer = Child.start(`${fixtures}ring-writer.mjs`, [
-        JSON.stringify({ topic: 'hostile', publisherId: `w-hostile-${seed}`, policy: 'latest', maxMessageSize: 512, capacity: 1 << 15, count: 1e12, seed: 1, drained: false }),
+        JSON.stringify({ topic: 'hostile', publisherId: `w-hostile-${seed}`, policy: 'latest', maxMessageSize: 512, capacity: 1 << 15, count: 1e12, seed: 1, drained: false, yieldEvery: 1000 }),
       ]);
       const ready = await writer.next<{ endpoints: Advertisement['endpoints'] }>((message) => message['type'] === 'ready');
       const advertisement: Advertisement = {
@@ -89,6 +90,11 @@ describe('hostile memory', () => {
       for (const code of report.ended) expect(['ERR_PROTOCOL', 'ERR_PUBLISHER_GONE']).toContain(code);
       expect(report.reports).toBe(reports + 1);
       console.log(`${writes} random bytes written; the reader got ${report.received} messages and ended with ${JSON.stringify(report.ended)}`);
+      // The scribbled header no longer proves who owns the segment, so no reclaim would ever
+      // remove it: the writer must close it (it unlinks by the name it keeps to itself).
+      writer.send('close');
+      await writer.next((message) => message['type'] === 'closed', 10_000);
+      expect(existsSync(`/dev/shm${ready.endpoints.shm?.segment ?? ''}`)).toBe(false);
     },
     30_000,
   );
