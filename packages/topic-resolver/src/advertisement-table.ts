@@ -96,6 +96,16 @@ export class AdvertisementTable {
     return { snapshot: this.list(topic), unsubscribe };
   }
 
+  /**
+   * What a resolver's `watch` does with its table: an `'added'` event for everything known
+   * now, then every change, all into `push`. Returns the function that stops it.
+   */
+  feed(topic: string, push: TableListener): () => void {
+    const { snapshot, unsubscribe } = this.subscribe(topic, push);
+    for (const advertisement of snapshot) push({ type: 'added', advertisement });
+    return unsubscribe;
+  }
+
   listenerCount(topic: string): number {
     return this.#listeners.get(topic)?.size ?? 0;
   }

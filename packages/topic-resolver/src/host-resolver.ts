@@ -238,10 +238,9 @@ export class HostResolver implements Resolver {
     this.#throwIfClosed('watch');
     const key = topicKey(topic);
     return this.#watches.iterable((sink) => {
-      const { snapshot, unsubscribe } = this.#table.subscribe(topic, (event) => {
+      const unsubscribe = this.#table.feed(topic, (event) => {
         sink.push(event);
       });
-      for (const advertisement of snapshot) sink.push({ type: 'added', advertisement });
       this.#tracked.set(key, topic);
       this.#startTracking();
       // The first watcher of a topic gets its snapshot from this scan, as 'added' events.

@@ -277,11 +277,9 @@ export class MulticastResolver implements Resolver {
     validateTopic(topic);
     this.#throwIfClosed('watch');
     return this.#watches.iterable((sink) => {
-      const { snapshot, unsubscribe } = this.#table.subscribe(topic, (event) => {
+      return this.#table.feed(topic, (event) => {
         sink.push(event);
       });
-      for (const advertisement of snapshot) sink.push({ type: 'added', advertisement });
-      return unsubscribe;
     }, signal);
   }
 

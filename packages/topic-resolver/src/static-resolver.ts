@@ -127,11 +127,9 @@ export class StaticResolver implements Resolver {
     validateTopic(topic);
     this.#throwIfClosed('watch');
     return this.#watches.iterable((sink) => {
-      const { snapshot, unsubscribe } = this.#table.subscribe(topic, (event) => {
+      return this.#table.feed(topic, (event) => {
         sink.push(event);
       });
-      for (const advertisement of snapshot) sink.push({ type: 'added', advertisement });
-      return unsubscribe;
     }, signal);
   }
 
