@@ -7,4 +7,6 @@ export type { ExampleRun, ReadmeExample } from './readme-examples.js';
 export { createTwoHosts, namespaceSkipReason } from './network-namespaces.js';
 export type { TwoHosts } from './network-namespaces.js';
 export { describeReadmeExamples } from './readme-suite.js';
+export { SmallShm, containerSkipReason, containerWrapper } from './containers.js';
+export type { ContainerNamespaces } from './containers.js';
 export { errorOf } from './error-of.js';
