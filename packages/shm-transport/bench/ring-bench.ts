@@ -43,7 +43,8 @@ function makeSegment(): { name: string; segment: NativeSegment; buffer: ArrayBuf
     maxMessageSize: 1024,
     policy: 'reliable',
     writerPid: process.pid,
-    writerStartTime: 0,
+    writerPresence: '00'.repeat(8),
+    writerDoorbell: 0,
     nonce: '00'.repeat(16),
     ownerUid: uid,
     segmentBytes: segmentBytesFor(CAPACITY),
@@ -84,7 +85,7 @@ function receiver(path: Path, name: string): Receiver {
     topic: 'bench',
     publisherId: 'bench',
     copy: false,
-    owner: { pid: process.pid, startTime: 0, pidNamespace: 0 },
+    owner: { pid: process.pid, presence: '00'.repeat(8) },
   });
   if (path === 'native') {
     const native = new (loadBinding().NativeRingReader)(segment, reader.slot);

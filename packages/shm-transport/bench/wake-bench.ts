@@ -18,7 +18,7 @@ import { createShmTransport } from '../src/index.js';
 import type { ShmPublication, ShmSubscription } from '../src/index.js';
 import { loadBinding } from '../src/load-binding.js';
 import { openSegment } from '../src/native.js';
-import { ownProcessIdentity } from '../src/process-identity.js';
+import { ownPresence } from '@seamless/local-addrs';
 import { RingDescriptor as D, segmentBytesFor } from '../src/ring-descriptor.js';
 import { RingReader } from '../src/ring-reader.js';
 import { readSegmentHeader } from '../src/segment-header.js';
@@ -90,7 +90,7 @@ async function shmSide(kind: Case, onMessage: (data: Uint8Array) => void) {
           topic: header.topic,
           publisherId: header.publisherId,
           copy: false,
-          owner: ownProcessIdentity(),
+          owner: { pid: process.pid, presence: ownPresence()?.token ?? '' },
         });
         closeReader = () => {
           reader.close();

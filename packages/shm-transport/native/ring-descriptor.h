@@ -1,4 +1,4 @@
-// The layout of a Seamless shared-memory segment, version 1: named offsets only.
+// The layout of a Seamless shared-memory segment, version 2: named offsets only.
 // Mirrored field for field in src/ring-descriptor.ts; test/ring-descriptor.test.ts proves the
 // two agree (the addon exports every constant below).
 //
@@ -13,11 +13,11 @@
 //          |  12 header bytes u32 (= ring offset) 16 capacity u32 (power of two)   |
 //          |  20 max message size u32             24 policy u32 (0 reliable,       |
 //          |  28 reader slot count u32                          1 latest)          |
-//          |  32 writer pid u32                   36 state u32 (0 init, 1 ready,   |
-//          |  40 writer start time u64 (ticks)                  2 closed)        |
+//          |  32 writer pid u32 (for people)      36 state u32 (0 init, 1 ready,   |
+//          |  40 writer presence (8 bytes)                      2 closed)        |
 //          |  48 nonce (16 bytes)                 64 owner uid u32                 |
 //          |  68 segment bytes u32                72 publisher id length u32       |
-//          |  76 topic length u32                 80 writer pid namespace u32       |
+//          |  76 topic length u32                 80 writer doorbell id u32        |
 //      128 | lines 1-3: publisher id (64 bytes), topic (256 bytes), UTF-8          |
 //      512 | line 4, writer: tail position u32 (hint, after each commit)           |
 //      640 | line 5, writer: intent position u32 (latest: overwriting up to here)  |
@@ -25,17 +25,19 @@
 //      896 | line 7: generation u32 (readers bump it on every join and leave)      |
 //          |   900 waiters u32 (readers parked on their doorbell)                  |
 //          |   904 writer waiting u32 (the writer is parked for room)              |
-//          |   908 writer doorbell u32 (the writer process's doorbell id)          |
 //     1024 | reader slot 0 (128 bytes, written by its reader)                      |
-//          |   +0 state u32 (0 free, 1 joining, 2 active)  +4 pid u32               |
-//          |   +8 start time u64 (ticks)                   +16 position u32         |
-//          |  +20 heartbeat u32 (seconds)                  +24 parked u32           |
-//          |  +28 doorbell u32 (the reader process's doorbell id)                   |
-//          |  +32 pid namespace u32 (inode of /proc/<pid>/ns/pid)                   |
+//          |   +0 state u32 (0 free, 1 joining, 2 active)  +4 pid u32 (for people) |
+//          |   +8 presence (8 bytes)                       +16 position u32         |
+//          |  +20 parked u32                               +24 doorbell id u32      |
 //          | ... reader slots 1 .. 63                                              |
 //     9216 | padding to the page                                                   |
 //    12288 | ring: `capacity` bytes of 8-byte aligned records                      |
 //          +----------------------------------------------------------------------+
+//
+// A presence is the 8 bytes of a process's presence token (16 hexadecimal digits, see
+// @seamless/local-addrs): the pipe /dev/shm/seamless-<uid>-live-<token> that the process holds
+// open while it lives. It names the writer and each reader in a way that holds across PID
+// namespaces; pids are kept for people reading the segment, never trusted.
 //
 // A record:   0 length i32 (header + payload, unaligned; 0 = not yet written)
 //             4 type i32 (1 data, -1 padding)
@@ -52,7 +54,7 @@
 namespace seamless {
 namespace layout {
 
-constexpr uint32_t kLayoutVersion = 1;
+constexpr uint32_t kLayoutVersion = 2;
 constexpr char kMagic[8] = {'S', 'E', 'A', 'M', 'L', 'S', 'H', 'M'};
 constexpr uint32_t kLineBytes = 128;
 
@@ -66,14 +68,15 @@ constexpr uint32_t kPolicyOffset = 24;
 constexpr uint32_t kReaderSlotCountOffset = 28;
 constexpr uint32_t kWriterPidOffset = 32;
 constexpr uint32_t kStateOffset = 36;
-constexpr uint32_t kWriterStartTimeOffset = 40;
+constexpr uint32_t kWriterPresenceOffset = 40;
+constexpr uint32_t kPresenceBytes = 8;
 constexpr uint32_t kNonceOffset = 48;
 constexpr uint32_t kNonceBytes = 16;
 constexpr uint32_t kOwnerUidOffset = 64;
 constexpr uint32_t kSegmentBytesOffset = 68;
 constexpr uint32_t kPublisherIdLengthOffset = 72;
 constexpr uint32_t kTopicLengthOffset = 76;
-constexpr uint32_t kWriterPidNamespaceOffset = 80;
+constexpr uint32_t kWriterDoorbellOffset = 80;
 
 // Lines 1-3: names, for validation and for tools that list segments.
 constexpr uint32_t kPublisherIdOffset = 128;
@@ -88,7 +91,6 @@ constexpr uint32_t kHeadOffset = 768;
 constexpr uint32_t kGenerationOffset = 896;
 constexpr uint32_t kWaitersOffset = 900;
 constexpr uint32_t kWriterWaitingOffset = 904;
-constexpr uint32_t kWriterDoorbellOffset = 908;
 
 // Reader slots.
 constexpr uint32_t kReaderSlotsOffset = 1024;
@@ -96,12 +98,10 @@ constexpr uint32_t kReaderSlotBytes = 128;
 constexpr uint32_t kReaderSlotCount = 64;
 constexpr uint32_t kSlotStateOffset = 0;
 constexpr uint32_t kSlotPidOffset = 4;
-constexpr uint32_t kSlotStartTimeOffset = 8;
+constexpr uint32_t kSlotPresenceOffset = 8;
 constexpr uint32_t kSlotPositionOffset = 16;
-constexpr uint32_t kSlotHeartbeatOffset = 20;
-constexpr uint32_t kSlotParkedOffset = 24;
-constexpr uint32_t kSlotDoorbellOffset = 28;
-constexpr uint32_t kSlotPidNamespaceOffset = 32;
+constexpr uint32_t kSlotParkedOffset = 20;
+constexpr uint32_t kSlotDoorbellOffset = 24;
 
 // The ring.
 constexpr uint32_t kRingOffset = 12288;

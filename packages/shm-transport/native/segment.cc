@@ -113,8 +113,8 @@ void Segment::Adopt(Napi::Env env, const std::string& name, std::shared_ptr<Mapp
   buffer_ = Napi::Persistent(buffer);
 }
 
-// create(name, bytes, mode): shm_open(O_CREAT | O_EXCL), size it, map it. Never reuses an
-// existing name: a collision is EEXIST.
+// create(name, bytes, mode): shm_open(O_CREAT | O_EXCL), size it, reserve its pages (Linux),
+// map it. Never reuses an existing name: a collision is EEXIST.
 Napi::Value Segment::Create(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string name = CheckedName(info[0]);
@@ -133,6 +133,14 @@ Napi::Value Segment::Create(const Napi::CallbackInfo& info) {
     ::shm_unlink(name.c_str());
     ThrowErrno(env, "ftruncate", name, error);
   }
+#ifdef __linux__
+  // Reserve every page now: on a full tmpfs this is ENOSPC here, instead of a SIGBUS at the
+  // first store into a page the file system cannot supply (ftruncate only sets the size).
+  if (int error = ::posix_fallocate(fd.get(), 0, static_cast<off_t>(bytes)); error != 0) {
+    ::shm_unlink(name.c_str());
+    ThrowErrno(env, "posix_fallocate", name, error);
+  }
+#endif
   void* address = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
   if (address == MAP_FAILED) {
     int error = errno;

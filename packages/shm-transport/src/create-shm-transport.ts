@@ -7,34 +7,52 @@ import type {
   SubscriptionOptions,
   Transport,
 } from '@seamless/transport';
+import { ProcessMonitor, establishPresence, processMonitor } from '@seamless/local-addrs';
 import { loadBinding } from './load-binding.js';
+import { createFifo } from './native.js';
+import { reclaimLeftovers } from './reclaim-leftovers.js';
+import type { ReclaimReport } from './reclaim-leftovers.js';
+import { reclaimOnce } from './reclaim-schedule.js';
 import { RingDescriptor as D } from './ring-descriptor.js';
-import { reclaimSegments } from './reclaim-segments.js';
 import { ShmPublication } from './shm-publication.js';
 import { ShmSubscription, attachSegment } from './shm-subscription.js';
+import { SHM_DIRECTORY } from './shm-directory.js';
 
 /** Options of {@link createShmTransport}. */
 export interface ShmTransportOptions {
   /**
-   * Ring bytes per publication, a power of two from 4 KiB to 1 GiB (default 1 MiB). Raised
-   * automatically when a publication's `maxMessageSize` needs more (a message may take at
-   * most half the ring).
+   * The smallest ring of a publication, in bytes: a power of two from 4 KiB to 1 GiB (default
+   * 64 KiB). A publication's ring is the smallest power of two at least this large in which a
+   * message of its `maxMessageSize` takes at most half the ring: with the facade's default
+   * `maxMessageSize` of 64 KiB that is 256 KiB (a 268 KiB segment, so a 64 MB /dev/shm holds
+   * about 240 of them); with 1 KiB messages, 64 KiB.
    */
   readonly capacity?: number;
   /** Permission bits of new segments (default `0o600`: this user only). */
   readonly mode?: number;
-  /** Prefix of segment names, `/<prefix>-<uid>-<random>` (default `seamless`). */
+  /** Prefix of segment names, `/<prefix>-<uid>-<presence>-<random>` (default `seamless`). */
   readonly namePrefix?: string;
   /** The uid that must own segments this transport attaches to (default: this process's). */
   readonly uid?: number;
   /**
-   * How often processes on the other side are checked for having died (default 250 ms): a dead
-   * reader holds a reliable writer back at most about this long before it is evicted, and a
-   * dead writer is reported to its readers (`ERR_PUBLISHER_GONE`) within about this long.
+   * How often the processes on the other side are checked for having died (default 250 ms):
+   * a dead reader holds a reliable writer back, and a dead writer goes unreported, at most
+   * about this long. Without it the transport uses the process-wide monitor of
+   * `@seamless/local-addrs` (250 ms); with it, a monitor of its own. Either way one sweep
+   * covers every publication and subscription, whatever their number.
    */
   readonly livenessIntervalMs?: number;
-  /** Remove segments left behind by dead processes of this user when created (default true). */
+  /**
+   * Remove what dead processes of this user left in /dev/shm (segments with this prefix,
+   * doorbells, presence pipes), once per process, in the background (default true).
+   */
   readonly reclaim?: boolean;
+  /**
+   * Space to leave free in /dev/shm (default 1 MiB): a publication whose segment would leave
+   * less is refused with `ERR_SHM_UNAVAILABLE` (and the facade sends it over TCP), so that the
+   * host registry, doorbells and other programs still find room.
+   */
+  readonly minFreeBytes?: number;
 }
 
 /** A shared-memory {@link Transport}, with the ring details of its publications exposed. */
@@ -45,22 +63,31 @@ export interface ShmTransport extends Transport<'shm'> {
     options: SubscriptionOptions,
     listener: SubscriptionListener,
   ): Promise<ShmSubscription>;
+  /**
+   * Removes what dead processes of this user left in /dev/shm now (the transport also does it
+   * once per process at start, in the background) and says what it removed.
+   */
+  reclaim(): Promise<ReclaimReport>;
 }
 
-const DEFAULT_CAPACITY = 1 << 20;
+/** The default smallest ring of a publication. */
+export const DEFAULT_CAPACITY = 1 << 16;
+/** The default space left free in /dev/shm. */
+export const DEFAULT_MIN_FREE_BYTES = 1 << 20;
 
 /**
  * Creates the shared-memory transport: one POSIX shared-memory segment with a lock-free ring
  * per publication, read in place by every subscriber on the same host.
  *
  * Throws {@link SeamlessError} `ERR_SHM_UNAVAILABLE` (with the reason) when the native addon
- * cannot be loaded, and `ERR_INVALID_ARGUMENT` for bad options.
+ * cannot be loaded or this process's presence pipe cannot be made in /dev/shm, and
+ * `ERR_INVALID_ARGUMENT` for bad options.
  *
  * @example
  * ```ts
  * import { createShmTransport } from '@seamless/shm-transport';
  *
- * const transport = createShmTransport({ capacity: 1 << 20 });
+ * const transport = createShmTransport({ capacity: 1 << 16 });
  * const publication = await transport.openPublication({
  *   topic: 'md.AAPL', publisherId: 'p1', policy: 'reliable', maxMessageSize: 1024,
  * });
@@ -85,9 +112,13 @@ export function createShmTransport(options: ShmTransportOptions = {}): ShmTransp
   if (!Number.isFinite(livenessIntervalMs) || livenessIntervalMs < 1 || livenessIntervalMs > 60_000) {
     invalid(`livenessIntervalMs must be between 1 and 60000, got ${String(livenessIntervalMs)}`);
   }
+  const minFreeBytes = options.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES;
+  if (!Number.isSafeInteger(minFreeBytes) || minFreeBytes < 0) invalid(`minFreeBytes must be a non-negative integer, got ${String(minFreeBytes)}`);
   // Fail here, once, with the reason, rather than on the first publication.
   loadBinding();
-  if (options.reclaim !== false) reclaimSegments(namePrefix, uid);
+  establishPresence(createFifo, { directory: SHM_DIRECTORY });
+  const monitor = options.livenessIntervalMs === undefined ? processMonitor() : new ProcessMonitor({ intervalMs: livenessIntervalMs });
+  if (options.reclaim !== false) void reclaimOnce(namePrefix, uid);
 
   const publications = new Set<ShmPublication>();
   const subscriptions = new Set<ShmSubscription>();
@@ -115,7 +146,9 @@ export function createShmTransport(options: ShmTransportOptions = {}): ShmTransp
           mode,
           namePrefix,
           uid,
+          monitor,
           livenessIntervalMs,
+          minFreeBytes,
           onClose: () => publications.delete(publication),
         },
         listener,
@@ -143,7 +176,8 @@ export function createShmTransport(options: ShmTransportOptions = {}): ShmTransp
       try {
         subscription = new ShmSubscription(attached, subscriptionOptions, listener, {
           uid,
-          livenessIntervalMs,
+          monitor,
+          namePrefix,
           onClose: () => subscriptions.delete(subscription),
         });
       } catch (error) {
@@ -154,11 +188,14 @@ export function createShmTransport(options: ShmTransportOptions = {}): ShmTransp
       return subscription;
       }),
 
+    reclaim: () => reclaimLeftovers({ namePrefix, uid }),
+
     async close() {
       if (closed) return;
       closed = true;
       await Promise.all([...subscriptions].map((subscription) => subscription.close()));
       await Promise.all([...publications].map((publication) => publication.close()));
+      if (monitor !== processMonitor()) monitor.close();
     },
   };
 }

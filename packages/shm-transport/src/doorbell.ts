@@ -1,19 +1,31 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, openSync, readdirSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
+import { ownPresence } from '@seamless/local-addrs';
 import { ErrorCode, SeamlessError } from '@seamless/transport';
 import { createFifo } from './native.js';
-import { ownProcessIdentity, processStartTime } from './process-identity.js';
+import { SHM_DIRECTORY } from './shm-directory.js';
 
-/** Where doorbells live: the same tmpfs as the segments, so every process of a host sees them. */
-export const DOORBELL_DIRECTORY = '/dev/shm';
-
-/** The path of the doorbell `id` of process `pid` (in PID namespace `pidNamespace`), user `uid`. */
-export function doorbellPath(uid: number, pidNamespace: number, pid: number, id: number): string {
-  return `${DOORBELL_DIRECTORY}/seamless-${uid}-bell-${pidNamespace}-${pid}-${(id >>> 0).toString(16)}`;
+/**
+ * The path of the doorbell `id` of the process with presence `presence`, user `uid`: the
+ * presence in the name is what lets anyone tell, from any PID namespace, whether its owner
+ * lives (and reclaim it when not).
+ */
+export function doorbellPath(uid: number, presence: string, id: number): string {
+  return `${SHM_DIRECTORY}/${doorbellName(uid, presence, id)}`;
 }
 
-const namePattern = /^seamless-(\d+)-bell-(\d+)-(\d+)-[0-9a-f]{1,8}$/;
+/** The file name of a doorbell (see {@link doorbellPath}). */
+export function doorbellName(uid: number, presence: string, id: number): string {
+  return `seamless-${uid}-bell-${presence}-${(id >>> 0).toString(16)}`;
+}
+
+/** Splits a doorbell's file name; `undefined` for any other name. */
+export function parseDoorbellName(name: string): { uid: number; presence: string } | undefined {
+  const match = /^seamless-(\d{1,10})-bell-([0-9a-f]{16})-[0-9a-f]{1,8}$/.exec(name);
+  if (match?.[1] === undefined || match[2] === undefined) return undefined;
+  return { uid: Number(match[1]), presence: match[2] };
+}
 
 /**
  * One process's wake-up channel: a named pipe (FIFO) in /dev/shm that the event loop watches
@@ -38,14 +50,13 @@ export class Doorbell {
     unlinkQuietly(this.path);
   };
 
-  private constructor(uid: number) {
+  private constructor(uid: number, presence: string) {
     this.#uid = uid;
-    const identity = ownProcessIdentity();
     let id = 0;
     let path = '';
     for (let attempt = 0; ; attempt++) {
       id = randomBytes(4).readUInt32LE(0) || 1;
-      path = doorbellPath(uid, identity.pidNamespace, identity.pid, id);
+      path = doorbellPath(uid, presence, id);
       try {
         createFifo(path, 0o600);
         break;
@@ -55,7 +66,8 @@ export class Doorbell {
     }
     this.id = id;
     this.path = path;
-    // A normal exit without close() still removes the pipe (a kill leaves it to the reclaim).
+    // A normal exit without close() still removes the pipe (after a kill, whoever notices the
+    // death reclaims it).
     process.once('exit', this.#unlinkAtExit);
     let descriptor: number;
     try {
@@ -77,12 +89,16 @@ export class Doorbell {
 
   static #instances = new Map<number, Doorbell>();
 
-  /** This process's doorbell for user `uid`, created on first use. Pair with {@link release}. */
+  /**
+   * This process's doorbell for user `uid`, created on first use. Pair with {@link release}.
+   * The process's presence must be established first (the transport does it).
+   */
   static acquire(uid: number): Doorbell {
     let doorbell = Doorbell.#instances.get(uid);
     if (doorbell === undefined) {
-      reclaimDoorbells(uid);
-      doorbell = new Doorbell(uid);
+      const presence = ownPresence();
+      if (presence === undefined) throw new SeamlessError(ErrorCode.ShmUnavailable, 'this process has no presence pipe: create the transport first');
+      doorbell = new Doorbell(uid, presence.token);
       Doorbell.#instances.set(uid, doorbell);
     }
     doorbell.#users++;
@@ -126,13 +142,13 @@ const openBells = new Map<string, number>();
 const MAX_OPEN_BELLS = 64;
 
 /**
- * Rings the doorbell `id` of process `pid`: one byte into its pipe, never blocking. A full
- * pipe already holds a wake-up, so EAGAIN is success. Returns false when there is no such
- * doorbell (its process is gone) or it is not a pipe of ours.
+ * Rings the doorbell `id` of the process with presence `presence`: one byte into its pipe,
+ * never blocking. A full pipe already holds a wake-up, so EAGAIN is success. Returns false
+ * when there is no such doorbell (its process is gone) or it is not a pipe of ours.
  */
-export function ringDoorbell(uid: number, pidNamespace: number, pid: number, id: number): boolean {
-  if (id === 0 || !Number.isInteger(pid) || pid <= 0) return false;
-  const path = doorbellPath(uid, pidNamespace, pid, id);
+export function ringDoorbell(uid: number, presence: string, id: number): boolean {
+  if (id === 0) return false;
+  const path = doorbellPath(uid, presence, id);
   let descriptor = openBells.get(path);
   if (descriptor === undefined) {
     try {
@@ -172,27 +188,17 @@ function forgetDoorbell(path: string): void {
   closeSync(descriptor);
 }
 
-// Removes doorbells of this user whose owner is provably gone: same PID namespace as ours
-// (the namespace is part of the name) and no such process.
-function reclaimDoorbells(uid: number): void {
-  const mine = ownProcessIdentity();
-  let names: string[];
-  try {
-    names = readdirSync(DOORBELL_DIRECTORY);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const match = namePattern.exec(name);
-    if (match === null || Number(match[1]) !== uid || Number(match[2]) !== mine.pidNamespace) continue;
-    if (processStartTime(Number(match[3])) === undefined) unlinkQuietly(`${DOORBELL_DIRECTORY}/${name}`);
-  }
+/** Removes the doorbell at `path` if it is there; false when it was not. */
+export function removeDoorbell(path: string): boolean {
+  forgetDoorbell(path);
+  return unlinkQuietly(path);
 }
 
-function unlinkQuietly(path: string): void {
+function unlinkQuietly(path: string): boolean {
   try {
     unlinkSync(path);
+    return true;
   } catch {
-    // already gone
+    return false; // already gone
   }
 }

@@ -106,7 +106,8 @@ describe('the C++ ring (native/ring.h) and the TypeScript ring speak the same pr
       maxMessageSize: 500,
       policy: 'reliable',
       writerPid: process.pid,
-      writerStartTime: 0,
+      writerPresence: '00'.repeat(8),
+      writerDoorbell: 0,
       nonce: 'ab'.repeat(16),
       ownerUid: uid,
       segmentBytes: segmentBytesFor(capacity),
@@ -120,7 +121,7 @@ describe('the C++ ring (native/ring.h) and the TypeScript ring speak the same pr
       topic: 't',
       publisherId: 'p',
       copy: true,
-      owner: { pid: process.pid, startTime: 0, pidNamespace: 0 },
+      owner: { pid: process.pid, presence: '00'.repeat(8) },
     });
     return { segment, buffer, reader };
   }

@@ -1,21 +1,20 @@
-import type { ProcessIdentity } from './process-identity.js';
+import type { ProcessIdentity } from '@seamless/local-addrs';
+import { presenceOwner, readPresence } from './presence-field.js';
 import { RingDescriptor as D } from './ring-descriptor.js';
-
-const TWO_TO_32 = 2 ** 32;
 
 /** The index in an `Int32Array` of the segment of `field` (a byte offset) of reader slot `slot`. */
 export function slotIndex(slot: number, field: number): number {
   return (D.readerSlotsOffset + slot * D.readerSlotBytes + field) >> 2;
 }
 
-/** Who holds reader slot `slot`, as its reader recorded it (untrusted: just numbers). */
-export function slotOwner(words: Int32Array, slot: number): ProcessIdentity {
-  const startTime = slotIndex(slot, D.slotStartTimeOffset);
-  return {
-    pid: words[slotIndex(slot, D.slotPidOffset)] ?? 0,
-    startTime: ((words[startTime] ?? 0) >>> 0) + ((words[startTime + 1] ?? 0) >>> 0) * TWO_TO_32,
-    pidNamespace: (words[slotIndex(slot, D.slotPidNamespaceOffset)] ?? 0) >>> 0,
-  };
+/** The presence token of the reader in `slot`, as it recorded it (untrusted). */
+export function slotPresence(bytes: Uint8Array, slot: number): string {
+  return readPresence(bytes, D.readerSlotsOffset + slot * D.readerSlotBytes + D.slotPresenceOffset);
+}
+
+/** Who holds reader slot `slot`, for `processLiveness`. */
+export function slotOwner(bytes: Uint8Array, words: Int32Array, slot: number): ProcessIdentity {
+  return presenceOwner(slotPresence(bytes, slot), (words[slotIndex(slot, D.slotPidOffset)] ?? 0) >>> 0);
 }
 
 /** The doorbell id the reader in `slot` published (0: none). */

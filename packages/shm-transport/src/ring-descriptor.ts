@@ -1,5 +1,5 @@
 /**
- * The layout of a Seamless shared-memory segment, version 1: named offsets only. This is the
+ * The layout of a Seamless shared-memory segment, version 2: named offsets only. This is the
  * TypeScript mirror of `native/ring-descriptor.h`; a test compares the two field by field
  * against the constants the built addon exports.
  *
@@ -14,11 +14,11 @@
  *          |  12 header bytes u32 (= ring offset) 16 capacity u32 (power of two)   |
  *          |  20 max message size u32             24 policy u32 (0 reliable,       |
  *          |  28 reader slot count u32                          1 latest)          |
- *          |  32 writer pid u32                   36 state u32 (0 init, 1 ready,   |
- *          |  40 writer start time u64 (ticks)                  2 closed)        |
+ *          |  32 writer pid u32 (for people)      36 state u32 (0 init, 1 ready,   |
+ *          |  40 writer presence (8 bytes)                      2 closed)        |
  *          |  48 nonce (16 bytes)                 64 owner uid u32                 |
  *          |  68 segment bytes u32                72 publisher id length u32       |
- *          |  76 topic length u32                 80 writer pid namespace u32       |
+ *          |  76 topic length u32                 80 writer doorbell id u32        |
  *      128 | lines 1-3: publisher id (64 bytes), topic (256 bytes), UTF-8          |
  *      512 | line 4, writer: tail position u32 (hint, after each commit)           |
  *      640 | line 5, writer: intent position u32 (latest: overwriting up to here)  |
@@ -26,13 +26,10 @@
  *      896 | line 7: generation u32 (readers bump it on every join and leave)      |
  *          |   900 waiters u32 (readers parked on their doorbell)                  |
  *          |   904 writer waiting u32 (the writer is parked for room)              |
- *          |   908 writer doorbell u32 (the writer process's doorbell id)          |
  *     1024 | reader slot 0 (128 bytes, written by its reader)                      |
- *          |   +0 state u32 (0 free, 1 joining, 2 active)  +4 pid u32               |
- *          |   +8 start time u64 (ticks)                   +16 position u32         |
- *          |  +20 heartbeat u32 (seconds)                  +24 parked u32           |
- *          |  +28 doorbell u32 (the reader process's doorbell id)                   |
- *          |  +32 pid namespace u32 (inode of /proc/<pid>/ns/pid)                   |
+ *          |   +0 state u32 (0 free, 1 joining, 2 active)  +4 pid u32 (for people) |
+ *          |   +8 presence (8 bytes)                       +16 position u32         |
+ *          |  +20 parked u32                               +24 doorbell id u32      |
  *          | ... reader slots 1 .. 63                                              |
  *     9216 | padding to the page                                                   |
  *    12288 | ring: `capacity` bytes of 8-byte aligned records                      |
@@ -44,11 +41,16 @@
  *            16 payload (length - 16 bytes), then zeros up to the next multiple of 8
  * ```
  *
+ * A presence is the 8 bytes of a process's presence token (16 hexadecimal digits, see
+ * `@seamless/local-addrs`): the pipe `/dev/shm/seamless-<uid>-live-<token>` that the process holds
+ * open while it lives. It names the writer and each reader in a way that holds across PID
+ * namespaces; pids are kept for people reading the segment, never trusted.
+ *
  * Counters that different processes write sit on their own 128-byte lines.
  */
 export const RingDescriptor = {
   magic: 'SEAMLSHM',
-  layoutVersion: 1,
+  layoutVersion: 2,
   lineBytes: 128,
 
   magicOffset: 0,
@@ -60,14 +62,15 @@ export const RingDescriptor = {
   readerSlotCountOffset: 28,
   writerPidOffset: 32,
   stateOffset: 36,
-  writerStartTimeOffset: 40,
+  writerPresenceOffset: 40,
+  presenceBytes: 8,
   nonceOffset: 48,
   nonceBytes: 16,
   ownerUidOffset: 64,
   segmentBytesOffset: 68,
   publisherIdLengthOffset: 72,
   topicLengthOffset: 76,
-  writerPidNamespaceOffset: 80,
+  writerDoorbellOffset: 80,
 
   publisherIdOffset: 128,
   publisherIdBytes: 64,
@@ -80,19 +83,16 @@ export const RingDescriptor = {
   generationOffset: 896,
   waitersOffset: 900,
   writerWaitingOffset: 904,
-  writerDoorbellOffset: 908,
 
   readerSlotsOffset: 1024,
   readerSlotBytes: 128,
   readerSlotCount: 64,
   slotStateOffset: 0,
   slotPidOffset: 4,
-  slotStartTimeOffset: 8,
+  slotPresenceOffset: 8,
   slotPositionOffset: 16,
-  slotHeartbeatOffset: 20,
-  slotParkedOffset: 24,
-  slotDoorbellOffset: 28,
-  slotPidNamespaceOffset: 32,
+  slotParkedOffset: 20,
+  slotDoorbellOffset: 24,
 
   ringOffset: 12288,
   minCapacity: 4096,

@@ -1,8 +1,10 @@
 import { ErrorCode, SeamlessError } from '@seamless/transport';
 import type { Message, MessageHandler } from '@seamless/transport';
-import type { ProcessIdentity } from './process-identity.js';
+import type { ProcessIdentity } from '@seamless/local-addrs';
+import { writePresence } from './presence-field.js';
 import { evictSlot, slotIndex, slotOwner } from './reader-slots.js';
 import { RingDescriptor as D, alignRecord } from './ring-descriptor.js';
+import { ViewCache } from './view-cache.js';
 
 const HEADER = D.recordHeaderBytes;
 const TWO_TO_32 = 2 ** 32;
@@ -45,7 +47,8 @@ export interface RingReaderOptions {
   readonly publisherId: string;
   /** Hand each handler an owned copy of the payload instead of a view. */
   readonly copy: boolean;
-  readonly owner: ProcessIdentity;
+  /** This process, as recorded in the reader slot: its pid (for people) and presence token. */
+  readonly owner: { readonly pid: number; readonly presence: string };
   /** This process's doorbell id, published in the reader slot (0: none). */
   readonly doorbell?: number;
   readonly hooks?: RingReaderHooks;
@@ -76,13 +79,11 @@ export class RingReader {
   readonly #message: ShmMessage;
   readonly #copy: boolean;
   readonly #segmentName: string;
-  // Zero-copy views are cached per ring offset (direct-mapped), so steady traffic of
-  // recurring sizes allocates nothing.
-  readonly #views: (Uint8Array | undefined)[];
-  readonly #viewMask: number;
-  // Latest policy: records are copied here, then validated. Views cached per size.
-  readonly #scratch: Uint8Array;
-  readonly #scratchViews: (Uint8Array | undefined)[];
+  readonly #views: ViewCache;
+  // Latest policy: records are copied here, then validated; grown to the largest record seen.
+  // Views cached per size.
+  #scratch: Uint8Array = EMPTY;
+  #scratchViews: (Uint8Array | undefined)[] = [];
   readonly #fence: Int32Array;
   readonly #hooks: RingReaderHooks;
   #position: number;
@@ -100,11 +101,7 @@ export class RingReader {
     this.#copy = options.copy;
     this.#segmentName = segmentName;
     this.#message = new ShmMessage(options.topic, options.publisherId);
-    const entries = Math.min(options.capacity / D.recordAlignment, 1 << 16);
-    this.#views = new Array<Uint8Array | undefined>(entries).fill(undefined);
-    this.#viewMask = entries - 1;
-    this.#scratch = options.latest ? new Uint8Array(options.maxPayload) : EMPTY;
-    this.#scratchViews = [];
+    this.#views = new ViewCache(buffer, Math.min(options.capacity / D.recordAlignment, 1 << 16));
     this.#fence = new Int32Array(1);
     this.#expected = -1;
     this.#hooks = options.hooks ?? noHooks;
@@ -182,10 +179,12 @@ export class RingReader {
     if (this.#closed) return;
     if (this.#words.length === 0) {
       this.#closed = true;
+      this.#views.release();
       return; // the segment was already unmapped (detached buffer)
     }
     this.unpark();
     this.#closed = true;
+    this.#views.release();
     const words = this.#words;
     words[this.#slotBase + (D.slotPidOffset >> 2)] = 0;
     Atomics.store(words, this.#slotBase + (D.slotStateOffset >> 2), D.slotFree);
@@ -321,16 +320,14 @@ export class RingReader {
   }
 
   #view(offset: number, size: number): Uint8Array {
-    const start = D.ringOffset + offset + HEADER;
-    const key = (offset >> 3) & this.#viewMask;
-    const cached = this.#views[key];
-    if (cached?.byteOffset === start && cached.length === size) return cached;
-    const view = new Uint8Array(this.#bytes.buffer, start, size);
-    this.#views[key] = view;
-    return view;
+    return this.#views.view(D.ringOffset + offset + HEADER, size, offset >> 3);
   }
 
   #scratchView(size: number): Uint8Array {
+    if (size > this.#scratch.length) {
+      this.#scratch = new Uint8Array(Math.min(this.maxPayload, Math.max(size, 256, this.#scratch.length * 2)));
+      this.#scratchViews = [];
+    }
     let view = this.#scratchViews[size];
     if (view === undefined) {
       view = this.#scratch.subarray(0, size);
@@ -349,7 +346,7 @@ export class RingReader {
   // consistent; between recomputes the writer stores the tail as a plain hint, which only
   // ever moves our start later, to a record boundary that is just as safe.) The generation is
   // bumped for observers.
-  #join(owner: ProcessIdentity, doorbell: number): number {
+  #join(owner: RingReaderOptions['owner'], doorbell: number): number {
     const slot = this.#claimSlot(owner, doorbell);
     if (slot >= 0) return slot;
     // Every slot is taken: free those of dead processes, then try once more.
@@ -365,25 +362,21 @@ export class RingReader {
   #evictGone(): void {
     for (let slot = 0; slot < D.readerSlotCount; slot++) {
       if (Atomics.load(this.#words, slotIndex(slot, D.slotStateOffset)) !== D.slotActive) continue;
-      if (this.#hooks.processGone(slotOwner(this.#words, slot))) evictSlot(this.#words, slot);
+      if (this.#hooks.processGone(slotOwner(this.#bytes, this.#words, slot))) evictSlot(this.#words, slot);
     }
   }
 
-  #claimSlot(owner: ProcessIdentity, doorbell: number): number {
+  #claimSlot(owner: RingReaderOptions['owner'], doorbell: number): number {
     const words = this.#words;
     for (let slot = 0; slot < D.readerSlotCount; slot++) {
       const base = (D.readerSlotsOffset + slot * D.readerSlotBytes) >> 2;
       if (Atomics.compareExchange(words, base + (D.slotStateOffset >> 2), D.slotFree, D.slotJoining) !== D.slotFree) {
         continue;
       }
-      words[base + (D.slotPidOffset >> 2)] = owner.pid;
-      const low = owner.startTime >>> 0;
-      words[base + (D.slotStartTimeOffset >> 2)] = low | 0;
-      words[base + (D.slotStartTimeOffset >> 2) + 1] = (owner.startTime - low) / TWO_TO_32;
-      words[base + (D.slotHeartbeatOffset >> 2)] = Math.floor(Date.now() / 1000) | 0;
+      words[base + (D.slotPidOffset >> 2)] = owner.pid | 0;
+      writePresence(this.#bytes, D.readerSlotsOffset + slot * D.readerSlotBytes + D.slotPresenceOffset, owner.presence);
       words[base + (D.slotParkedOffset >> 2)] = 0;
       words[base + (D.slotDoorbellOffset >> 2)] = doorbell | 0;
-      words[base + (D.slotPidNamespaceOffset >> 2)] = owner.pidNamespace | 0;
       Atomics.store(words, base + (D.slotPositionOffset >> 2), Atomics.load(words, D.tailOffset >> 2));
       Atomics.store(words, base + (D.slotStateOffset >> 2), D.slotActive);
       Atomics.store(words, base + (D.slotPositionOffset >> 2), Atomics.load(words, D.tailOffset >> 2));

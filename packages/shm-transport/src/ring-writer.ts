@@ -1,5 +1,5 @@
-import type { ProcessIdentity } from './process-identity.js';
-import { evictSlot, slotIndex, slotOwner } from './reader-slots.js';
+import type { ProcessIdentity } from '@seamless/local-addrs';
+import { evictSlot, slotOwner } from './reader-slots.js';
 import { RingDescriptor as D, alignRecord } from './ring-descriptor.js';
 
 const HEADER = D.recordHeaderBytes;
@@ -22,6 +22,8 @@ export interface RingWriterHooks {
   wakeReader(slot: number): void;
   /** Whether the process recorded in a reader slot is provably gone. */
   processGone(identity: ProcessIdentity): boolean;
+  /** The writer evicted the dead reader of `slot` because it held the writer back. */
+  readerEvicted(slot: number): void;
   /** How often, at most, one reader's liveness is checked while it holds the writer back. */
   readonly livenessIntervalMs: number;
 }
@@ -29,6 +31,7 @@ export interface RingWriterHooks {
 const noHooks: RingWriterHooks = {
   wakeReader: () => undefined,
   processGone: () => false,
+  readerEvicted: () => undefined,
   livenessIntervalMs: Number.POSITIVE_INFINITY,
 };
 
@@ -57,8 +60,9 @@ const noHooks: RingWriterHooks = {
  *   commit the writer `Atomics.load`s `waiters`. Both sides store, then load, sequentially
  *   consistently (Dekker): either the writer sees the waiter and wakes it, or the reader's
  *   second look sees the record. The busy path costs one load and no system call.
- * - Dead readers: when a reliable reader holds the writer back, its process is checked (pid,
- *   start time and PID namespace, at most every `livenessIntervalMs`); a dead one is evicted.
+ * - Dead readers: when a reliable reader holds the writer back, its process is checked (its
+ *   presence, at most every `livenessIntervalMs`); a dead one is evicted. The publication also
+ *   watches every reader's process and evicts it at its death (see `evict`).
  * - Latest policy: before overwriting, the writer stores its intent (the end of the region it
  *   is about to overwrite) and the head (the oldest record that stays intact) with
  *   `Atomics.store`; a reader copies a record, then checks the intent, and discards the copy
@@ -221,25 +225,16 @@ export class RingWriter {
   }
 
   /**
-   * Evicts every reader whose process is provably gone; returns how many. Readers that merely
-   * fell behind are never evicted (the reliable policy waits for them).
+   * Frees reader slot `slot`, whose process is known to be dead; false when it was not active
+   * (its reader left, or someone else evicted it). Readers that merely fell behind are never
+   * evicted: the reliable policy waits for them.
    */
-  evictGoneReaders(): number {
-    let evicted = 0;
-    for (let slot = 0; slot < D.readerSlotCount; slot++) {
-      if (this.#slotState(slot) === D.slotActive && this.#readerGone(slot)) {
-        if (evictSlot(this.#words, slot)) evicted++;
-      }
-    }
-    return evicted;
-  }
-
-  #slotState(slot: number): number {
-    return Atomics.load(this.#words, slotIndex(slot, D.slotStateOffset));
+  evict(slot: number): boolean {
+    return evictSlot(this.#words, slot);
   }
 
   #readerGone(slot: number): boolean {
-    return this.#hooks.processGone(slotOwner(this.#words, slot));
+    return this.#hooks.processGone(slotOwner(this.#bytes, this.#words, slot));
   }
 
   // Reliable: room for `bytes` from the tail, given the slowest active reader. The slowest
@@ -258,6 +253,7 @@ export class RingWriter {
       if (slot < 0 || now - (this.#checkedAt[slot] ?? 0) < this.#hooks.livenessIntervalMs) return false;
       this.#checkedAt[slot] = now;
       if (!this.#readerGone(slot) || !evictSlot(this.#words, slot)) return false;
+      this.#hooks.readerEvicted(slot);
     }
     return false;
   }

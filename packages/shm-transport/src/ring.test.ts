@@ -15,7 +15,8 @@ function makeRing(capacity: number, latest = false, maxPayload = maxPayloadFor(c
     maxMessageSize: maxPayload,
     policy: latest ? 'latest' : 'reliable',
     writerPid: 1,
-    writerStartTime: 1,
+    writerPresence: '00'.repeat(8),
+    writerDoorbell: 0,
     nonce: '00'.repeat(16),
     ownerUid: 0,
     segmentBytes: segmentBytesFor(capacity),
@@ -31,7 +32,7 @@ function makeRing(capacity: number, latest = false, maxPayload = maxPayloadFor(c
       topic: 't',
       publisherId: 'p',
       copy,
-      owner: { pid: 1, startTime: 1, pidNamespace: 0 },
+      owner: { pid: 1, presence: '00'.repeat(8) },
     });
   return { buffer, writer, reader };
 }

@@ -1,5 +1,6 @@
 import { ErrorCode, SeamlessError } from '@seamless/transport';
 import type { DeliveryPolicy } from '@seamless/transport';
+import { readPresence, writePresence } from './presence-field.js';
 import { RingDescriptor as D, maxPayloadFor, segmentBytesFor } from './ring-descriptor.js';
 
 /** The static facts of a segment, as its creator wrote them. */
@@ -7,8 +8,12 @@ export interface SegmentHeader {
   readonly capacity: number;
   readonly maxMessageSize: number;
   readonly policy: DeliveryPolicy;
+  /** For people only: it may be a pid of another PID namespace. */
   readonly writerPid: number;
-  readonly writerStartTime: number;
+  /** The writer process's presence token (16 hexadecimal digits). */
+  readonly writerPresence: string;
+  /** The writer process's doorbell id. */
+  readonly writerDoorbell: number;
   /** 32 lowercase hex digits. */
   readonly nonce: string;
   readonly ownerUid: number;
@@ -19,7 +24,6 @@ export interface SegmentHeader {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
-const TWO_TO_32 = 2 ** 32;
 
 /**
  * Writes the static header of a freshly created (all-zero) segment and marks it ready last,
@@ -36,8 +40,8 @@ export function writeSegmentHeader(buffer: ArrayBuffer, header: SegmentHeader): 
   view.setUint32(D.policyOffset, header.policy === 'latest' ? D.policyLatest : D.policyReliable, true);
   view.setUint32(D.readerSlotCountOffset, D.readerSlotCount, true);
   view.setUint32(D.writerPidOffset, header.writerPid, true);
-  view.setUint32(D.writerStartTimeOffset, header.writerStartTime % TWO_TO_32, true);
-  view.setUint32(D.writerStartTimeOffset + 4, Math.floor(header.writerStartTime / TWO_TO_32), true);
+  writePresence(bytes, D.writerPresenceOffset, header.writerPresence);
+  view.setUint32(D.writerDoorbellOffset, header.writerDoorbell, true);
   bytes.set(hexToBytes(header.nonce), D.nonceOffset);
   view.setUint32(D.ownerUidOffset, header.ownerUid, true);
   view.setUint32(D.segmentBytesOffset, header.segmentBytes, true);
@@ -101,8 +105,8 @@ export function readSegmentHeader(buffer: ArrayBuffer, name: string): SegmentHea
     maxMessageSize,
     policy: policyValue === D.policyLatest ? 'latest' : 'reliable',
     writerPid: view.getUint32(D.writerPidOffset, true),
-    writerStartTime:
-      view.getUint32(D.writerStartTimeOffset, true) + view.getUint32(D.writerStartTimeOffset + 4, true) * TWO_TO_32,
+    writerPresence: readPresence(bytes, D.writerPresenceOffset),
+    writerDoorbell: view.getUint32(D.writerDoorbellOffset, true),
     nonce: bytesToHex(bytes.subarray(D.nonceOffset, D.nonceOffset + D.nonceBytes)),
     ownerUid: view.getUint32(D.ownerUidOffset, true),
     segmentBytes,

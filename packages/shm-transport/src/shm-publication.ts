@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { ownPresence } from '@seamless/local-addrs';
+import type { ProcessIdentity, ProcessMonitor } from '@seamless/local-addrs';
 import { ErrorCode, SeamlessError } from '@seamless/transport';
 import type {
   DeliveryPolicy,
@@ -8,26 +10,31 @@ import type {
   PublicationLoan,
   PublicationOptions,
 } from '@seamless/transport';
-import { Doorbell, ringDoorbell } from './doorbell.js';
+import { Doorbell, doorbellPath, removeDoorbell, ringDoorbell } from './doorbell.js';
 import { createSegment, unlinkSegment } from './native.js';
 import type { NativeSegment } from './native.js';
-import { isProcessGone, ownProcessIdentity } from './process-identity.js';
-import { slotDoorbell, slotOwner } from './reader-slots.js';
+import { reclaimDeadProcess } from './reclaim-schedule.js';
+import { slotDoorbell, slotOwner, slotPresence } from './reader-slots.js';
 import { RingDescriptor as D, maxPayloadFor, segmentBytesFor } from './ring-descriptor.js';
 import { RingWriter } from './ring-writer.js';
 import { writeSegmentHeader } from './segment-header.js';
+import { describeShmSpace, formatBytes, shmSpace } from './shm-directory.js';
 
 /** How a publication's segment is made and watched; resolved from the transport options. */
 export interface PublicationSettings {
-  /** Ring bytes (a power of two); raised when `maxMessageSize` needs more. */
+  /** The smallest ring (a power of two); raised when `maxMessageSize` needs more. */
   readonly capacity: number;
   /** Permission bits of the segment (default 0o600). */
   readonly mode: number;
-  /** The prefix of segment names: `/<prefix>-<uid>-<random>`. */
+  /** The prefix of segment names: `/<prefix>-<uid>-<presence>-<random>`. */
   readonly namePrefix: string;
   readonly uid: number;
-  /** How often dead readers are looked for (and at most how long one can hold the writer). */
+  /** Tells when a reader's process dies (one sweep for the whole process). */
+  readonly monitor: ProcessMonitor;
+  /** How often, at most, the liveness of a reader that holds the writer back is checked. */
   readonly livenessIntervalMs: number;
+  /** Space left free in /dev/shm: a segment that would leave less is not created. */
+  readonly minFreeBytes: number;
   /** Called once when the publication closes. */
   readonly onClose?: () => void;
 }
@@ -78,14 +85,21 @@ export class ShmPublication implements Publication {
   readonly #words: Int32Array;
   readonly #listener: PublicationListener | undefined;
   readonly #settings: PublicationSettings;
+  readonly #bytes: Uint8Array;
   readonly #doorbell: Doorbell;
   readonly #stopListening: () => void;
-  readonly #sweep: NodeJS.Timeout;
+  // The reader of each active slot, watched for its death: slot -> its presence and the stop.
+  readonly #readers = new Map<number, { readonly presence: string; readonly stop: () => void }>();
   readonly #drainWaiters = new Set<() => void>();
   #generation = 0;
   #subscribers = 0;
   #closed = false;
 
+  /**
+   * @throws SeamlessError `ERR_SHM_UNAVAILABLE` when the segment cannot be made (among others
+   *   when /dev/shm lacks the room: the message gives its size and free space),
+   *   `ERR_MESSAGE_TOO_LARGE` when `maxMessageSize` needs a ring beyond 1 GiB.
+   */
   constructor(options: PublicationOptions, settings: PublicationSettings, listener?: PublicationListener) {
     this.topic = options.topic;
     this.publisherId = options.publisherId;
@@ -100,28 +114,33 @@ export class ShmPublication implements Publication {
     }
     this.#listener = listener;
     this.#settings = settings;
-    const identity = ownProcessIdentity();
+    const presence = ownPresence();
+    if (presence === undefined) throw new SeamlessError(ErrorCode.ShmUnavailable, 'this process has no presence pipe: create the transport first');
     const nonce = randomBytes(16).toString('hex');
-    this.segmentName = `/${settings.namePrefix}-${settings.uid}-${randomBytes(8).toString('hex')}`;
+    this.segmentName = `/${settings.namePrefix}-${settings.uid}-${presence.token}-${randomBytes(4).toString('hex')}`;
     const bytes = segmentBytesFor(this.capacity);
+    const space = shmSpace();
+    if (space !== undefined && space.freeBytes < bytes + settings.minFreeBytes) this.#noRoom(bytes, undefined);
     this.#doorbell = Doorbell.acquire(settings.uid);
     try {
       this.#segment = createSegment(this.segmentName, bytes, settings.mode);
     } catch (error) {
       this.#doorbell.release();
+      const code = SeamlessError.isInstance(error) ? (error.details as { code?: unknown } | undefined)?.code : undefined;
+      if (code === 'ENOSPC') this.#noRoom(bytes, error);
       throw error;
     }
     unlinkOnExit(this.segmentName);
     const buffer = this.#segment.buffer ?? new ArrayBuffer(0);
+    this.#bytes = new Uint8Array(buffer);
     this.#words = new Int32Array(buffer);
-    this.#words[D.writerDoorbellOffset >> 2] = this.#doorbell.id | 0;
-    this.#words[D.writerPidNamespaceOffset >> 2] = identity.pidNamespace | 0;
     writeSegmentHeader(buffer, {
       capacity: this.capacity,
       maxMessageSize: this.maxMessageSize,
       policy: this.policy,
-      writerPid: identity.pid,
-      writerStartTime: identity.startTime,
+      writerPid: process.pid,
+      writerPresence: presence.token,
+      writerDoorbell: this.#doorbell.id,
       nonce,
       ownerUid: settings.uid,
       segmentBytes: bytes,
@@ -132,18 +151,16 @@ export class ShmPublication implements Publication {
       wakeReader: (slot) => {
         this.#wakeReader(slot);
       },
-      processGone: isProcessGone,
+      processGone: (identity) => settings.monitor.check(identity) === 'dead',
+      readerEvicted: (slot) => {
+        this.#readerLeft(slot, slotPresence(this.#bytes, slot));
+      },
       livenessIntervalMs: settings.livenessIntervalMs,
     });
     this.endpoints = Object.freeze({ shm: Object.freeze({ segment: this.segmentName, nonce }) });
     this.#stopListening = this.#doorbell.listen(() => {
       this.#onDoorbell();
     });
-    // Readers that die never say goodbye: look for them now and then (never keeps the process
-    // alive).
-    this.#sweep = setInterval(() => {
-      if (this.#writer.evictGoneReaders() > 0) this.#onDoorbell();
-    }, Math.max(settings.livenessIntervalMs, 250)).unref();
   }
 
   /** Readers attached right now (active reader slots). */
@@ -231,19 +248,26 @@ export class ShmPublication implements Publication {
     }
   }
 
-  /** Marks the ring closed, wakes every reader so it notices, removes the name and unmaps. */
+  /**
+   * Marks the ring closed, wakes every reader so it notices, removes the name and unmaps.
+   * Readers found dead on the way out have their leftovers reclaimed.
+   */
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
-    this.#closed = true;
-    clearInterval(this.#sweep);
-    this.#stopListening();
     if (this.#segment.buffer !== undefined) {
       Atomics.store(this.#words, D.stateOffset >> 2, D.stateClosed);
       for (let slot = 0; slot < D.readerSlotCount; slot++) {
         const state = (D.readerSlotsOffset + slot * D.readerSlotBytes + D.slotStateOffset) >> 2;
-        if (Atomics.load(this.#words, state) === D.slotActive) this.#wakeReader(slot);
+        if (Atomics.load(this.#words, state) !== D.slotActive) continue;
+        const owner = slotOwner(this.#bytes, this.#words, slot);
+        if (this.#settings.monitor.check(owner) === 'dead') this.#reclaimReader(slot, owner);
+        else this.#wakeReader(slot);
       }
     }
+    this.#closed = true;
+    this.#stopListening();
+    for (const { stop } of this.#readers.values()) stop();
+    this.#readers.clear();
     for (const wake of this.#drainWaiters) wake();
     openSegments.delete(this.segmentName);
     try {
@@ -279,6 +303,7 @@ export class ShmPublication implements Publication {
     const generation = Atomics.load(this.#words, D.generationOffset >> 2);
     if (generation === this.#generation) return;
     this.#generation = generation;
+    this.#watchReaders();
     const count = this.subscriberCount;
     if (count !== this.#subscribers) {
       this.#subscribers = count;
@@ -286,9 +311,55 @@ export class ShmPublication implements Publication {
     }
   }
 
+  // Readers joined or left: watch the process of every active slot (one shared sweep for the
+  // whole process), so that a dead reader is evicted within a sweep, in any PID namespace.
+  #watchReaders(): void {
+    for (let slot = 0; slot < D.readerSlotCount; slot++) {
+      const active = Atomics.load(this.#words, (D.readerSlotsOffset + slot * D.readerSlotBytes + D.slotStateOffset) >> 2) === D.slotActive;
+      const presence = active ? slotPresence(this.#bytes, slot) : undefined;
+      const watched = this.#readers.get(slot);
+      if (watched?.presence === presence) continue;
+      watched?.stop();
+      this.#readers.delete(slot);
+      if (presence === undefined) continue;
+      const owner = slotOwner(this.#bytes, this.#words, slot);
+      const stop = this.#settings.monitor.watch(owner, () => {
+        if (this.#closed || this.#readers.get(slot)?.presence !== presence) return;
+        if (slotPresence(this.#bytes, slot) === presence && this.#writer.evict(slot)) this.#readerLeft(slot, presence);
+      });
+      this.#readers.set(slot, { presence, stop });
+    }
+  }
+
+  // A dead reader was evicted from `slot`: reclaim what its process left, then let waiting
+  // senders and the subscriber count see the room.
+  #readerLeft(slot: number, presence: string): void {
+    this.#readers.get(slot)?.stop();
+    this.#readers.delete(slot);
+    this.#reclaimReader(slot, { ...slotOwner(this.#bytes, this.#words, slot), presence });
+    // Not from inside send(), where an eviction may happen: on the next turn.
+    queueMicrotask(() => {
+      this.#generation = -1;
+      this.#onDoorbell();
+    });
+  }
+
+  #reclaimReader(slot: number, owner: ProcessIdentity): void {
+    removeDoorbell(doorbellPath(this.#settings.uid, owner.presence, slotDoorbell(this.#words, slot)));
+    void reclaimDeadProcess(this.#settings.namePrefix, this.#settings.uid, owner.presence);
+  }
+
   #wakeReader(slot: number): void {
-    const owner = slotOwner(this.#words, slot);
-    ringDoorbell(this.#settings.uid, owner.pidNamespace, owner.pid, slotDoorbell(this.#words, slot));
+    ringDoorbell(this.#settings.uid, slotPresence(this.#bytes, slot), slotDoorbell(this.#words, slot));
+  }
+
+  #noRoom(bytes: number, cause: unknown): never {
+    throw new SeamlessError(
+      ErrorCode.ShmUnavailable,
+      `no room in /dev/shm for the ${formatBytes(bytes)} segment of publisher "${this.topic}" ` +
+        `(${describeShmSpace()}; Seamless leaves ${formatBytes(this.#settings.minFreeBytes)} free for its registry and other users)`,
+      { cause, details: { code: 'ENOSPC', bytes, space: shmSpace(), minFreeBytes: this.#settings.minFreeBytes } },
+    );
   }
 
   #tooLarge(length: number): never {

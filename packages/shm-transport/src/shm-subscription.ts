@@ -7,10 +7,13 @@ import type {
   SubscriptionListener,
   SubscriptionOptions,
 } from '@seamless/transport';
-import { Doorbell, ringDoorbell } from './doorbell.js';
-import { openSegment } from './native.js';
+import { ownPresence } from '@seamless/local-addrs';
+import type { ProcessMonitor } from '@seamless/local-addrs';
+import { Doorbell, doorbellPath, removeDoorbell, ringDoorbell } from './doorbell.js';
+import { openSegment, unlinkSegment } from './native.js';
 import type { NativeSegment } from './native.js';
-import { isProcessGone, ownProcessIdentity } from './process-identity.js';
+import { presenceOwner } from './presence-field.js';
+import { reclaimDeadProcess } from './reclaim-schedule.js';
 import { RingDescriptor as D, segmentBytesFor } from './ring-descriptor.js';
 import { RingReader } from './ring-reader.js';
 import { readSegmentHeader } from './segment-header.js';
@@ -65,8 +68,10 @@ export function attachSegment(advertisement: Advertisement, uid: number): Attach
 /** How a subscription watches its publisher; resolved from the transport options. */
 export interface SubscriptionSettings {
   readonly uid: number;
-  /** How often the publisher's process is checked while nothing arrives. */
-  readonly livenessIntervalMs: number;
+  /** Tells when the writer's process dies (one sweep for the whole process). */
+  readonly monitor: ProcessMonitor;
+  /** The prefix of segment names, to reclaim a dead writer's other segments. */
+  readonly namePrefix: string;
   /** Called once when the subscription closes. */
   readonly onClose?: () => void;
 }
@@ -96,7 +101,7 @@ export class ShmSubscription implements Subscription {
   readonly #settings: SubscriptionSettings;
   readonly #doorbell: Doorbell;
   readonly #stopListening: () => void;
-  readonly #liveness: NodeJS.Timeout;
+  readonly #stopWatching: () => void;
   #armed = false;
   #sleeping = false;
   #spinUntil = 0;
@@ -123,13 +128,13 @@ export class ShmSubscription implements Subscription {
         topic: this.topic,
         publisherId: this.publisherId,
         copy: options.copy === true,
-        owner: ownProcessIdentity(),
+        owner: { pid: process.pid, presence: ownPresence()?.token ?? '' },
         doorbell: this.#doorbell.id,
         hooks: {
           wakeWriter: () => {
             this.#wakeWriter();
           },
-          processGone: isProcessGone,
+          processGone: (identity) => settings.monitor.check(identity) === 'dead',
         },
       });
     } catch (error) {
@@ -140,11 +145,11 @@ export class ShmSubscription implements Subscription {
     this.#stopListening = this.#doorbell.listen(() => {
       this.#onDoorbell();
     });
-    // A writer that is killed rings nobody: check on it now and then (the doorbell hold keeps
-    // the process alive, this timer need not).
-    this.#liveness = setInterval(() => {
-      this.#checkWriter();
-    }, settings.livenessIntervalMs).unref();
+    // A writer that is killed rings nobody: the process's monitor notices (one sweep for every
+    // subscription and publication of the process, from any PID namespace).
+    this.#stopWatching = settings.monitor.watch(presenceOwner(this.#header.writerPresence, this.#header.writerPid), () => {
+      this.#writerDied();
+    });
     this.#arm();
   }
 
@@ -176,7 +181,7 @@ export class ShmSubscription implements Subscription {
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     this.#closed = true;
-    clearInterval(this.#liveness);
+    this.#stopWatching();
     this.#stopListening();
     this.#reader.close();
     this.#segment.close();
@@ -203,8 +208,15 @@ export class ShmSubscription implements Subscription {
 
   #park(): void {
     if (this.#reader.park()) {
-      this.#sleeping = true; // the writer (or the liveness check) will ring
-      return;
+      // The writer marks the ring closed, then rings every reader: a close that this check
+      // misses comes with a ring that finds us asleep.
+      if (this.#writerClosed()) {
+        this.#reader.unpark();
+        this.#gone ??= this.#goneError('closed its publication');
+      } else {
+        this.#sleeping = true; // the writer (or the monitor, at its death) will wake us
+        return;
+      }
     }
     // Something arrived between the empty poll and the parked flag: no need to sleep.
     queueMicrotask(() => {
@@ -214,6 +226,7 @@ export class ShmSubscription implements Subscription {
 
   #spin(): void {
     if (this.#closed || !this.#armed) return;
+    if (this.#gone === undefined && this.#writerClosed()) this.#gone = this.#goneError('closed its publication');
     if (this.#reader.hasData() || this.#gone !== undefined) {
       this.#fire();
     } else if (performance.now() < this.#spinUntil) {
@@ -245,21 +258,20 @@ export class ShmSubscription implements Subscription {
     this.#listener.readable();
   }
 
-  #checkWriter(): void {
+  #writerDied(): void {
     if (this.#closed || this.#gone !== undefined) return;
-    if (this.#writerClosed()) {
-      this.#gone = this.#goneError('closed its publication');
-    } else if (
-      isProcessGone({
-        pid: this.#header.writerPid,
-        startTime: this.#header.writerStartTime,
-        pidNamespace: (this.#words[D.writerPidNamespaceOffset >> 2] ?? 0) >>> 0,
-      })
-    ) {
-      this.#gone = this.#goneError(`died (process ${this.#header.writerPid})`);
-    } else {
-      return;
+    this.#gone = this.#writerClosed()
+      ? this.#goneError('closed its publication')
+      : this.#goneError(`died (process ${this.#header.writerPid}, presence ${this.#header.writerPresence})`);
+    // Whoever notices a death removes what the dead process left: this segment (our mapping
+    // stays valid), its doorbell, its other segments, its presence.
+    try {
+      unlinkSegment(this.segmentName);
+    } catch {
+      // Not ours to remove after all: the reclaim of a later start decides.
     }
+    removeDoorbell(doorbellPath(this.#settings.uid, this.#header.writerPresence, this.#header.writerDoorbell));
+    void reclaimDeadProcess(this.#settings.namePrefix, this.#settings.uid, this.#header.writerPresence);
     // Deliver what was committed first; poll() ends the subscription once it is drained.
     if (this.#armed) {
       this.#reader.unpark();
@@ -278,13 +290,7 @@ export class ShmSubscription implements Subscription {
   }
 
   #wakeWriter(): void {
-    const words = this.#words;
-    ringDoorbell(
-      this.#settings.uid,
-      (words[D.writerPidNamespaceOffset >> 2] ?? 0) >>> 0,
-      this.#header.writerPid,
-      (words[D.writerDoorbellOffset >> 2] ?? 0) >>> 0,
-    );
+    ringDoorbell(this.#settings.uid, this.#header.writerPresence, this.#header.writerDoorbell);
   }
 
   #end(reason: SeamlessError): void {

@@ -6,7 +6,6 @@ import { Child, killChildren } from '@seamless/test-support';
 import { createShmTransport } from '../src/index.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
-const uid = process.getuid?.() ?? 0;
 
 interface ReaderResult {
   received: number;
@@ -32,14 +31,26 @@ async function startWriter(config: Record<string, unknown> & { topic: string; pu
   const child = Child.start(`${fixtures}ring-writer.mjs`, [
     JSON.stringify({ policy: 'reliable', abortEvery: 0, loan: false, seed: 1, ...config }),
   ]);
-  const ready = await child.next<{ endpoints: Advertisement['endpoints']; pid: number }>((message) => message['type'] === 'ready');
-  return { child, advertisement: advertisementOf(config, ready.endpoints), pid: ready.pid };
+  const ready = await child.next<{ endpoints: Advertisement['endpoints']; pid: number; presence: string }>((message) => message['type'] === 'ready');
+  return { child, advertisement: advertisementOf(config, ready.endpoints), pid: ready.pid, presence: ready.presence };
 }
 
-async function startParkReader(config: Record<string, unknown>): Promise<Child> {
-  const child = Child.start(`${fixtures}park-reader.mjs`, [JSON.stringify({ seed: 1, livenessIntervalMs: 100, ...config })]);
-  await child.next((message) => message['type'] === 'attached');
+async function startParkReader(config: Record<string, unknown>): Promise<Child & { presence?: string }> {
+  const child: Child & { presence?: string } = Child.start(`${fixtures}park-reader.mjs`, [JSON.stringify({ seed: 1, livenessIntervalMs: 100, ...config })]);
+  child.presence = (await child.next<{ presence: string }>((message) => message['type'] === 'attached')).presence;
   return child;
+}
+
+// What a process of this presence has in /dev/shm: segments, doorbells, its presence pipe.
+const leftovers = (presence: string | undefined) =>
+  presence === undefined ? ['no presence reported'] : readdirSync('/dev/shm').filter((name) => name.includes(presence));
+
+async function eventually(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 const isResult = (message: Record<string, unknown>) => message['type'] === 'result';
@@ -58,10 +69,13 @@ describe('crash safety', () => {
     writer.child.send('go');
     await victim.next((message) => message['type'] === 'stopped');
     // The victim holds its slot without reading: the writer is stuck until it is evicted.
+    expect(leftovers(victim.presence).length).toBeGreaterThan(0);
     await victim.kill('SIGKILL');
     const done = await writer.child.next<{ sent: number; backPressured: number }>((message) => message['type'] === 'done', 60_000);
     expect(done.sent).toBe(config.count);
     expect(done.backPressured).toBeGreaterThan(0);
+    // The survivors removed what the victim left: its doorbell and its presence pipe.
+    await eventually(() => leftovers(victim.presence).length === 0);
     writer.child.send('close');
     for (const survivor of survivors) {
       const result = await survivor.next<ReaderResult>(isResult, 30_000);
@@ -71,17 +85,15 @@ describe('crash safety', () => {
     }
   }, 90_000);
 
-  it('kill -9 of a writer mid-stream: readers get an intact prefix, then a "gone" event; its segment is reclaimed at the next start', async () => {
-    // A private name prefix: transports that other test files start meanwhile reclaim dead
-    // writers' segments too, but only under their own prefix.
-    const namePrefix = 'seamlesscrash';
-    const config = { topic: 'crash.writer', publisherId: 'w-crash-writer', maxMessageSize: 65_536, capacity: 1 << 20, count: 1_000_000_000, progressEvery: 500, drained: true, namePrefix };
+  it('kill -9 of a writer mid-stream: readers get an intact prefix, then a "gone" event; they reclaim its segment and doorbell', async () => {
+    const config = { topic: 'crash.writer', publisherId: 'w-crash-writer', maxMessageSize: 65_536, capacity: 1 << 20, count: 1_000_000_000, progressEvery: 500, drained: true };
     const writer = await startWriter(config);
     const segment = writer.advertisement.endpoints.shm?.segment ?? '';
     const common = { advertisement: writer.advertisement, maxMessageSize: config.maxMessageSize };
     const readers = [await startParkReader(common), await startParkReader({ ...common, mode: 'iterate' })];
     writer.child.send('go');
     await writer.child.next((message) => message['type'] === 'progress' && (message['sent'] as number) >= 2000, 60_000);
+    expect(existsSync(`/dev/shm${segment}`)).toBe(true);
     await writer.child.kill('SIGKILL');
     for (const reader of readers) {
       const result = await reader.next<ReaderResult>(isResult, 30_000);
@@ -91,18 +103,36 @@ describe('crash safety', () => {
       expect(result.received).toBe(result.next);
       expect(result.received).toBeGreaterThanOrEqual(2000);
     }
-    // The killed writer could not unlink its segment (nor its doorbell, which any process that
-    // starts its first doorbell meanwhile may already have reclaimed).
-    expect(existsSync(`/dev/shm${segment}`)).toBe(true);
-    const doorbells = () => readdirSync('/dev/shm').filter((name) => name.startsWith(`seamless-${uid}-bell-`) && name.includes(`-${writer.pid}-`));
-    // The next transport to start reclaims both.
-    const transport = createShmTransport({ namePrefix });
-    const publication = await transport.openPublication({ topic: 'crash.next', publisherId: 'next', policy: 'reliable', maxMessageSize: 16 });
+    // The killed writer could not unlink its segment, doorbell and presence: its readers did.
+    await eventually(() => leftovers(writer.presence).length === 0);
     expect(existsSync(`/dev/shm${segment}`)).toBe(false);
-    expect(doorbells()).toEqual([]);
-    await publication.close();
-    await transport.close();
   }, 90_000);
+
+  it('writers killed before any reader came: the next transport to start reclaims what they left, and so does reclaim()', async () => {
+    // A private name prefix: transports that other test files start meanwhile reclaim dead
+    // writers' segments too, but only under their own prefix (doorbells and presences they
+    // remove whatever the prefix, which is why this test looks only at the segment).
+    const namePrefix = 'seamlesscrash';
+    const start = async (publisherId: string) => {
+      const writer = await startWriter({ topic: 'crash.alone', publisherId, maxMessageSize: 64, capacity: 4096, count: 1, namePrefix });
+      await writer.child.kill('SIGKILL');
+      const segment = writer.advertisement.endpoints.shm?.segment ?? '';
+      expect(existsSync(`/dev/shm${segment}`)).toBe(true);
+      return { segment, presence: writer.presence };
+    };
+    const first = await start('w-alone-1');
+    // The first transport of this prefix in this process reclaims in the background.
+    const transport = createShmTransport({ namePrefix });
+    await eventually(() => !existsSync(`/dev/shm${first.segment}`));
+    await eventually(() => leftovers(first.presence).length === 0);
+    // Later deaths are reclaimed by whoever notices, or on request.
+    const second = await start('w-alone-2');
+    const report = await transport.reclaim();
+    expect(report.segments).toEqual([second.segment]);
+    expect(report.presences).toContain(second.presence); // with those of any other dead process
+    expect(leftovers(second.presence)).toEqual([]);
+    await transport.close();
+  });
 
   it('a normal exit without close() leaves no segment and no doorbell behind', async () => {
     const writer = await startWriter({ topic: 'exit.unclosed', publisherId: 'w-unclosed', maxMessageSize: 64, capacity: 4096, count: 1 });
@@ -111,7 +141,7 @@ describe('crash safety', () => {
     writer.child.send('exit');
     expect(await writer.child.exited).toEqual({ code: 0, signal: null });
     expect(existsSync(`/dev/shm${segment}`)).toBe(false);
-    expect(readdirSync('/dev/shm').filter((name) => name.includes('-bell-') && name.includes(`-${writer.pid}-`))).toEqual([]);
+    expect(leftovers(writer.presence)).toEqual([]);
   });
 
   it('a process with an open-then-closed subscriber exits by itself', async () => {

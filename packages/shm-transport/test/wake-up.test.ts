@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ownPresence } from '@seamless/local-addrs';
 import type { Advertisement, Message, SubscriptionListener } from '@seamless/transport';
 import { doorbellStatistics } from '../src/doorbell.js';
 import { createShmTransport, ShmSubscriber } from '../src/index.js';
@@ -94,7 +95,7 @@ describe('parking and wake-ups', () => {
     const b = readableCounter();
     await shm.openSubscription(advertisementOf(first), {}, a);
     await shm.openSubscription(advertisementOf(second), {}, b);
-    expect(readdirSync('/dev/shm').filter((name) => name.includes(`-bell-`) && name.includes(`-${process.pid}-`))).toHaveLength(1);
+    expect(readdirSync('/dev/shm').filter((name) => name.includes(`-bell-${ownPresence()?.token ?? 'none'}-`))).toHaveLength(1);
     const woken = a.next();
     first.send(bytes(1), 0);
     await woken;
