@@ -72,7 +72,7 @@ describe('canShareMemory and sameNetworkNamespace', () => {
     [{}, true, true],
     [{ hostname: 'other-name' }, true, true], // host names are labels, not proof
     [{ netNamespace: 'net:[2]' }, true, false], // another network namespace, same IPC
-    [{ ipcNamespace: 'ipc:[2]' }, false, true],
+    [{ ipcNamespace: 'ipc:[2]' }, true, true], // a container sharing /dev/shm: the segment probe decides
     [{ bootId: 'b2' }, false, false], // another kernel: namespace ids may repeat across boots
   ])('%j -> shm %s, net %s', (change, shm, net) => {
     const other = { ...base, ...change };

@@ -66,8 +66,11 @@ export function hostIdentity(sources: HostIdentitySources = {}): HostIdentity {
 }
 
 /**
- * Whether two identities are on the same running kernel and share the IPC namespace: the
- * precondition for attaching to each other's shared memory.
+ * Whether two identities run on the same kernel (boot id), the precondition for attaching to
+ * each other's shared memory. The IPC namespace does not decide: POSIX shared memory lives in
+ * the /dev/shm mount, which containers of other IPC namespaces often share (`--ipc=host`, a
+ * /dev/shm volume); whether a given segment is really reachable only opening it can tell (the
+ * facade's segment probe).
  *
  * @example
  * ```ts
@@ -75,12 +78,7 @@ export function hostIdentity(sources: HostIdentitySources = {}): HostIdentity {
  * ```
  */
 export function canShareMemory(a: HostIdentity, b: HostIdentity): boolean {
-  return (
-    a.bootId === b.bootId &&
-    a.ipcNamespace === b.ipcNamespace &&
-    !a.bootId.startsWith('unknown:') &&
-    !a.ipcNamespace.startsWith('unknown:')
-  );
+  return a.bootId === b.bootId && !a.bootId.startsWith('unknown:');
 }
 
 /**

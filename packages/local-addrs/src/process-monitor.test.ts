@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SeamlessError } from '@seamless/transport';
 import { errorOf } from '@seamless/test-support';
 import type { ProcessIdentity } from './process-identity.js';
 import type { Liveness } from './process-liveness.js';
@@ -59,6 +60,6 @@ describe('ProcessMonitor', () => {
   });
 
   it('refuses an interval it cannot honour', () => {
-    expect(errorOf(() => new ProcessMonitor({ intervalMs: 0 }))?.code).toBe('ERR_INVALID_ARGUMENT');
+    expect(SeamlessError.isInstance(errorOf(() => new ProcessMonitor({ intervalMs: 0 })), 'ERR_INVALID_ARGUMENT')).toBe(true);
   });
 });

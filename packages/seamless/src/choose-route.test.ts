@@ -58,8 +58,11 @@ describe('chooseRoute', () => {
     expect(answer).toEqual({ transport: 'tcp', reason: 'its address 10.0.0.5 is local but it runs on another kernel (boot id)' });
   });
 
-  it('same kernel, another IPC namespace (a container) -> tcp', () => {
-    expect(route(advertisement({}, { ipcNamespace: 'ipc:[9]' })).reason).toBe('same host (10.0.0.5) but another IPC namespace');
+  it('same kernel, another IPC namespace (a container that may share /dev/shm) -> shm, for the segment probe to decide', () => {
+    expect(route(advertisement({}, { ipcNamespace: 'ipc:[9]' }))).toEqual({
+      transport: 'shm',
+      reason: 'same host (10.0.0.5), another IPC namespace, so the segment probe decides',
+    });
   });
 
   it('no shared-memory endpoint, or no shm transport here -> tcp', () => {

@@ -31,13 +31,14 @@ export interface RouteAnswer {
  * 1. The paper's rule first: one of the advertised addresses must be an address of this host.
  *    Loopback addresses count only when the publisher is in our network namespace (every
  *    host and every namespace has its own 127.0.0.1).
- * 2. The publisher must run on this kernel (boot id) in our IPC namespace, or its segment is
- *    not ours to map.
+ * 2. The publisher must run on this kernel (boot id), or its segment is not ours to map.
+ *    Namespace ids do not decide: containers in other IPC namespaces often share /dev/shm
+ *    (`--ipc=host`, `--ipc=container:…`, a /dev/shm volume), and then shared memory works.
  * 3. It must advertise a shared-memory endpoint, and we must have the transport.
  *
  * When all hold the answer is `'shm'`; the caller then probes the segment (opens it and checks
- * the advertised nonce), which is what makes containers, NAT and duplicated private addresses
- * safe, and falls back to `'tcp'` if the probe fails. Otherwise `'tcp'` when possible.
+ * the advertised nonce), which is what decides for containers, NAT and duplicated private
+ * addresses, and falls back to `'tcp'` if the probe fails. Otherwise `'tcp'` when possible.
  *
  * @example
  * ```ts
@@ -61,14 +62,9 @@ export function chooseRoute(question: RouteQuestion): RouteAnswer {
   if (local.length === 0) {
     return tcp(loopback ? 'none of its addresses is on this host' : 'none of its addresses is on this host (loopback does not count: another network namespace)');
   }
-  if (!canShareMemory(identity, advertisement.host)) {
-    return tcp(
-      identity.bootId !== advertisement.host.bootId
-        ? `its address ${local[0] ?? ''} is local but it runs on another kernel (boot id)`
-        : `same host (${local[0] ?? ''}) but another IPC namespace`,
-    );
-  }
+  if (!canShareMemory(identity, advertisement.host)) return tcp(`its address ${local[0] ?? ''} is local but it runs on another kernel (boot id)`);
   if (advertisement.endpoints.shm === undefined) return tcp(`same host (${local[0] ?? ''}) but it offers no shared memory`);
   if (!question.shmAvailable) return tcp(`same host (${local[0] ?? ''}) but shared memory is not available here`);
-  return { transport: 'shm', reason: `same host (${local[0] ?? ''}), same IPC namespace` };
+  const ipc = identity.ipcNamespace === advertisement.host.ipcNamespace ? 'same IPC namespace' : 'another IPC namespace, so the segment probe decides';
+  return { transport: 'shm', reason: `same host (${local[0] ?? ''}), ${ipc}` };
 }

@@ -65,6 +65,16 @@ const processLogger: SeamlessLogger = {
   },
 };
 
+// Conditions already warned about in this process (by any bus): a warning says what to fix,
+// once, not once per publisher.
+const warned = new Set<string>();
+
+function warnOncePerProcess(logger: SeamlessLogger, condition: string, message: () => string): void {
+  if (warned.has(condition)) return;
+  warned.add(condition);
+  logger.warn(message());
+}
+
 /**
  * A Seamless bus: publishers and subscribers by topic, each peer reached over the best
  * transport. Made by {@link createSeamless}.
@@ -78,6 +88,7 @@ export class Seamless {
   readonly #transports: ReadonlyMap<TransportKind, Transport>;
   readonly #owned: { resolver: boolean; localAddresses: boolean; transports: readonly Transport[] };
   readonly #options: SeamlessOptions;
+  readonly #logger: SeamlessLogger;
   readonly #publishers = new Set<Publisher>();
   readonly #subscribers = new Set<Subscriber>();
   readonly #sendPublishers = new Map<string, Promise<Publisher>>();
@@ -98,6 +109,7 @@ export class Seamless {
     this.#transports = parts.transports;
     this.#owned = parts.owned;
     this.#options = parts.options;
+    this.#logger = parts.options.logger ?? processLogger;
   }
 
   /** The transports in use, by kind. */
@@ -124,13 +136,22 @@ export class Seamless {
     const countChanged: { listener: (() => void) | undefined } = { listener: undefined };
     const publications: Publication[] = [];
     try {
-      for (const transport of this.#transports.values()) {
-        publications.push(
-          await transport.openPublication(
-            { topic, publisherId, policy, maxMessageSize },
-            { subscribersChanged: () => countChanged.listener?.() },
-          ),
-        );
+      const transports = [...this.#transports.values()];
+      for (const [index, transport] of transports.entries()) {
+        try {
+          publications.push(
+            await transport.openPublication(
+              { topic, publisherId, policy, maxMessageSize },
+              { subscribersChanged: () => countChanged.listener?.() },
+            ),
+          );
+        } catch (error) {
+          // Shared memory that has no room (a full /dev/shm) costs this publisher the fast
+          // path, not its existence: the other transports carry it, for every subscriber.
+          const others = publications.length > 0 || index < transports.length - 1;
+          if (!others || !SeamlessError.isInstance(error, ErrorCode.ShmUnavailable)) throw error;
+          warnOncePerProcess(this.#logger, 'shm-unavailable', () => `Seamless: publisher "${topic}" and any later one that finds no room run without shared memory: ${error.message}`);
+        }
       }
       let endpoints: Advertisement['endpoints'] = {};
       for (const publication of publications) endpoints = { ...endpoints, ...publication.endpoints };

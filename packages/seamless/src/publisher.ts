@@ -1,5 +1,5 @@
 import { ErrorCode, SeamlessError } from '@seamless/transport';
-import type { DeliveryPolicy, Publication } from '@seamless/transport';
+import type { DeliveryPolicy, Publication, TransportKind } from '@seamless/transport';
 import type { Lease } from '@seamless/topic-resolver';
 
 const encoder = new TextEncoder();
@@ -78,6 +78,14 @@ export class Publisher {
   /** The sequence number the next message will get. */
   get nextSequence(): number {
     return this.#sequence;
+  }
+
+  /**
+   * The transports this publisher is open on. Usually all of the bus's; without shared memory
+   * when /dev/shm had no room for its segment (the bus warned once).
+   */
+  get transports(): TransportKind[] {
+    return this.#publications.map((publication) => publication.kind);
   }
 
   /** Subscribers attached right now, over every transport. */
