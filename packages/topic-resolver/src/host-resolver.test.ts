@@ -4,6 +4,8 @@ import { once } from 'node:events';
 import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ownProcessIdentity, readProcessStat } from '@seamless/local-addrs';
+import type { ProcessIdentity } from '@seamless/local-addrs';
 import type { Advertisement } from '@seamless/transport';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -11,9 +13,8 @@ import { EventRecorder, makeAdvertisement, waitUntil } from '../test/support/adv
 import { settle, trackResources } from '../test/support/live-resources.js';
 import { checkAdvertisement } from './checked-advertisement.js';
 import { HostResolver } from './host-resolver.js';
-import type { HostResolverOptions } from './host-resolver.js';
-import { currentOwner, parseProcessStat } from './process-owner.js';
-import type { ProcessOwner } from './process-owner.js';
+import type { HostResolverOptions } from './host-resolver-options.js';
+import { heartbeatFileName } from './instance-heartbeat.js';
 import { encodeRegistryEntry, registryFileName } from './registry-file.js';
 
 const linux = process.platform === 'linux';
@@ -39,39 +40,56 @@ function open(options: HostResolverOptions = {}): HostResolver {
   return resolver;
 }
 
-/** A sleeping child process and its owner record, to stand for another publisher process. */
-async function otherProcess(): Promise<{ child: ChildProcess; owner: ProcessOwner }> {
+/** This process, as an entry's owner (without a presence pipe: the resolver makes none). */
+const self = (): ProcessIdentity => ({ ...ownProcessIdentity(), presence: '', presenceDevice: 0 });
+/** An owner nobody here can check: another PID namespace, no presence pipe. */
+const foreign = (): ProcessIdentity => ({ ...self(), pid: 1, pidNamespace: 1 });
+/** The instance id planted entries claim, with its heartbeat file. */
+const plantedInstance = '00112233445566ff';
+
+/** A sleeping child process and its identity, to stand for another publisher process. */
+async function otherProcess(): Promise<{ child: ChildProcess; owner: ProcessIdentity }> {
   const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
   children.push(child);
   await once(child, 'spawn');
   const pid = child.pid ?? 0;
-  const text = await readFile(`/proc/${pid}/stat`, 'utf8');
-  return { child, owner: { ...currentOwner(), pid, startTime: parseProcessStat(text)?.startTime ?? null } };
+  const reading = readProcessStat(pid);
+  return { child, owner: { ...self(), pid, startTime: reading.found ? reading.stat.startTime : 0 } };
 }
 
-async function plant(advertisement: Advertisement, owner: ProcessOwner, leaseMs = 5000, content?: string): Promise<string> {
+async function plant(advertisement: Advertisement, owner: ProcessIdentity, leaseMs = 5000, content?: string): Promise<string> {
   const path = join(directory, registryFileName(advertisement.topic, advertisement.publisherId));
   await mkdir(directory, { recursive: true, mode: 0o700 });
-  await writeFile(path, content ?? encodeRegistryEntry(owner, leaseMs, checkAdvertisement(advertisement)), { mode: 0o600 });
+  await writeFile(path, content ?? encodeRegistryEntry(owner, plantedInstance, leaseMs, checkAdvertisement(advertisement)), { mode: 0o600 });
+  return path;
+}
+
+/** Sets the planted instance's heartbeat `ageMs` in the past (creating it). */
+async function heartbeat(ageMs: number): Promise<string> {
+  const path = join(directory, heartbeatFileName(plantedInstance));
+  await writeFile(path, '', { mode: 0o600 });
+  const at = new Date(Date.now() - ageMs);
+  await utimes(path, at, at);
   return path;
 }
 
 const ids = (advertisements: readonly Advertisement[]) => advertisements.map((advertisement) => advertisement.publisherId).sort();
 
 describe('HostResolver', () => {
-  it('shares advertisements through the directory: one file per advertisement, mode 0600, valid content', async () => {
+  it('shares advertisements through the directory: one file per advertisement and one heartbeat, mode 0600, valid content', async () => {
     const publisher = open();
     const subscriber = open();
     expect((await stat(directory)).mode & 0o777).toBe(0o700);
     const lease = await publisher.advertise(makeAdvertisement({ publisherId: 'p1' }));
     expect(ids(await subscriber.resolve('md.AAPL'))).toEqual(['p1']);
     expect(await subscriber.resolve('md.MSFT')).toEqual([]);
-    const files = await readdir(directory);
-    expect(files).toEqual([registryFileName('md.AAPL', 'p1')]);
-    const path = join(directory, files[0] ?? '');
+    const files = (await readdir(directory)).sort();
+    const path = join(directory, registryFileName('md.AAPL', 'p1'));
     expect((await stat(path)).mode & 0o777).toBe(0o600);
-    const content = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
-    expect(content).toMatchObject({ format: 'seamless-registry-entry', version: 1, leaseMs: 5000, owner: { pid: process.pid } });
+    const content = JSON.parse(await readFile(path, 'utf8')) as { instance: string };
+    expect(content).toMatchObject({ format: 'seamless-registry-entry', version: 2, leaseMs: 5000, owner: { pid: process.pid, startTime: ownProcessIdentity().startTime } });
+    expect(files).toEqual([heartbeatFileName(content.instance), registryFileName('md.AAPL', 'p1')].sort());
+    expect((await stat(join(directory, heartbeatFileName(content.instance)))).mode & 0o777).toBe(0o600);
     await lease.revoke();
     expect(await readdir(directory)).toEqual([]);
     expect(await subscriber.resolve('md.AAPL')).toEqual([]);
@@ -114,36 +132,77 @@ describe('HostResolver', () => {
   });
 
   it.runIf(linux)('takes a recycled pid for a dead owner', async () => {
-    const self = currentOwner();
-    await plant(makeAdvertisement({ publisherId: 'recycled' }), { ...self, startTime: '1' });
+    await plant(makeAdvertisement({ publisherId: 'recycled' }), { ...self(), startTime: 1 });
     expect(await open().resolve('md.AAPL')).toEqual([]);
     expect(await readdir(directory)).toEqual([]);
   });
 
-  it('expires an entry not renewed within its lease, when its owner cannot be checked', async () => {
+  it('keeps the entry of a live owner whatever its age: liveness, not renewal, decides', async () => {
+    const { owner } = linux ? await otherProcess() : { owner: self() };
+    const path = await plant(makeAdvertisement({ publisherId: 'old-but-alive' }), owner, 1000);
+    const ancient = new Date(Date.now() - 3_600_000);
+    await utimes(path, ancient, ancient);
     const subscriber = open();
-    const foreign = { ...currentOwner(), pid: 1, pidNamespace: 'pid:[1]' };
-    const path = await plant(makeAdvertisement({ publisherId: 'container' }), foreign, 1000);
+    expect(ids(await subscriber.resolve('md.AAPL'))).toEqual(['old-but-alive']);
+    expect(subscriber.stats.expired).toBe(0);
+  });
+
+  it('keeps the entry of an owner it cannot check while its instance renews the heartbeat, and expires it after', async () => {
+    const subscriber = open();
+    const path = await plant(makeAdvertisement({ publisherId: 'container' }), foreign(), 1000);
+    const ancient = new Date(Date.now() - 3_600_000);
+    await utimes(path, ancient, ancient);
+    const beat = await heartbeat(100);
+    expect(ids(await subscriber.resolve('md.AAPL'))).toEqual(['container']);
+    await heartbeat(2000);
+    expect(await subscriber.resolve('md.AAPL')).toEqual([]);
+    expect(subscriber.stats.expired).toBe(1);
+    // Entry and stale heartbeat are both gone.
+    expect(await readdir(directory)).toEqual([]);
+    expect(beat).toContain(plantedInstance);
+  });
+
+  it('without a heartbeat, judges an owner it cannot check by the entry\'s own age', async () => {
+    const subscriber = open();
+    const path = await plant(makeAdvertisement({ publisherId: 'container' }), foreign(), 1000);
     expect(ids(await subscriber.resolve('md.AAPL'))).toEqual(['container']);
     const old = new Date(Date.now() - 2000);
     await utimes(path, old, old);
     expect(await subscriber.resolve('md.AAPL')).toEqual([]);
     expect(subscriber.stats.expired).toBe(1);
-    expect(await readdir(directory)).toEqual([]);
   });
 
-  it('renews its own entries and writes them again when someone deleted them', async () => {
+  it('judges all the entries of one instance by its one heartbeat', async () => {
+    const subscriber = open();
+    for (let index = 0; index < 50; index++) await plant(makeAdvertisement({ publisherId: `p${index}` }), foreign(), 1000);
+    await heartbeat(0);
+    const heartbeatPath = join(directory, heartbeatFileName(plantedInstance));
+    expect(await subscriber.resolve('md.AAPL')).toHaveLength(50);
+    // Make the heartbeat stale and all fifty expire together.
+    const old = new Date(Date.now() - 5000);
+    await utimes(heartbeatPath, old, old);
+    expect(await subscriber.resolve('md.AAPL')).toEqual([]);
+    expect(subscriber.stats.expired).toBe(50);
+  });
+
+  it('renews with one heartbeat, never touching its entries, and writes again what someone deleted', async () => {
     const publisher = open({ leaseMs: 300, renewIntervalMs: 30 });
     const subscriber = open();
     await publisher.advertise(makeAdvertisement({ publisherId: 'p1' }));
     const path = join(directory, registryFileName('md.AAPL', 'p1'));
+    const { instance } = JSON.parse(await readFile(path, 'utf8')) as { instance: string };
     const written = (await stat(path)).mtimeMs;
-    await waitUntil(() => Date.now() - written > 400, 5000, 'more than a lease to pass');
+    const beat = join(directory, heartbeatFileName(instance));
+    const firstBeat = (await stat(beat)).mtimeMs;
+    await waitUntil(async () => (await stat(beat)).mtimeMs > firstBeat && Date.now() - written > 400, 5000, 'renewals for more than a lease');
+    expect((await stat(path)).mtimeMs).toBe(written);
     expect(ids(await subscriber.resolve('md.AAPL'))).toEqual(['p1']);
     const watcher = new EventRecorder(subscriber.watch('md.AAPL'));
     await watcher.until(1);
     await rm(path);
     expect(await watcher.until(3)).toEqual(['added p1', 'removed p1 revoked', 'added p1']);
+    await rm(beat);
+    await waitUntil(async () => (await readdir(directory)).includes(heartbeatFileName(instance)), 5000, 'the heartbeat to come back');
   });
 
   it('recovers when the registry directory is deleted under it', async () => {
@@ -175,7 +234,7 @@ describe('HostResolver', () => {
   });
 
   it('refuses to advertise a publisher id another live process advertises', async () => {
-    const { owner } = linux ? await otherProcess() : { owner: { ...currentOwner(), pid: process.ppid } };
+    const { owner } = linux ? await otherProcess() : { owner: { ...self(), pid: process.ppid } };
     await plant(makeAdvertisement({ publisherId: 'taken' }), owner);
     await expect(open().advertise(makeAdvertisement({ publisherId: 'taken' }))).rejects.toMatchObject({
       code: 'ERR_INVALID_ARGUMENT',
@@ -191,7 +250,7 @@ describe('HostResolver', () => {
     const name = (publisherId: string) => registryFileName('md.AAPL', publisherId);
     await writeFile(join(directory, name('text')), 'not json');
     await writeFile(join(directory, name('huge')), Buffer.alloc(20_000, 0x20));
-    await writeFile(join(directory, name('mismatch')), encodeRegistryEntry(currentOwner(), 5000, checkAdvertisement(makeAdvertisement({ publisherId: 'else' }))));
+    await writeFile(join(directory, name('mismatch')), encodeRegistryEntry(self(), plantedInstance, 5000, checkAdvertisement(makeAdvertisement({ publisherId: 'else' }))));
     await writeFile(join(directory, 'unrelated.txt'), 'ignored without being read');
     await waitUntil(() => subscriber.stats.invalid === 3, 5000, 'three invalid files');
     const scans = subscriber.stats.scans;
@@ -212,7 +271,7 @@ describe('HostResolver', () => {
         fc.oneof(
           fc.uint8Array({ maxLength: 1500 }),
           fc.jsonValue().map((value) => new TextEncoder().encode(JSON.stringify(value))),
-          fc.record({ format: fc.constant('seamless-registry-entry'), version: fc.constant(1), owner: fc.anything(), leaseMs: fc.anything(), advertisement: fc.anything() })
+          fc.record({ format: fc.constant('seamless-registry-entry'), version: fc.constant(2), owner: fc.anything(), instance: fc.anything(), leaseMs: fc.anything(), advertisement: fc.anything() })
             .map((value) => new TextEncoder().encode(JSON.stringify(value))),
         ),
         async (bytes) => {

@@ -1,122 +1,92 @@
-import { constants, statSync, unlinkSync, watch as watchDirectory } from 'node:fs';
-import type { FSWatcher, Stats } from 'node:fs';
-import { lstat, open, readdir, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { lstat, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ownProcessIdentity, processLiveness } from '@seamless/local-addrs';
+import type { Liveness, ProcessIdentity } from '@seamless/local-addrs';
 import { ErrorCode, SeamlessError, validateTopic } from '@seamless/transport';
 import type { Advertisement } from '@seamless/transport';
 import { AdvertisementTable } from './advertisement-table.js';
 import { checkAdvertisement } from './checked-advertisement.js';
 import type { CheckedAdvertisement } from './checked-advertisement.js';
 import { integerOption } from './check-option.js';
+import type { HostResolverOptions, HostResolverStats } from './host-resolver-options.js';
+import { heartbeatFileName } from './instance-heartbeat.js';
 import { LeaseBook } from './lease-book.js';
 import type { LeaseRecord } from './lease-book.js';
-import { currentOwner, ownerState } from './process-owner.js';
 import { defaultRegistryDirectory, prepareRegistryDirectory } from './registry-directory.js';
-import {
-  MAX_REGISTRY_FILE_BYTES,
-  decodeRegistryEntry,
-  encodeRegistryEntry,
-  isTemporaryFileName,
-  parseRegistryFileName,
-  registryFileName,
-  temporaryFileName,
-  topicKey,
-} from './registry-file.js';
+import { isTemporaryFileName, parseRegistryFileName, registryFileName, topicKey } from './registry-file.js';
 import type { RegistryEntry } from './registry-file.js';
-import type { Lease, Resolver, ResolverEvent, ResolverStats } from './resolver.js';
+import { readRegistryFile } from './registry-reader.js';
+import type { CachedFile } from './registry-reader.js';
+import { RegistryWatcher } from './registry-watcher.js';
+import { RegistryWriter } from './registry-writer.js';
+import type { Lease, Resolver, ResolverEvent } from './resolver.js';
 import { processWarningLogger } from './resolver-logger.js';
 import type { ResolverLogger } from './resolver-logger.js';
 import { WatchStreams } from './watch-streams.js';
-
-/**
- * Options of {@link HostResolver}; every one is optional.
- *
- * @example
- * ```ts
- * const options: HostResolverOptions = { directory: '/run/my-app/seamless', rescanIntervalMs: 200 };
- * ```
- */
-export interface HostResolverOptions {
-  /**
-   * The registry directory (default {@link defaultRegistryDirectory}). Created with mode 0700
-   * when missing; refused when it is not a directory of this user closed to everyone else.
-   * Only processes using the same directory see each other.
-   */
-  readonly directory?: string;
-  /**
-   * How long an entry stays valid without renewal (default 5000 ms). Dead owners are found
-   * sooner by the liveness check; the lease retires entries whose owner cannot be checked
-   * (another pid namespace) or has stopped renewing (closed without revoking, or frozen).
-   */
-  readonly leaseMs?: number;
-  /** How often this resolver renews its own entries (default 1000 ms, less than `leaseMs`). */
-  readonly renewIntervalMs?: number;
-  /**
-   * How often a watched directory is re-scanned as a safety net under `fs.watch` (default
-   * 500 ms). This is what notices an owner killed with SIGKILL, so it bounds how long a dead
-   * publisher stays visible.
-   */
-  readonly rescanIntervalMs?: number;
-  /** Receives warnings such as "file change notification is unavailable" (default: process warnings). */
-  readonly logger?: ResolverLogger;
-}
-
-/**
- * Counters of a {@link HostResolver}.
- *
- * @example
- * ```ts
- * const { invalid, ownerExited, expired, scans } = resolver.stats;
- * ```
- */
-export interface HostResolverStats extends ResolverStats {
-  /** Full scans of the registry directory. */
-  readonly scans: number;
-  /** Entries of dead owners this resolver deleted. */
-  readonly ownerExited: number;
-  /** Entries this resolver deleted because their lease ran out. */
-  readonly expired: number;
-}
 
 type Inspection =
   | { readonly state: 'live'; readonly checked: CheckedAdvertisement }
   | { readonly state: 'removed'; readonly reason: string };
 
-interface CachedFile {
-  readonly ino: number;
-  readonly size: number;
-  readonly mtimeMs: number;
-  /** `undefined` when the file is garbage (already counted). */
-  readonly entry: RegistryEntry | undefined;
+/**
+ * What one pass over the directory learnt, so that every owner and every heartbeat is looked
+ * at once per pass, however many entries they have.
+ */
+interface Pass {
+  readonly now: number;
+  readonly self: ProcessIdentity;
+  readonly owners: Map<string, Liveness>;
+  /** Instance -> its heartbeat's mtime (`undefined`: none). */
+  readonly heartbeats: Map<string, number | undefined>;
+  /** Heartbeats removed in this pass. */
+  readonly removed: Set<string>;
 }
 
 /** Temporary files older than this belong to a writer that died between write and rename. */
 const staleTemporaryMs = 30_000;
+/**
+ * With change notification working, only every this many rescan ticks lists the directory;
+ * the ticks between only look at the owners already known (one liveness check each).
+ */
+const listEvery = 10;
+/** Every this many listings, known files are checked again even when change notification works. */
+const verifyEvery = 6;
 const owner = 'HostResolver';
 
-const exitCleanups = new Set<() => void>();
-let exitHookInstalled = false;
+const ownerKeys = new WeakMap<ProcessIdentity, string>();
 
-function runExitCleanups(): void {
-  for (const cleanup of exitCleanups) cleanup();
+/** One string per process, made once per entry read. */
+function ownerKey(identity: ProcessIdentity): string {
+  let key = ownerKeys.get(identity);
+  if (key === undefined) {
+    key = `${identity.bootId}/${identity.pidNamespace}/${identity.pid}/${identity.startTime}/${identity.presence}`;
+    ownerKeys.set(identity, key);
+  }
+  return key;
 }
 
 /**
  * The zero-configuration resolver for processes of one user on one host: a registry
  * directory (see {@link defaultRegistryDirectory}) with one file per advertisement, holding
- * the advertisement and its owner (pid, process start time, boot id, pid namespace).
+ * the advertisement, its owner (a `@seamless/local-addrs` ProcessIdentity: pid, start time,
+ * PID namespace, boot id, presence pipe) and the resolver instance that wrote it.
  *
- * - `advertise()` writes the file atomically (temporary file + rename), renews it (touches it)
- *   every `renewIntervalMs` and re-creates it if someone removed it; `revoke()` and `close()`
- *   delete it, and so does a normal process exit.
- * - An entry whose owner is dead (including a recycled pid) is ignored and deleted by whoever
- *   notices; an entry not renewed within its lease is ignored and deleted as well (its owner,
- *   if alive, writes it again at its next renewal).
+ * - `advertise()` writes the file atomically (temporary file + rename); it never changes
+ *   afterwards. One heartbeat file per resolver instance, touched every `renewIntervalMs`,
+ *   renews all its entries at once, and any entry someone removed is written again;
+ *   `revoke()` and `close()` delete entries, and so does a normal process exit.
+ * - Liveness is judged per owner, once per scan, with `processLiveness`: an entry whose owner
+ *   lives is valid whatever its age; one whose owner is dead (including a recycled pid) is
+ *   ignored and deleted by whoever notices; one whose owner cannot be checked from here
+ *   (another PID namespace without a presence pipe we see) is valid while its instance's
+ *   heartbeat is younger than the entry's lease.
  * - `watch()` follows the directory with `fs.watch` and re-scans it every `rescanIntervalMs`
- *   as a safety net, which is also what notices an owner killed with SIGKILL.
- * - Works across network namespaces of one host (`ip netns exec` keeps `/dev/shm` and the pid
- *   namespace). Processes in other pid namespaces that share the directory see each other,
- *   but their liveness is judged by lease only.
+ *   as a safety net, which is also what notices an owner killed with SIGKILL. A rescan lists
+ *   the directory and reads only the files it has not seen (every tenth rescan, or every one
+ *   without change notification, checks every known file again).
+ * - Works across network namespaces of one host (`ip netns exec` keeps `/dev/shm` and the PID
+ *   namespace), and across PID namespaces (containers) that share the directory.
  *
  * Every file is validated (size, JSON, envelope, `parseAdvertisement`, name) before use;
  * garbage is ignored and counted in `stats.invalid`. Timers and the file watcher never keep
@@ -137,8 +107,6 @@ export class HostResolver implements Resolver {
   /** The registry directory in use. */
   readonly directory: string;
   readonly #leaseMs: number;
-  readonly #renewIntervalMs: number;
-  readonly #rescanIntervalMs: number;
   readonly #logger: ResolverLogger;
   readonly #table = new AdvertisementTable();
   /** Watched topics by topic key. */
@@ -146,27 +114,22 @@ export class HostResolver implements Resolver {
   readonly #leases = new LeaseBook();
   readonly #watches = new WatchStreams();
   readonly #files = new Map<string, CachedFile>();
+  /** Files whose live entry the table already holds: a rescan that finds them unchanged has nothing to do. */
+  #inTable = new WeakSet<CachedFile>();
   readonly #dirty = new Set<string>();
   readonly #warned = new Set<string>();
   readonly #stats = { invalid: 0, lastInvalid: undefined as string | undefined, scans: 0, ownerExited: 0, expired: 0 };
-  readonly #exitCleanup = (): void => {
-    for (const record of this.#leases.records()) {
-      const { topic, publisherId } = record.checked.advertisement;
-      try {
-        unlinkSync(join(this.directory, registryFileName(topic, publisherId)));
-      } catch {
-        // Already gone, or the directory is: either way nothing is left to withdraw.
-      }
-    }
-  };
+  readonly #writer: RegistryWriter;
+  readonly #watcher: RegistryWatcher;
+  /**
+   * The owners of the live entries of watched topics (by owner key, with each instance and the
+   * shortest lease it gave): what the ticks between two listings check.
+   */
+  #owners = new Map<string, { readonly identity: ProcessIdentity; readonly instances: Map<string, number> }>();
+  #ticks = 0;
   #queue: Promise<unknown> = Promise.resolve();
   #fullScanQueued = false;
   #dirtyCheckQueued = false;
-  #watcher: FSWatcher | undefined;
-  /** The inode of the directory `#watcher` follows: a re-created directory needs a new watcher. */
-  #watchedInode: number | undefined;
-  #rescanTimer: NodeJS.Timeout | undefined;
-  #renewTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
   /**
@@ -175,7 +138,7 @@ export class HostResolver implements Resolver {
    */
   constructor(options: HostResolverOptions = {}) {
     this.#leaseMs = integerOption(owner, 'leaseMs', options.leaseMs, 5000, 100, 86_400_000);
-    this.#renewIntervalMs = integerOption(
+    const renewIntervalMs = integerOption(
       owner,
       'renewIntervalMs',
       options.renewIntervalMs,
@@ -183,10 +146,33 @@ export class HostResolver implements Resolver {
       10,
       this.#leaseMs - 1,
     );
-    this.#rescanIntervalMs = integerOption(owner, 'rescanIntervalMs', options.rescanIntervalMs, 500, 10, 3_600_000);
+    const rescanIntervalMs = integerOption(owner, 'rescanIntervalMs', options.rescanIntervalMs, 500, 10, 3_600_000);
     this.#logger = options.logger ?? processWarningLogger;
     this.directory = options.directory ?? defaultRegistryDirectory();
     prepareRegistryDirectory(this.directory);
+    const warn = (condition: string, message: string): void => {
+      this.#warnOnce(condition, message);
+    };
+    this.#writer = new RegistryWriter({
+      directory: this.directory,
+      leaseMs: this.#leaseMs,
+      renewIntervalMs,
+      schedule: (task) => {
+        this.#background(task);
+      },
+      warn,
+    });
+    this.#watcher = new RegistryWatcher({
+      directory: this.directory,
+      rescanIntervalMs,
+      changed: (filename) => {
+        this.#changed(filename);
+      },
+      rescan: () => {
+        this.#tick();
+      },
+      warn,
+    });
   }
 
   /** Counters; see {@link HostResolverStats}. */
@@ -195,8 +181,8 @@ export class HostResolver implements Resolver {
   }
 
   /**
-   * Writes the registry entry and renews it until the lease is revoked or the resolver closes.
-   * Re-advertising a publisher id replaces its entry (watchers see `removed` + `added`).
+   * Writes the registry entry and keeps it renewed until the lease is revoked or the resolver
+   * closes. Re-advertising a publisher id replaces its entry (watchers see `removed` + `added`).
    *
    * @throws SeamlessError `ERR_ADVERTISEMENT_INVALID`; `ERR_INVALID_ARGUMENT` when another
    *   live process already advertises the same topic and publisher id; `ERR_CONFIG_INVALID`
@@ -210,11 +196,9 @@ export class HostResolver implements Resolver {
       const { topic, publisherId } = checked.advertisement;
       const name = registryFileName(topic, publisherId);
       if (this.#leases.current(checked.advertisement) === undefined) await this.#refuseForeignOwner(name);
-      await this.#write(name, checked);
+      await this.#writer.write(name, checked);
       const record = this.#leases.issue(checked, (issued) => this.#withdraw(issued));
-      this.#startRenewing();
-      const tracked = this.#tracked.get(topicKey(topic));
-      if (tracked === topic) this.#table.set(checked);
+      if (this.#tracked.get(topicKey(topic)) === topic) this.#table.set(checked);
       return record.lease;
     });
   }
@@ -242,7 +226,7 @@ export class HostResolver implements Resolver {
         sink.push(event);
       });
       this.#tracked.set(key, topic);
-      this.#startTracking();
+      this.#watcher.start();
       // The first watcher of a topic gets its snapshot from this scan, as 'added' events.
       this.#queueFullScan();
       return () => {
@@ -250,13 +234,14 @@ export class HostResolver implements Resolver {
         if (this.#table.listenerCount(topic) === 0) {
           this.#tracked.delete(key);
           this.#table.forget(topic);
+          this.#inTable = new WeakSet();
         }
         if (this.#tracked.size === 0) this.#stopTracking();
       };
     }, signal);
   }
 
-  /** Ends every watch, deletes this resolver's entries and stops every timer and watcher. */
+  /** Ends every watch, deletes this resolver's entries and heartbeat and stops every timer and watcher. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -266,7 +251,7 @@ export class HostResolver implements Resolver {
     await Promise.all(this.#leases.records().map((record) => record.lease.revoke()));
     await this.#queue;
     this.#stopTracking();
-    this.#stopRenewing();
+    await this.#writer.stop();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -306,53 +291,9 @@ export class HostResolver implements Resolver {
     this.#stats.lastInvalid = problem;
   }
 
-  // --- Watching -------------------------------------------------------------------------------
-
-  #startTracking(): void {
-    this.#ensureWatcher();
-    this.#rescanTimer ??= setInterval(() => {
-      this.#ensureWatcher();
-      this.#queueFullScan();
-    }, this.#rescanIntervalMs).unref();
-  }
-
   #stopTracking(): void {
-    this.#closeWatcher();
-    clearInterval(this.#rescanTimer);
-    this.#rescanTimer = undefined;
+    this.#watcher.stop();
     this.#dirty.clear();
-  }
-
-  #ensureWatcher(): void {
-    if (this.#watcher !== undefined || this.#closed || this.#tracked.size === 0) return;
-    const unavailable = (error: unknown): void => {
-      this.#warnOnce(
-        'watch',
-        `file change notification for ${this.directory} is unavailable (${(error as Error).message}); changes are seen by re-scanning every ${this.#rescanIntervalMs} ms`,
-      );
-    };
-    try {
-      const inode = statSync(this.directory).ino;
-      const watcher = watchDirectory(this.directory, { persistent: false }, (_, filename) => {
-        this.#changed(filename);
-      });
-      this.#watchedInode = inode;
-      watcher.on('error', (error) => {
-        unavailable(error);
-        if (this.#watcher === watcher) this.#closeWatcher();
-        else watcher.close();
-      });
-      this.#watcher = watcher;
-    } catch (error) {
-      // A directory deleted by hand comes back with the next write; the re-scan retries then.
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') unavailable(error);
-    }
-  }
-
-  #closeWatcher(): void {
-    this.#watcher?.close();
-    this.#watcher = undefined;
-    this.#watchedInode = undefined;
   }
 
   #changed(filename: string | null): void {
@@ -370,11 +311,59 @@ export class HostResolver implements Resolver {
       this.#dirtyCheckQueued = false;
       const names = [...this.#dirty];
       this.#dirty.clear();
+      const pass = this.#newPass();
       for (const name of names) {
         const nameParts = parseRegistryFileName(name);
-        if (nameParts !== undefined) this.#apply(nameParts, await this.#inspect(name));
+        if (nameParts === undefined) continue;
+        const inspection = await this.#inspect(name, pass, false);
+        this.#apply(nameParts, inspection);
+        const entry = this.#files.get(name)?.entry;
+        if (inspection.state === 'live' && entry !== undefined) this.#noteOwner(entry);
       }
     });
+  }
+
+  /**
+   * The safety net under change notification: a look at every known owner each tick, which is
+   * what notices an owner killed with SIGKILL (its files do not change), and a listing of the
+   * directory every `listEvery` ticks (every tick without notification) for what notification
+   * missed. An owner found dead, or whose heartbeat went stale, brings the listing forward.
+   */
+  #tick(): void {
+    this.#ticks += 1;
+    if (!this.#watcher.notifying || this.#ticks % listEvery === 0) {
+      this.#queueFullScan();
+      return;
+    }
+    this.#background(async () => {
+      if (this.#fullScanQueued) return;
+      const pass = this.#newPass();
+      for (const { identity, instances } of this.#owners.values()) {
+        const liveness = this.#liveness(identity, pass);
+        if (liveness === 'alive') continue;
+        if (liveness === 'unknown') {
+          let fresh = true;
+          for (const [instance, leaseMs] of instances) {
+            const renewedAt = await this.#heartbeat(instance, pass);
+            if (renewedAt === undefined || pass.now - renewedAt > leaseMs) fresh = false;
+          }
+          if (fresh) continue;
+        }
+        this.#queueFullScan();
+        return;
+      }
+    });
+  }
+
+  #noteOwner(entry: RegistryEntry): void {
+    const key = ownerKey(entry.owner);
+    let known = this.#owners.get(key);
+    if (known === undefined) {
+      known = { identity: entry.owner, instances: new Map() };
+      this.#owners.set(key, known);
+    }
+    const leaseMs = known.instances.get(entry.instance);
+    if (leaseMs === undefined || entry.leaseMs < leaseMs) known.instances.set(entry.instance, entry.leaseMs);
   }
 
   #queueFullScan(): void {
@@ -386,7 +375,9 @@ export class HostResolver implements Resolver {
     });
   }
 
-  // --- Scanning -------------------------------------------------------------------------------
+  #newPass(): Pass {
+    return { now: Date.now(), self: ownProcessIdentity(), owners: new Map(), heartbeats: new Map(), removed: new Set() };
+  }
 
   /**
    * Inspects every entry of the watched topics and of `extra` (topic key -> topic), updates the
@@ -405,45 +396,50 @@ export class HostResolver implements Resolver {
       }
       names = [];
     }
-    await this.#checkWatchedDirectory();
-    const wanted = new Set<string>();
+    await this.#watcher.verify();
+    // With change notification working, a file seen before is unchanged unless notification
+    // said otherwise (entries never change in place); now and then, and without it, check all.
+    const trustKnown = this.#watcher.notifying && this.#stats.scans % verifyEvery !== 0;
+    const pass = this.#newPass();
+    this.#owners = new Map();
+    const present = new Map<string, { topicKey: string; publisherId: string }>();
     for (const name of names) {
       if (isTemporaryFileName(name)) {
-        await this.#removeStaleTemporary(name);
+        await this.#removeStaleTemporary(name, pass.now);
         continue;
       }
       const parts = parseRegistryFileName(name);
-      if (parts !== undefined && (this.#tracked.has(parts.topicKey) || extra.has(parts.topicKey))) wanted.add(name);
-    }
-    // Entries reported so far whose file is gone must be inspected too, to report them removed.
-    for (const [key, topic] of this.#tracked) {
-      for (const advertisement of this.#table.list(topic)) wanted.add(`${key}.${advertisement.publisherId}.json`);
+      if (parts !== undefined && (this.#tracked.has(parts.topicKey) || extra.has(parts.topicKey))) present.set(name, parts);
     }
     const found = new Map<string, Advertisement[]>();
-    for (const name of wanted) {
-      const parts = parseRegistryFileName(name);
-      if (parts === undefined) continue;
-      const inspection = await this.#inspect(name);
+    for (const [name, parts] of present) {
+      const known = trustKnown && !this.#dirty.has(name) ? this.#files.get(name) : undefined;
+      if (known?.entry !== undefined && this.#inTable.has(known) && !extra.has(parts.topicKey) && this.#judgeAlive(known, pass)?.state === 'live') {
+        this.#noteOwner(known.entry);
+        continue;
+      }
+      const inspection = (known === undefined ? undefined : this.#judgeAlive(known, pass)) ?? (await this.#inspect(name, pass, known !== undefined));
       this.#apply(parts, inspection);
+      const cached = this.#files.get(name);
+      if (cached?.entry !== undefined && inspection.state === 'live' && this.#tracked.has(parts.topicKey)) {
+        this.#inTable.add(cached);
+        this.#noteOwner(cached.entry);
+      }
       if (inspection.state === 'live' && extra.has(parts.topicKey)) {
         const list = found.get(parts.topicKey) ?? [];
         list.push(inspection.checked.advertisement);
         found.set(parts.topicKey, list);
       }
     }
-    const present = new Set(names);
-    for (const name of this.#files.keys()) if (!present.has(name)) this.#files.delete(name);
+    // Files seen before and gone now: their entries are removed.
+    const listed = new Set(names);
+    for (const name of [...this.#files.keys()]) {
+      if (listed.has(name)) continue;
+      const parts = parseRegistryFileName(name);
+      if (parts === undefined) this.#files.delete(name);
+      else this.#apply(parts, this.#missing(name, pass));
+    }
     return found;
-  }
-
-  /** Drops a watcher that follows a deleted directory; the next re-scan tick makes a new one. */
-  async #checkWatchedDirectory(): Promise<void> {
-    if (this.#watcher === undefined) return;
-    const inode = await stat(this.directory).then(
-      (stats) => stats.ino,
-      () => undefined,
-    );
-    if (inode !== this.#watchedInode) this.#closeWatcher();
   }
 
   #apply(parts: { topicKey: string; publisherId: string }, inspection: Inspection): void {
@@ -456,77 +452,92 @@ export class HostResolver implements Resolver {
     }
   }
 
-  /** Reads (or recalls) one entry, judges its owner and lease, and deletes it when dead. */
-  async #inspect(name: string): Promise<Inspection> {
+  /** The verdict on a known file whose owner lives, without any I/O; `undefined` otherwise. */
+  #judgeAlive(cached: CachedFile, pass: Pass): Inspection | undefined {
+    const entry = cached.entry;
+    if (entry === undefined) return { state: 'removed', reason: 'invalid' };
+    return this.#liveness(entry.owner, pass) === 'alive' ? { state: 'live', checked: entry.checked } : undefined;
+  }
+
+  /**
+   * Reads (or, with `trustCache`, recalls) one entry, judges it, and deletes it when its owner
+   * is dead or its lease ran out.
+   */
+  async #inspect(name: string, pass: Pass, trustCache: boolean): Promise<Inspection> {
     const path = join(this.directory, name);
-    let stats: Stats;
-    try {
-      stats = await lstat(path);
-    } catch {
-      return this.#missing(name);
-    }
-    let cached = this.#files.get(name);
-    if (cached?.ino !== stats.ino || cached.size !== stats.size || cached.mtimeMs !== stats.mtimeMs) {
-      const read = await this.#read(name, path, stats);
-      if (read === 'missing') return this.#missing(name);
-      cached = read;
-      this.#files.set(name, cached);
+    let cached = trustCache ? this.#files.get(name) : undefined;
+    if (cached === undefined) {
+      let stats: Stats;
+      try {
+        stats = await lstat(path);
+      } catch {
+        return this.#missing(name, pass);
+      }
+      cached = this.#files.get(name);
+      if (cached?.ino !== stats.ino || cached.size !== stats.size || cached.mtimeMs !== stats.mtimeMs) {
+        const read = await readRegistryFile(name, path, stats, (problem) => {
+          this.#countInvalid(problem);
+        });
+        if (read === 'missing') return this.#missing(name, pass);
+        cached = read;
+        this.#files.set(name, cached);
+      }
     }
     const entry = cached.entry;
     if (entry === undefined) return { state: 'removed', reason: 'invalid' };
-    if (ownerState(entry.owner) === 'dead') {
+    const liveness = this.#liveness(entry.owner, pass);
+    if (liveness === 'alive') return { state: 'live', checked: entry.checked };
+    if (liveness === 'dead') {
       if (await this.#unlinkIfUnchanged(path, cached)) this.#stats.ownerExited += 1;
+      await this.#removeHeartbeat(entry.instance, pass);
       return { state: 'removed', reason: 'owner-exited' };
     }
-    if (Date.now() - cached.mtimeMs > entry.leaseMs) {
-      if (await this.#unlinkIfUnchanged(path, cached)) this.#stats.expired += 1;
-      return { state: 'removed', reason: 'expired' };
-    }
-    return { state: 'live', checked: entry.checked };
+    const renewedAt = (await this.#heartbeat(entry.instance, pass)) ?? cached.mtimeMs;
+    if (pass.now - renewedAt <= entry.leaseMs) return { state: 'live', checked: entry.checked };
+    if (await this.#unlinkIfUnchanged(path, cached)) this.#stats.expired += 1;
+    await this.#removeHeartbeat(entry.instance, pass);
+    return { state: 'removed', reason: 'expired' };
   }
 
-  #missing(name: string): Inspection {
+  #missing(name: string, pass: Pass): Inspection {
     const cached = this.#files.get(name);
     this.#files.delete(name);
-    const dead = cached?.entry !== undefined && ownerState(cached.entry.owner) === 'dead';
+    const dead = cached?.entry !== undefined && this.#liveness(cached.entry.owner, pass) === 'dead';
     return { state: 'removed', reason: dead ? 'owner-exited' : 'revoked' };
   }
 
-  /** Reads and validates one file; garbage is counted once per version of the file. */
-  async #read(name: string, path: string, linkStats: Stats): Promise<CachedFile | 'missing'> {
-    const garbage = (stats: Stats, problem: string): CachedFile => {
-      this.#countInvalid(problem);
-      return { ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, entry: undefined };
-    };
-    if (!linkStats.isFile()) return garbage(linkStats, `${name}: not a regular file`);
-    if (linkStats.size > MAX_REGISTRY_FILE_BYTES) {
-      return garbage(linkStats, `${name}: ${linkStats.size} bytes, the limit is ${MAX_REGISTRY_FILE_BYTES}`);
+  /** Whether `identity` runs, looked at once per pass (this process without a look). */
+  #liveness(identity: ProcessIdentity, pass: Pass): Liveness {
+    const self = pass.self;
+    if (identity.pid === self.pid && identity.startTime === self.startTime && identity.bootId === self.bootId) return 'alive';
+    const key = ownerKey(identity);
+    let liveness = pass.owners.get(key);
+    if (liveness === undefined) {
+      liveness = processLiveness(identity);
+      pass.owners.set(key, liveness);
     }
-    let handle;
-    try {
-      // O_NOFOLLOW and O_NONBLOCK: a link or a FIFO swapped in after lstat can neither
-      // redirect nor block the read.
-      handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
-      return garbage(linkStats, `${name}: cannot be opened (${(error as Error).message})`);
-    }
-    try {
-      const stats = await handle.stat();
-      if (!stats.isFile()) return garbage(stats, `${name}: not a regular file`);
-      const buffer = Buffer.alloc(MAX_REGISTRY_FILE_BYTES + 1);
-      const { bytesRead } = await handle.read(buffer, 0, buffer.byteLength, 0);
-      const decoded = decodeRegistryEntry(name, buffer.subarray(0, bytesRead));
-      if ('problem' in decoded) return garbage(stats, decoded.problem);
-      return { ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, entry: decoded.entry };
-    } catch (error) {
-      return garbage(linkStats, `${name}: cannot be read (${(error as Error).message})`);
-    } finally {
-      await handle.close();
-    }
+    return liveness;
   }
 
-  /** Deletes `path` unless it was replaced or renewed since it was judged; true if deleted. */
+  /** When the instance's heartbeat was last renewed, looked at once per pass. */
+  async #heartbeat(instance: string, pass: Pass): Promise<number | undefined> {
+    if (pass.heartbeats.has(instance)) return pass.heartbeats.get(instance);
+    const mtimeMs = await lstat(join(this.directory, heartbeatFileName(instance))).then(
+      (stats) => stats.mtimeMs,
+      () => undefined,
+    );
+    pass.heartbeats.set(instance, mtimeMs);
+    return mtimeMs;
+  }
+
+  /** Removes the heartbeat of an instance found dead or expired (its owner, if alive, makes a new one). */
+  async #removeHeartbeat(instance: string, pass: Pass): Promise<void> {
+    if (instance === this.#writer.instance || pass.removed.has(instance)) return;
+    pass.removed.add(instance);
+    await unlink(join(this.directory, heartbeatFileName(instance))).catch(() => undefined);
+  }
+
+  /** Deletes `path` unless it was replaced since it was judged; true if deleted. */
   async #unlinkIfUnchanged(path: string, judged: CachedFile): Promise<boolean> {
     try {
       const now = await lstat(path);
@@ -538,55 +549,28 @@ export class HostResolver implements Resolver {
     }
   }
 
-  async #removeStaleTemporary(name: string): Promise<void> {
+  async #removeStaleTemporary(name: string, now: number): Promise<void> {
     const path = join(this.directory, name);
     try {
       const stats = await lstat(path);
-      if (Date.now() - stats.mtimeMs > staleTemporaryMs) await unlink(path);
+      if (now - stats.mtimeMs > staleTemporaryMs) await unlink(path);
     } catch {
       // Renamed into place or removed meanwhile.
     }
   }
 
-  // --- Own entries ------------------------------------------------------------------------------
-
   async #refuseForeignOwner(name: string): Promise<void> {
-    const inspection = await this.#inspect(name);
+    const inspection = await this.#inspect(name, this.#newPass(), false);
     if (inspection.state !== 'live') return;
-    const existing = this.#files.get(name)?.entry?.owner;
-    const self = currentOwner();
-    if (existing === undefined || (existing.pid === self.pid && existing.startTime === self.startTime)) return;
+    const existing = this.#files.get(name)?.entry;
+    const self = ownProcessIdentity();
+    if (existing === undefined || (existing.owner.pid === self.pid && existing.owner.startTime === self.startTime && existing.owner.bootId === self.bootId)) return;
     const { topic, publisherId } = inspection.checked.advertisement;
     throw new SeamlessError(
       ErrorCode.InvalidArgument,
-      `publisher ${JSON.stringify(publisherId)} of topic ${JSON.stringify(topic)} is already advertised by process ${existing.pid} in ${this.directory}; publisher ids must be unique`,
-      { details: { topic, publisherId, pid: existing.pid } },
+      `publisher ${JSON.stringify(publisherId)} of topic ${JSON.stringify(topic)} is already advertised by process ${existing.owner.pid} in ${this.directory}; publisher ids must be unique`,
+      { details: { topic, publisherId, pid: existing.owner.pid } },
     );
-  }
-
-  /** Writes an entry atomically: a temporary file in the same directory, then rename. */
-  async #write(name: string, checked: CheckedAdvertisement): Promise<void> {
-    const content = encodeRegistryEntry(currentOwner(), this.#leaseMs, checked);
-    const temporary = join(this.directory, temporaryFileName(name));
-    try {
-      try {
-        await writeFile(temporary, content, { mode: 0o600, flag: 'wx' });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-        // Someone removed the directory: re-create it (with the same safety checks) and retry.
-        prepareRegistryDirectory(this.directory);
-        await writeFile(temporary, content, { mode: 0o600, flag: 'wx' });
-      }
-      await rename(temporary, join(this.directory, name));
-    } catch (error) {
-      await unlink(temporary).catch(() => undefined);
-      if (SeamlessError.isInstance(error)) throw error;
-      throw new SeamlessError(
-        ErrorCode.ConfigInvalid,
-        `cannot write registry entry ${name} in ${this.directory}: ${(error as Error).message}`,
-        { cause: error, details: { directory: this.directory } },
-      );
-    }
   }
 
   #withdraw(record: LeaseRecord): Promise<void> {
@@ -595,50 +579,9 @@ export class HostResolver implements Resolver {
       // Re-advertised meanwhile: the file now belongs to the newer lease.
       if (this.#leases.current(record.checked.advertisement) !== undefined) return;
       const name = registryFileName(topic, publisherId);
-      await unlink(join(this.directory, name)).catch(() => undefined);
+      await this.#writer.remove(name);
       this.#files.delete(name);
       if (this.#tracked.get(topicKey(topic)) === topic) this.#table.delete(topic, publisherId, 'revoked');
-      if (this.#leases.size === 0) this.#stopRenewing();
     });
-  }
-
-  #startRenewing(): void {
-    exitCleanups.add(this.#exitCleanup);
-    if (!exitHookInstalled) {
-      exitHookInstalled = true;
-      process.on('exit', runExitCleanups);
-    }
-    this.#renewTimer ??= setInterval(() => {
-      this.#background(() => this.#renew());
-    }, this.#renewIntervalMs).unref();
-  }
-
-  #stopRenewing(): void {
-    exitCleanups.delete(this.#exitCleanup);
-    clearInterval(this.#renewTimer);
-    this.#renewTimer = undefined;
-  }
-
-  async #renew(): Promise<void> {
-    for (const record of this.#leases.records()) {
-      const { topic, publisherId } = record.checked.advertisement;
-      const name = registryFileName(topic, publisherId);
-      const now = new Date();
-      try {
-        await utimes(join(this.directory, name), now, now);
-      } catch (error) {
-        if (!this.#leases.isCurrent(record)) continue;
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-          this.#warnOnce('renew', `cannot renew registry entry ${name} in ${this.directory}: ${(error as Error).message}`);
-          continue;
-        }
-        // Deleted by someone who judged it expired (or by hand): write it again.
-        try {
-          await this.#write(name, record.checked);
-        } catch (writeError) {
-          this.#warnOnce('renew', (writeError as Error).message);
-        }
-      }
-    }
   }
 }

@@ -7,7 +7,7 @@ export {
   MAX_DATAGRAM_BYTES,
 } from './datagram-codec.js';
 export { HostResolver } from './host-resolver.js';
-export type { HostResolverOptions, HostResolverStats } from './host-resolver.js';
+export type { HostResolverOptions, HostResolverStats } from './host-resolver-options.js';
 export { DEFAULT_MULTICAST_GROUP, DEFAULT_MULTICAST_PORT, MulticastResolver } from './multicast-resolver.js';
 export type { MulticastResolverOptions, MulticastResolverStats } from './multicast-resolver.js';
 export { defaultRegistryDirectory } from './registry-directory.js';

@@ -1,8 +1,8 @@
+import type { ProcessIdentity } from '@seamless/local-addrs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { makeAdvertisement } from '../test/support/advertisements.js';
 import { checkAdvertisement } from './checked-advertisement.js';
-import type { ProcessOwner } from './process-owner.js';
 import {
   MAX_REGISTRY_FILE_BYTES,
   decodeRegistryEntry,
@@ -14,11 +14,12 @@ import {
   topicKey,
 } from './registry-file.js';
 
-const owner: ProcessOwner = { pid: 4242, startTime: '98868', bootId: 'boot-1', pidNamespace: 'pid:[4026531836]' };
+const owner: ProcessIdentity = { pid: 4242, startTime: 98868, pidNamespace: 4026531836, bootId: 'boot-1', presence: '9f86d081884c7d65', presenceDevice: 27 };
+const instance = '4be1c0ffee0ddba1';
 const checked = checkAdvertisement(makeAdvertisement());
 const name = registryFileName('md.AAPL', checked.advertisement.publisherId);
 const encode = (text: string) => new TextEncoder().encode(text);
-const valid = JSON.parse(encodeRegistryEntry(owner, 5000, checked)) as Record<string, unknown>;
+const valid = JSON.parse(encodeRegistryEntry(owner, instance, 5000, checked)) as Record<string, unknown>;
 
 function problemOf(bytes: Uint8Array, fileName = name): string | undefined {
   const decoded = decodeRegistryEntry(fileName, bytes);
@@ -41,22 +42,33 @@ describe('registry file names', () => {
 });
 
 describe('registry file content', () => {
-  it('round-trips owner, lease and advertisement', () => {
-    const decoded = decodeRegistryEntry(name, encode(encodeRegistryEntry(owner, 5000, checked)));
-    expect(decoded).toEqual({ entry: { owner, leaseMs: 5000, checked } });
-    const unknownOwner = { ...owner, startTime: null, bootId: null, pidNamespace: null };
-    expect(decodeRegistryEntry(name, encode(encodeRegistryEntry(unknownOwner, 1, checked)))).toEqual({
-      entry: { owner: unknownOwner, leaseMs: 1, checked },
+  it('round-trips owner, instance, lease and advertisement', () => {
+    const decoded = decodeRegistryEntry(name, encode(encodeRegistryEntry(owner, instance, 5000, checked)));
+    expect(decoded).toEqual({ entry: { owner, instance, leaseMs: 5000, checked } });
+    // Where /proc is missing and no presence pipe exists, the unknown fields are 0 and ''.
+    const unknownOwner = { ...owner, startTime: 0, bootId: '', pidNamespace: 0, presence: '', presenceDevice: 0 };
+    expect(decodeRegistryEntry(name, encode(encodeRegistryEntry(unknownOwner, instance, 1, checked)))).toEqual({
+      entry: { owner: unknownOwner, instance, leaseMs: 1, checked },
     });
+  });
+
+  it('writes only the identity fields of the owner', () => {
+    const text = encodeRegistryEntry({ ...owner, extra: 'x' } as ProcessIdentity, instance, 5000, checked);
+    expect(Object.keys((JSON.parse(text) as { owner: object }).owner)).toEqual(['pid', 'startTime', 'pidNamespace', 'bootId', 'presence', 'presenceDevice']);
   });
 
   it.each([
     [{ ...valid, format: 'other' }, 'format is not seamless-registry-entry'],
-    [{ ...valid, version: 2 }, 'version 2 is not supported'],
+    [{ ...valid, version: 1 }, 'version 1 is not supported (this reader knows 2)'],
     [{ ...valid, leaseMs: 0 }, 'leaseMs must be an integer'],
     [{ ...valid, owner: { ...owner, pid: 0 } }, 'owner.pid must be a positive integer'],
-    [{ ...valid, owner: { ...owner, startTime: 12 } }, 'owner.startTime must be a decimal string or null'],
-    [{ ...valid, owner: { ...owner, bootId: '' } }, 'owner.bootId must be a string'],
+    [{ ...valid, owner: { ...owner, startTime: '98868' } }, 'owner.startTime must be a non-negative integer'],
+    [{ ...valid, owner: { ...owner, pidNamespace: -1 } }, 'owner.pidNamespace must be a non-negative integer'],
+    [{ ...valid, owner: { ...owner, presenceDevice: 1.5 } }, 'owner.presenceDevice must be a non-negative integer'],
+    [{ ...valid, owner: { ...owner, bootId: 'b'.repeat(129) } }, 'owner.bootId must be a string'],
+    [{ ...valid, owner: { ...owner, presence: '../../etc' } }, 'owner.presence must be empty or 16 hex digits'],
+    [{ ...valid, instance: 'ABC' }, 'instance must be 16 hex digits'],
+    [{ ...valid, instance: undefined }, 'instance must be 16 hex digits'],
     [{ ...valid, owner: [] }, 'owner must be an object'],
     [{ ...valid, advertisement: { ...makeAdvertisement(), policy: 'x' } }, 'invalid advertisement: policy'],
     [{ ...valid, advertisement: makeAdvertisement({ topic: 'md.MSFT' }) }, 'does not match the file name'],
@@ -69,7 +81,7 @@ describe('registry file content', () => {
   it('refuses oversized files, bad UTF-8 and names that are not entries', () => {
     expect(problemOf(new Uint8Array(MAX_REGISTRY_FILE_BYTES + 1))).toContain('the limit is');
     expect(problemOf(new Uint8Array([0x7b, 0xff, 0x7d]))).toContain('not UTF-8 JSON');
-    expect(problemOf(encode(encodeRegistryEntry(owner, 5000, checked)), 'x.json')).toContain('not a registry entry name');
+    expect(problemOf(encode(encodeRegistryEntry(owner, instance, 5000, checked)), 'x.json')).toContain('not a registry entry name');
   });
 
   it('never throws on arbitrary bytes', () => {

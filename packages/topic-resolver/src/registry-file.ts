@@ -1,22 +1,26 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { ProcessIdentity } from '@seamless/local-addrs';
 import { MAX_ADVERTISEMENT_BYTES, SeamlessError, parseAdvertisement } from '@seamless/transport';
 import { describe } from './check-option.js';
 import { canonicalJson } from './checked-advertisement.js';
 import type { CheckedAdvertisement } from './checked-advertisement.js';
-import type { ProcessOwner } from './process-owner.js';
 
 /*
  * One registry entry = one file `<topic key>.<publisher id>.json` in the registry directory,
  * where the topic key is the first 32 hex digits of SHA-256(topic) (topics may hold any
  * letter and "/", and may be longer than a file name may be). Its content:
  *
- *   {"format":"seamless-registry-entry","version":1,
- *    "owner":{"pid":4242,"startTime":"98868","bootId":"…","pidNamespace":"pid:[4026531836]"},
- *    "leaseMs":5000,
+ *   {"format":"seamless-registry-entry","version":2,
+ *    "owner":{"pid":4242,"startTime":98868,"pidNamespace":4026531836,"bootId":"…",
+ *             "presence":"9f…","presenceDevice":27},
+ *    "instance":"4be1c0ffee0ddba1","leaseMs":5000,
  *    "advertisement":{…}}
  *
- * The file's modification time is the last renewal. Files are written to
- * `.<name>.<pid>.<random>.tmp` and renamed into place, so a reader never sees half a file.
+ * The owner is the process (`@seamless/local-addrs` ProcessIdentity), the instance the
+ * HostResolver that wrote the entry: its heartbeat file (see instance-heartbeat.ts) renews
+ * every entry of that instance at once. An entry never changes after it is written: files are
+ * written to `.<name>.<pid>.<random>.tmp` and renamed into place, so a reader never sees half a
+ * file.
  */
 
 /**
@@ -36,7 +40,7 @@ export const REGISTRY_FORMAT = 'seamless-registry-entry';
  * const readable = entry.format === REGISTRY_FORMAT && entry.version === REGISTRY_VERSION;
  * ```
  */
-export const REGISTRY_VERSION = 1;
+export const REGISTRY_VERSION = 2;
 /**
  * The largest registry file read: an advertisement at its limit plus the envelope.
  *
@@ -51,10 +55,14 @@ export const MAX_REGISTRY_FILE_BYTES = MAX_ADVERTISEMENT_BYTES + 1024;
 const maxLeaseMs = 24 * 60 * 60 * 1000;
 const entryName = /^([0-9a-f]{32})\.([A-Za-z0-9_-]{1,64})\.json$/;
 const temporaryPattern = /^\..+\.tmp$/;
+/** Instance ids and presence tokens: 16 lowercase hex digits. */
+const hexToken = /^[0-9a-f]{16}$/;
 
 /** A registry entry as read back and validated. */
 export interface RegistryEntry {
-  readonly owner: ProcessOwner;
+  readonly owner: ProcessIdentity;
+  /** The HostResolver instance that wrote it (16 hex digits): its heartbeat renews the entry. */
+  readonly instance: string;
   readonly leaseMs: number;
   readonly checked: CheckedAdvertisement;
 }
@@ -90,8 +98,15 @@ export function isTemporaryFileName(name: string): boolean {
 }
 
 /** The content of a registry file. */
-export function encodeRegistryEntry(owner: ProcessOwner, leaseMs: number, checked: CheckedAdvertisement): string {
-  const envelope = JSON.stringify({ format: REGISTRY_FORMAT, version: REGISTRY_VERSION, owner, leaseMs });
+export function encodeRegistryEntry(owner: ProcessIdentity, instance: string, leaseMs: number, checked: CheckedAdvertisement): string {
+  const { pid, startTime, pidNamespace, bootId, presence, presenceDevice } = owner;
+  const envelope = JSON.stringify({
+    format: REGISTRY_FORMAT,
+    version: REGISTRY_VERSION,
+    owner: { pid, startTime, pidNamespace, bootId, presence, presenceDevice },
+    instance,
+    leaseMs,
+  });
   // The advertisement's JSON is spliced in as is: it is the canonical form peers compare.
   return `${envelope.slice(0, -1)},"advertisement":${checked.json}}\n`;
 }
@@ -127,6 +142,8 @@ export function decodeRegistryEntry(name: string, bytes: Uint8Array): DecodedReg
   }
   const owner = parseOwner(record['owner']);
   if (typeof owner === 'string') return { problem: `${name}: ${owner}` };
+  const instance = record['instance'];
+  if (typeof instance !== 'string' || !hexToken.test(instance)) return { problem: `${name}: instance must be 16 hex digits` };
   let checked: CheckedAdvertisement;
   try {
     const advertisement = parseAdvertisement(record['advertisement']);
@@ -138,28 +155,30 @@ export function decodeRegistryEntry(name: string, bytes: Uint8Array): DecodedReg
   if (topicKey(checked.advertisement.topic) !== parts.topicKey || checked.advertisement.publisherId !== parts.publisherId) {
     return { problem: `${name}: its advertisement (topic and publisher id) does not match the file name` };
   }
-  return { entry: { owner, leaseMs, checked } };
+  return { entry: { owner, instance, leaseMs, checked } };
 }
 
-function parseOwner(value: unknown): ProcessOwner | string {
+function parseOwner(value: unknown): ProcessIdentity | string {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'owner must be an object';
-  const owner = value as Record<string, unknown>;
-  const { pid, startTime, bootId, pidNamespace } = owner;
-  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid < 1 || pid > 0x7fffffff) {
-    return 'owner.pid must be a positive integer';
+  const { pid, startTime, pidNamespace, bootId, presence, presenceDevice } = value as Record<string, unknown>;
+  if (!isInteger(pid, 1, 0x7fffffff)) return 'owner.pid must be a positive integer';
+  for (const [field, number] of [['startTime', startTime], ['pidNamespace', pidNamespace], ['presenceDevice', presenceDevice]] as const) {
+    if (!isInteger(number, 0, Number.MAX_SAFE_INTEGER)) return `owner.${field} must be a non-negative integer`;
   }
-  if (startTime !== null && (typeof startTime !== 'string' || !/^\d{1,20}$/.test(startTime))) {
-    return 'owner.startTime must be a decimal string or null';
-  }
-  for (const [field, text] of [['bootId', bootId], ['pidNamespace', pidNamespace]] as const) {
-    if (text !== null && (typeof text !== 'string' || text.length === 0 || text.length > 128)) {
-      return `owner.${field} must be a string of 1 to 128 characters or null`;
-    }
+  if (typeof bootId !== 'string' || bootId.length > 128) return 'owner.bootId must be a string of at most 128 characters';
+  if (typeof presence !== 'string' || (presence !== '' && !hexToken.test(presence))) {
+    return 'owner.presence must be empty or 16 hex digits';
   }
   return {
-    pid,
-    startTime,
-    bootId: bootId as string | null,
-    pidNamespace: pidNamespace as string | null,
+    pid: pid as number,
+    startTime: startTime as number,
+    pidNamespace: pidNamespace as number,
+    bootId,
+    presence,
+    presenceDevice: presenceDevice as number,
   };
+}
+
+function isInteger(value: unknown, min: number, max: number): boolean {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max;
 }

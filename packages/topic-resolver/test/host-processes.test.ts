@@ -7,7 +7,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { HostResolver } from '../src/host-resolver.js';
 import { registryFileName } from '../src/registry-file.js';
 import { Agent } from './support/agent.js';
-import { namespaceSkipReason } from '@seamless/test-support';
+import { removeDeadPresence } from '@seamless/local-addrs';
+import { containerSkipReason, containerWrapper, namespaceSkipReason } from '@seamless/test-support';
 import { EventRecorder, makeAdvertisement } from './support/advertisements.js';
 
 // Real processes sharing one registry directory; each test has its own directory, in /dev/shm
@@ -126,4 +127,101 @@ describe.skipIf(skipReason !== undefined)('HostResolver across network namespace
     publisher.kill('SIGKILL');
     expect(await watcher.until(2)).toEqual(['added netns-pub', 'removed netns-pub owner-exited']);
   });
+});
+
+const containerSkip = containerSkipReason();
+if (containerSkip !== undefined) console.log(`skipping the HostResolver PID-namespace tests: ${containerSkip}`);
+
+describe.skipIf(containerSkip !== undefined)('HostResolver across PID namespaces (containers sharing the directory)', () => {
+  /** Waits `ms` while the watcher must see nothing new: a lease would run out in it. */
+  const quiet = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('without a presence pipe: the instance heartbeat keeps the entry past its lease, and its end retires it within a lease', async () => {
+    const watcher = new EventRecorder(subscriber().watch('md.AAPL'));
+    const publisher = new Agent(
+      { kind: 'host', options: { directory, leaseMs: 1000, renewIntervalMs: 100 }, advertise: [makeAdvertisement({ publisherId: 'boxed' })], stdin: true },
+      containerWrapper({ pid: true }),
+    );
+    const ready = await publisher.waitForEvent('ready');
+    // Its pid means nothing here (it is pid 1 in its namespace): only the heartbeat can tell.
+    expect(ready.pid).toBe(1);
+    await watcher.until(1);
+    await quiet(2500);
+    expect(watcher.described).toEqual(['added boxed']);
+    publisher.kill('SIGKILL');
+    await publisher.exited;
+    expect(await watcher.until(2)).toEqual(['added boxed', 'removed boxed expired']);
+    expect(await readdir(directory)).toEqual([]);
+  }, 30_000);
+
+  it('with a presence pipe: the death is seen through the pipe, long before the lease', async () => {
+    const watcher = new EventRecorder(subscriber().watch('md.AAPL'));
+    // A lease of a minute: only the presence probe can explain a removal within the test.
+    const publisher = new Agent(
+      { kind: 'host', options: { directory, leaseMs: 60_000 }, advertise: [makeAdvertisement({ publisherId: 'present' })], presence: true, stdin: true },
+      containerWrapper({ pid: true }),
+    );
+    const ready = await publisher.waitForEvent('ready');
+    expect(ready.presence).toMatch(/^[0-9a-f]{16}$/);
+    await watcher.until(1);
+    publisher.kill('SIGKILL');
+    await publisher.exited;
+    try {
+      expect(await watcher.until(2)).toEqual(['added present', 'removed present owner-exited']);
+      expect(await readdir(directory)).toEqual([]);
+    } finally {
+      // The shared-memory transport would reclaim the dead process's pipe; here the test does.
+      removeDeadPresence(ready.presence ?? '');
+    }
+  }, 30_000);
+});
+
+describe('HostResolver at scale', () => {
+  it('ten thousand advertisements of one process: all found by a watcher of every topic, none expiring or flapping', async () => {
+    const count = 10_000;
+    const publisher = new Agent({
+      kind: 'host',
+      options: { directory },
+      advertiseMany: { template: makeAdvertisement({ topic: 'scale' }), count },
+      stdin: true,
+    });
+    const advertised = await publisher.waitForEvent('advertised', undefined, 120_000);
+    const resolver = subscriber();
+    const started = performance.now();
+    const added = new Set<string>();
+    const removed: string[] = [];
+    const controller = new AbortController();
+    let allFound: () => void = () => undefined;
+    const found = new Promise<void>((resolve) => (allFound = resolve));
+    const watches = Array.from({ length: count }, async (_, index) => {
+      for await (const event of resolver.watch(`scale.${index}`, controller.signal)) {
+        if (event.type === 'added') added.add(event.advertisement.topic);
+        else removed.push(`${event.advertisement.topic} ${event.reason}`);
+        if (added.size === count) allFound();
+      }
+    });
+    const deadline = setTimeout(allFound, 120_000);
+    await found;
+    clearTimeout(deadline);
+    const discoveryMs = performance.now() - started;
+    expect(added.size).toBe(count);
+    // Stay up: several leases (5 s) with the publisher renewing by its one heartbeat.
+    const before = { cpu: process.cpuUsage(), scans: resolver.stats.scans };
+    await new Promise((resolve) => setTimeout(resolve, 12_000));
+    const cpu = process.cpuUsage(before.cpu);
+    publisher.send({ command: 'usage' });
+    const usage = await publisher.waitForEvent('usage');
+    console.log(
+      `HostResolver, ${count} entries: advertised in ${((advertised.ms ?? 0) / 1000).toFixed(1)} s, all discovered in ${(discoveryMs / 1000).toFixed(1)} s; ` +
+        `steady state: the watcher spent ${((cpu.user + cpu.system) / 1000 / 12).toFixed(0)} ms of CPU per second over ${resolver.stats.scans - before.scans} rescans; ` +
+        `the publisher's CPU in all ${(((usage.cpu?.user ?? 0) + (usage.cpu?.system ?? 0)) / 1e6).toFixed(1)} s`,
+    );
+    expect(removed).toEqual([]);
+    expect(resolver.stats.expired).toBe(0);
+    expect(usage.stats).toMatchObject({ expired: 0 });
+    controller.abort();
+    await Promise.all(watches);
+    publisher.send({ command: 'close' });
+    await publisher.waitForEvent('closed', undefined, 60_000);
+  }, 300_000);
 });

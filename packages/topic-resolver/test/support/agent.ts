@@ -13,6 +13,16 @@ export interface AgentRecord {
   readonly reason?: string;
   readonly publisherIds?: string[];
   readonly message?: string;
+  /** `ready`: the agent's pid and presence token (with `presence: true`). */
+  readonly pid?: number;
+  readonly presence?: string;
+  /** `advertised`: how many, in how long. */
+  readonly count?: number;
+  readonly ms?: number;
+  /** `usage`: its CPU time so far, RSS and resolver counters. */
+  readonly cpu?: { readonly user: number; readonly system: number };
+  readonly rss?: number;
+  readonly stats?: Record<string, unknown>;
 }
 
 /** What test/fixtures/resolver-agent.mjs is told to do (see the fixture). */
@@ -25,6 +35,10 @@ export interface AgentConfig {
   readonly resolveAtStart?: boolean;
   readonly abortWatchAfterMs?: number;
   readonly stdin?: boolean;
+  /** Advertise `count` copies of `template`, on topics `<template.topic>.<i>` as publishers `p<i>`. */
+  readonly advertiseMany?: { readonly template: unknown; readonly count: number };
+  /** Establish a presence pipe first (with mkfifo(1)), as a process using shared memory has. */
+  readonly presence?: boolean;
 }
 
 const running = new Set<Agent>();
@@ -37,8 +51,13 @@ export class Agent {
   #stderr = '';
   #listeners: (() => void)[] = [];
 
-  constructor(config: AgentConfig, netns?: string) {
-    const command = netns === undefined ? [process.execPath, fixture] : ['ip', 'netns', 'exec', netns, process.execPath, fixture];
+  /**
+   * @param netns a network namespace to run in, or a wrapper command (such as
+   *   `containerWrapper()` of @seamless/test-support) to run under.
+   */
+  constructor(config: AgentConfig, netns?: string | readonly string[]) {
+    const wrapper = netns === undefined ? [] : typeof netns === 'string' ? ['ip', 'netns', 'exec', netns] : netns;
+    const command = [...wrapper, process.execPath, fixture];
     const [file = '', ...args] = command;
     // `ip netns exec` replaces itself with node, so the pid (and kill -9) is node's own.
     this.#child = spawn(file, [...args, JSON.stringify(config)], {
