@@ -3,17 +3,23 @@ import { describe, expect, it } from 'vitest';
 import { makeAdvertisement } from '../test/support/advertisements.js';
 import { checkAdvertisement } from './checked-advertisement.js';
 import {
+  BATCH_DATAGRAM_BYTES,
   DATAGRAM_HEADER_BYTES,
   DATAGRAM_MAGIC,
+  DATAGRAM_VERSION,
+  MAX_BATCH_ENTRIES,
   MAX_DATAGRAM_BYTES,
+  announcePayloadBytes,
   decodeDatagram,
   encodeDatagram,
+  goodbyePayloadBytes,
+  publisherKeyJson,
 } from './datagram-codec.js';
 import type { Datagram } from './datagram-codec.js';
 
 const checked = checkAdvertisement(makeAdvertisement());
 const sender = '0123456789abcdef';
-const announce: Datagram = { kind: 'announce', sender, sequence: 7, leaseMs: 3500, checked };
+const announce: Datagram = { kind: 'announce', sender, sequence: 7, leaseMs: 3500, round: 3, advertisements: [checked] };
 
 function problemOf(bytes: Uint8Array): string | undefined {
   const decoded = decodeDatagram(bytes);
@@ -21,7 +27,7 @@ function problemOf(bytes: Uint8Array): string | undefined {
 }
 
 /** A datagram with a valid header around an arbitrary payload. */
-function framed(payload: string | Uint8Array, kind = 1, version = 1, magic = DATAGRAM_MAGIC): Buffer {
+function framed(payload: string | Uint8Array, kind = 1, version = DATAGRAM_VERSION, magic = DATAGRAM_MAGIC): Buffer {
   const body = typeof payload === 'string' ? Buffer.from(payload) : Buffer.from(payload);
   const bytes = Buffer.alloc(DATAGRAM_HEADER_BYTES + body.byteLength);
   bytes.writeUInt32BE(magic, 0);
@@ -33,11 +39,16 @@ function framed(payload: string | Uint8Array, kind = 1, version = 1, magic = DAT
 }
 
 describe('datagram codec', () => {
+  const other = checkAdvertisement(makeAdvertisement({ publisherId: 'p-2', topic: 'md/MSFT' }));
   it.each<Datagram>([
     announce,
-    { kind: 'goodbye', sender, sequence: 0xffffffff, topic: '价格.上证', publisherId: 'p-1' },
-    { kind: 'query', sender, sequence: 1, topic: 'md.AAPL' },
-    { kind: 'query', sender, sequence: 2, topic: undefined },
+    { ...announce, round: 0xffffffff, advertisements: [checked, other] },
+    { kind: 'goodbye', sender, sequence: 0xffffffff, withdrawn: [{ topic: '价格.上证', publisherId: 'p-1' }, { topic: 'a', publisherId: 'b' }] },
+    { kind: 'goodbye', sender, sequence: 3, withdrawn: 'all' },
+    { kind: 'query', sender, sequence: 1, scope: { topic: 'md.AAPL' } },
+    { kind: 'query', sender, sequence: 2, scope: { everything: true } },
+    { kind: 'query', sender, sequence: 2, scope: { sender: 'fedcba9876543210' } },
+    { kind: 'heartbeat', sender, sequence: 9, leaseMs: 3500, count: 10_000, digest: 0xdeadbeef, round: 2, running: true },
   ])('round-trips a $kind', (datagram) => {
     const bytes = encodeDatagram(datagram);
     expect(bytes.subarray(0, 4).toString('latin1')).toBe('SMLR');
@@ -52,25 +63,56 @@ describe('datagram codec', () => {
         host: { bootId: 'b'.repeat(128), ipcNamespace: 'i'.repeat(128), netNamespace: 'n'.repeat(128), hostname: 'h'.repeat(255) },
       }),
     );
-    const bytes = encodeDatagram({ ...announce, checked: largest });
+    const bytes = encodeDatagram({ ...announce, round: 0xffffffff, advertisements: [largest] });
     expect(bytes.byteLength).toBeLessThanOrEqual(MAX_DATAGRAM_BYTES);
-    expect(decodeDatagram(bytes)).toEqual({ ...announce, checked: largest });
+    expect(decodeDatagram(bytes)).toEqual({ ...announce, round: 0xffffffff, advertisements: [largest] });
+  });
+
+  it('computes the sizes the outbox packs batches by, exactly', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 0, max: 0xffffffff }), (entries, round) => {
+        const list = Array.from({ length: entries }, (_, index) => checkAdvertisement(makeAdvertisement({ publisherId: `p${index}` })));
+        const jsonBytes = list.reduce((sum, entry) => sum + Buffer.byteLength(entry.json), 0);
+        const bytes = encodeDatagram({ ...announce, round, advertisements: list });
+        expect(bytes.byteLength).toBe(DATAGRAM_HEADER_BYTES + announcePayloadBytes(3500, round, entries, jsonBytes));
+        const keys = list.map((entry) => entry.advertisement);
+        const goodbye = encodeDatagram({ kind: 'goodbye', sender, sequence: 1, withdrawn: keys });
+        const keyBytes = keys.reduce((sum, key) => sum + Buffer.byteLength(publisherKeyJson(key)), 0);
+        expect(goodbye.byteLength).toBe(DATAGRAM_HEADER_BYTES + goodbyePayloadBytes(entries, keyBytes));
+      }),
+      { numRuns: 50 },
+    );
+    expect(BATCH_DATAGRAM_BYTES).toBeLessThanOrEqual(1500 - 20 - 8);
   });
 
   it.each([
     [Buffer.alloc(5), 'shorter than the header'],
     [Buffer.alloc(MAX_DATAGRAM_BYTES + 1), 'the limit is'],
-    [framed('{}', 1, 1, 0x12345678), 'bad magic'],
-    [framed('{}', 1, 2), 'unsupported version 2'],
+    [framed('{}', 1, DATAGRAM_VERSION, 0x12345678), 'bad magic'],
+    [framed('{}', 1, 1), 'unsupported version 1 (this resolver speaks 2)'],
+    [framed('{}', 1, 3), 'unsupported version 3'],
     [framed('{}', 9), 'unknown kind 9'],
     [Buffer.concat([framed('{}'), Buffer.from('x')]), 'payload length 2 does not match the datagram size 23'],
     [framed(new Uint8Array([0x7b, 0xc3, 0x7d])), 'not UTF-8 JSON'],
     [framed('[1]'), 'not a JSON object'],
-    [framed(`{"leaseMs":50,"advertisement":${checked.json}}`), 'leaseMs must be an integer from 100'],
-    [framed('{"leaseMs":1000,"advertisement":{"version":1}}'), 'announcement: invalid advertisement: topic'],
-    [framed('{"topic":"a b","publisherId":"p"}', 2), 'goodbye: topic is not a valid topic name'],
-    [framed('{"topic":"md.AAPL","publisherId":"p q"}', 2), 'goodbye: publisherId must match'],
+    [framed(`{"leaseMs":50,"round":0,"advertisements":[${checked.json}]}`), 'leaseMs must be an integer from 100'],
+    [framed(`{"leaseMs":1000,"round":-1,"advertisements":[${checked.json}]}`), 'round must be a uint32'],
+    [framed('{"leaseMs":1000,"round":0,"advertisements":[]}'), 'advertisements must be an array of 1 to'],
+    [framed(`{"leaseMs":1000,"round":0,"advertisements":[${Array<string>(MAX_BATCH_ENTRIES + 1).fill('{}').join(',')}]}`), 'array of 1 to 256'],
+    [framed(`{"leaseMs":1000,"round":0,"advertisements":[${checked.json},{"version":1}]}`), 'announcement 1: invalid advertisement: topic'],
+    [framed('{"withdrawn":[{"topic":"a b","publisherId":"p"}]}', 2), 'goodbye: topic is not a valid topic name'],
+    [framed('{"withdrawn":[{"topic":"md.AAPL","publisherId":"p q"}]}', 2), 'goodbye: publisherId must match'],
+    [framed('{"withdrawn":["md.AAPL"]}', 2), 'goodbye: each withdrawn entry must be an object'],
+    [framed('{"all":true,"withdrawn":[]}', 2), 'goodbye must be {"all":true} or withdraw'],
+    [framed('{"all":1}', 2), 'goodbye must be {"all":true} or withdraw'],
     [framed('{"topic":"/x"}', 3), 'query: topic is not a valid topic name'],
+    [framed('{"sender":"ABCDEF0123456789"}', 3), 'query: sender must be 16 lowercase hex digits'],
+    [framed('{"sender":"abcdef0123456789","topic":"a"}', 3), 'not both'],
+    [framed('{"leaseMs":1000,"count":-1,"digest":0,"round":0,"running":false}', 4), 'heartbeat count must be'],
+    [framed('{"leaseMs":1000,"count":1,"digest":4294967296,"round":0,"running":false}', 4), 'heartbeat digest must be a uint32'],
+    [framed('{"leaseMs":1000,"count":1,"digest":1,"round":1.5,"running":false}', 4), 'heartbeat round must be a uint32'],
+    [framed('{"leaseMs":1000,"count":1,"digest":1,"round":1,"running":0}', 4), 'heartbeat running must be a boolean'],
+    [framed('{"leaseMs":99,"count":1,"digest":1,"round":1,"running":false}', 4), 'heartbeat leaseMs must be'],
   ])('refuses %#: %s', (bytes, problem) => {
     expect(problemOf(bytes)).toContain(problem);
   });
@@ -89,7 +131,7 @@ describe('datagram codec', () => {
       fc.property(fc.integer({ min: 0, max: 255 }), fc.anything(), (kind, value) => {
         const text = JSON.stringify(value) as string | undefined;
         const decoded = decodeDatagram(framed(text ?? 'null', kind));
-        if (!('problem' in decoded)) expect([1, 2, 3]).toContain(kind);
+        if (!('problem' in decoded)) expect([1, 2, 3, 4]).toContain(kind);
       }),
       { numRuns: 3000 },
     );
@@ -104,7 +146,7 @@ describe('datagram codec', () => {
         bytes[offset] = byte;
         const decoded = decodeDatagram(bytes);
         // An announcement's payload has no "topic": read as a query it asks for every topic.
-        if (offset === 5 && byte === 3) expect(decoded).toMatchObject({ kind: 'query', topic: undefined });
+        if (offset === 5 && byte === 3) expect(decoded).toMatchObject({ kind: 'query', scope: { everything: true } });
         else expect(decoded).toHaveProperty('problem');
       }),
       { numRuns: 2000 },

@@ -8,8 +8,9 @@ export {
 } from './datagram-codec.js';
 export { HostResolver } from './host-resolver.js';
 export type { HostResolverOptions, HostResolverStats } from './host-resolver-options.js';
-export { DEFAULT_MULTICAST_GROUP, DEFAULT_MULTICAST_PORT, MulticastResolver } from './multicast-resolver.js';
-export type { MulticastResolverOptions, MulticastResolverStats } from './multicast-resolver.js';
+export { MulticastResolver } from './multicast-resolver.js';
+export { DEFAULT_MULTICAST_GROUP, DEFAULT_MULTICAST_PORT } from './multicast-resolver-options.js';
+export type { MulticastResolverOptions, MulticastResolverStats } from './multicast-resolver-options.js';
 export { defaultRegistryDirectory } from './registry-directory.js';
 export type { RegistryDirectoryEnvironment } from './registry-directory.js';
 export { MAX_REGISTRY_FILE_BYTES, REGISTRY_FORMAT, REGISTRY_VERSION } from './registry-file.js';

@@ -1,5 +1,6 @@
 import type { Advertisement } from '@seamless/transport';
 import type { CheckedAdvertisement } from './checked-advertisement.js';
+import { keyOf } from './publisher-key.js';
 import type { Lease } from './resolver.js';
 
 /** One lease a resolver issued and still honours. */
@@ -61,8 +62,4 @@ export class LeaseBook {
   isCurrent(record: LeaseRecord): boolean {
     return this.#records.get(keyOf(record.checked.advertisement)) === record;
   }
-}
-
-function keyOf(advertisement: Advertisement): string {
-  return `${advertisement.topic}\u0000${advertisement.publisherId}`;
 }

@@ -5,11 +5,13 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventRecorder, makeAdvertisement, waitUntil } from '../test/support/advertisements.js';
 import { settle, trackResources } from '../test/support/live-resources.js';
+import { AdvertisementDigest, advertisementHash } from './advertisement-digest.js';
 import { checkAdvertisement } from './checked-advertisement.js';
+import type { CheckedAdvertisement } from './checked-advertisement.js';
 import { decodeDatagram, encodeDatagram } from './datagram-codec.js';
 import type { Datagram } from './datagram-codec.js';
 import { MulticastResolver } from './multicast-resolver.js';
-import type { MulticastResolverOptions } from './multicast-resolver.js';
+import type { MulticastResolverOptions } from './multicast-resolver-options.js';
 
 // Everything here stays on the loopback interface: each test uses its own random group and a
 // port below the ephemeral range, and joins and sends on 127.0.0.1 only.
@@ -121,7 +123,7 @@ describe('MulticastResolver on loopback', () => {
     const send = await rawSender(network);
     const watcher = new EventRecorder(subscriber.watch('md.AAPL'));
     const checked = checkAdvertisement(makeAdvertisement({ publisherId: 'crashed' }));
-    await send(encodeDatagram({ kind: 'announce', sender: 'aaaaaaaaaaaaaaaa', sequence: 1, leaseMs: 300, checked }));
+    await send(encodeDatagram({ kind: 'announce', sender: 'aaaaaaaaaaaaaaaa', sequence: 1, leaseMs: 300, round: 0, advertisements: [checked] }));
     expect(await watcher.until(2)).toEqual(['added crashed', 'removed crashed expired']);
     expect(subscriber.stats.expired).toBe(1);
   });
@@ -133,16 +135,16 @@ describe('MulticastResolver on loopback', () => {
     const watcher = new EventRecorder(subscriber.watch('md.AAPL'));
     const checked = checkAdvertisement(makeAdvertisement({ publisherId: 'p1' }));
     const owner = 'aaaaaaaaaaaaaaaa';
-    const goodbye = { kind: 'goodbye', topic: 'md.AAPL', publisherId: 'p1' } as const;
-    await send(encodeDatagram({ kind: 'announce', sender: owner, sequence: 10, leaseMs: 60_000, checked }));
+    const goodbye = { kind: 'goodbye', withdrawn: [{ topic: 'md.AAPL', publisherId: 'p1' }] } as const;
+    await send(encodeDatagram({ kind: 'announce', sender: owner, sequence: 10, leaseMs: 60_000, round: 0, advertisements: [checked] }));
     await watcher.until(1);
     await send(encodeDatagram({ ...goodbye, sender: 'bbbbbbbbbbbbbbbb', sequence: 99 }));
     await send(encodeDatagram({ ...goodbye, sender: owner, sequence: 9 }));
     await send(encodeDatagram({ ...goodbye, sender: owner, sequence: 11 }));
     await watcher.until(2);
     // A late copy of an earlier announcement must not bring it back.
-    await send(encodeDatagram({ kind: 'announce', sender: owner, sequence: 10, leaseMs: 60_000, checked }));
-    await send(encodeDatagram({ kind: 'announce', sender: owner, sequence: 12, leaseMs: 60_000, checked }));
+    await send(encodeDatagram({ kind: 'announce', sender: owner, sequence: 10, leaseMs: 60_000, round: 0, advertisements: [checked] }));
+    await send(encodeDatagram({ kind: 'announce', sender: owner, sequence: 12, leaseMs: 60_000, round: 0, advertisements: [checked] }));
     expect(await watcher.until(3)).toEqual(['added p1', 'removed p1 revoked', 'added p1']);
     await waitUntil(() => subscriber.stats.received === 6, 5000, 'all datagrams');
     expect(watcher.described).toHaveLength(3);
@@ -156,10 +158,10 @@ describe('MulticastResolver on loopback', () => {
     await new Promise((resolve) => setTimeout(resolve, 400)); // the start-up bursts are over
     const seen = await rawListener(network);
     const send = await rawSender(network);
-    await send(encodeDatagram({ kind: 'query', sender: 'cccccccccccccccc', sequence: 1, topic: 'other' }));
+    await send(encodeDatagram({ kind: 'query', sender: 'cccccccccccccccc', sequence: 1, scope: { topic: 'other' } }));
     await waitUntil(() => seen.some((datagram) => datagram.kind === 'announce'), 5000, 'an answer');
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const answers = seen.flatMap((datagram) => (datagram.kind === 'announce' ? [datagram.checked.advertisement.publisherId] : []));
+    const answers = seen.flatMap((datagram) => (datagram.kind === 'announce' ? datagram.advertisements.map((entry) => entry.advertisement.publisherId) : []));
     expect(answers).toEqual(['b1']);
   });
 
@@ -171,12 +173,12 @@ describe('MulticastResolver on loopback', () => {
     const samples = fc.sample(
       fc.oneof(
         fc.uint8Array({ maxLength: 1400 }),
-        fc.jsonValue().map((value) => Buffer.concat([Buffer.from('SMLR\u0001\u0001'), Buffer.from(JSON.stringify(value))])),
+        fc.jsonValue().map((value) => Buffer.concat([Buffer.from('SMLR\u0002\u0001'), Buffer.from(JSON.stringify(value))])),
         fc.anything().map((value) => {
-          const payload = Buffer.from(JSON.stringify({ leaseMs: 1000, advertisement: value }) as string | undefined ?? 'x');
+          const payload = Buffer.from(JSON.stringify({ leaseMs: 1000, round: 0, advertisements: [value] }) as string | undefined ?? 'x');
           const header = Buffer.alloc(20);
           header.write('SMLR', 0, 'latin1');
-          header.writeUInt8(1, 4);
+          header.writeUInt8(2, 4);
           header.writeUInt8(1, 5);
           header.writeUInt16BE(payload.byteLength & 0xffff, 6);
           return Buffer.concat([header, payload]);
@@ -192,7 +194,7 @@ describe('MulticastResolver on loopback', () => {
     await waitUntil(() => subscriber.stats.received === samples.length, 5000, 'every datagram');
     expect(subscriber.stats.invalid).toBe(samples.length);
     expect(subscriber.stats.lastInvalid).toBeTypeOf('string');
-    await send(encodeDatagram({ kind: 'announce', sender: 'dddddddddddddddd', sequence: 1, leaseMs: 60_000, checked: checkAdvertisement(makeAdvertisement()) }));
+    await send(encodeDatagram({ kind: 'announce', sender: 'dddddddddddddddd', sequence: 1, leaseMs: 60_000, round: 0, advertisements: [checkAdvertisement(makeAdvertisement())] }));
     expect(await watcher.until(1)).toHaveLength(1);
   });
 
@@ -203,7 +205,7 @@ describe('MulticastResolver on loopback', () => {
     const send = await rawSender(network);
     for (const publisherId of ['p1', 'p2', 'p3']) {
       const checked = checkAdvertisement(makeAdvertisement({ publisherId }));
-      await send(encodeDatagram({ kind: 'announce', sender: 'eeeeeeeeeeeeeeee', sequence: 1, leaseMs: 60_000, checked }));
+      await send(encodeDatagram({ kind: 'announce', sender: 'eeeeeeeeeeeeeeee', sequence: 1, leaseMs: 60_000, round: 0, advertisements: [checked] }));
     }
     await waitUntil(() => subscriber.stats.received === 3, 5000, 'three announcements');
     expect(ids(await subscriber.resolve('md.AAPL'))).toEqual(['p1', 'p2']);
@@ -289,4 +291,91 @@ describe('MulticastResolver on loopback', () => {
       resources.stop();
     }
   });
+
+  it('announces each advertisement once and then renews all of them by one heartbeat per interval', async () => {
+    const network = randomGroup();
+    const seen = await rawListener(network);
+    const publisher = open(network, { announceIntervalMs: 50, leaseMs: 400 });
+    for (let index = 0; index < 5; index++) await publisher.advertise(makeAdvertisement({ publisherId: `p${index}` }));
+    await waitUntil(() => seen.filter((datagram) => datagram.kind === 'heartbeat').length >= 10, 10_000, 'ten heartbeats');
+    const announced = seen.flatMap((datagram) => (datagram.kind === 'announce' ? datagram.advertisements : []));
+    expect(announced.map((entry) => entry.advertisement.publisherId).sort()).toEqual(['p0', 'p1', 'p2', 'p3', 'p4']);
+    expect(seen.filter((datagram) => datagram.kind === 'heartbeat').at(-1)).toMatchObject({ ...claimOf(announced), round: 0 });
+    // Still alive well past its lease, from heartbeats alone.
+    const subscriber = open(network);
+    expect(ids(await subscriber.resolve('md.AAPL'))).toEqual(['p0', 'p1', 'p2', 'p3', 'p4']);
+    await waitUntil(() => subscriber.stats.received > 20, 10_000, 'more heartbeats');
+    expect(ids(await subscriber.resolve('md.AAPL'))).toHaveLength(5);
+    expect(subscriber.stats).toMatchObject({ expired: 0, repairs: 0, invalid: 0 });
+  });
+
+  it('re-announces everything to a peer that asks for it, then names the round complete', async () => {
+    const network = randomGroup();
+    const seen = await rawListener(network);
+    const publisher = open(network, { announceIntervalMs: 60_000, leaseMs: 120_000 });
+    for (let index = 0; index < 40; index++) await publisher.advertise(makeAdvertisement({ publisherId: `p${index}` }));
+    await waitUntil(() => seen.some((datagram) => datagram.kind === 'announce'), 5000, 'the first announcements');
+    const sender = seen.find((datagram) => datagram.kind === 'announce')?.sender ?? '';
+    const send = await rawSender(network);
+    await send(encodeDatagram({ kind: 'query', sender: 'cccccccccccccccc', sequence: 1, scope: { sender } }));
+    await waitUntil(() => seen.some((datagram) => datagram.kind === 'heartbeat' && datagram.round === 1), 5000, 'the end of the round');
+    const round = seen.flatMap((datagram) => (datagram.kind === 'announce' && datagram.round === 1 ? datagram.advertisements : []));
+    expect(round).toHaveLength(40);
+    expect(seen.find((datagram) => datagram.kind === 'heartbeat' && datagram.round === 1)).toMatchObject({ ...claimOf(round), running: false });
+    expect(publisher.stats.rounds).toBe(1);
+    // A query for another sender is not ours to answer.
+    await send(encodeDatagram({ kind: 'query', sender: 'cccccccccccccccc', sequence: 2, scope: { sender: 'dddddddddddddddd' } }));
+    await send(encodeDatagram({ kind: 'query', sender: 'cccccccccccccccc', sequence: 3, scope: { everything: true } }));
+    await waitUntil(() => publisher.stats.rounds === 2, 5000, 'the round for everyone');
+  });
+
+  it('notices from a heartbeat that it missed an announcement, asks that sender, and catches up', async () => {
+    const network = randomGroup();
+    const subscriber = open(network, { announceIntervalMs: 100 });
+    const seen = await rawListener(network);
+    const send = await rawSender(network);
+    const watcher = new EventRecorder(subscriber.watch('md.AAPL'));
+    const owner = 'aaaaaaaaaaaaaaaa';
+    const [p0, p1, p2] = ['p0', 'p1', 'p2'].map((publisherId) => checkAdvertisement(makeAdvertisement({ publisherId }))) as [
+      CheckedAdvertisement,
+      CheckedAdvertisement,
+      CheckedAdvertisement,
+    ];
+    await send(encodeDatagram({ kind: 'announce', sender: owner, sequence: 1, leaseMs: 60_000, round: 0, advertisements: [p0, p2] }));
+    // p1's announcement was lost, and so was the goodbye of p2.
+    // Heartbeats every 50 ms, as the sender would; the first ones fall in the subscriber's
+    // start-up, when it waits for the answers to its own query.
+    const asked = () => seen.find((datagram) => datagram.kind === 'query' && 'sender' in datagram.scope);
+    for (let sequence = 4; asked() === undefined; sequence++) {
+      await send(encodeDatagram({ kind: 'heartbeat', sender: owner, sequence, leaseMs: 60_000, ...claimOf([p0, p1]), round: 0, running: false }));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(asked()).toMatchObject({ scope: { sender: owner } });
+    expect(subscriber.stats.repairs).toBe(1);
+    await send(encodeDatagram({ kind: 'announce', sender: owner, sequence: 1000, leaseMs: 60_000, round: 1, advertisements: [p0, p1] }));
+    await send(encodeDatagram({ kind: 'heartbeat', sender: owner, sequence: 1001, leaseMs: 60_000, ...claimOf([p0, p1]), round: 1, running: false }));
+    expect(await watcher.until(4)).toEqual(['added p0', 'added p2', 'added p1', 'removed p2 revoked']);
+    expect(subscriber.stats).toMatchObject({ invalid: 0 });
+  });
+
+  it('says one goodbye for all of its advertisements when it closes', async () => {
+    const network = randomGroup();
+    const publisher = open(network);
+    const subscriber = open(network);
+    const watcher = new EventRecorder(subscriber.watch('md.AAPL'));
+    for (let index = 0; index < 50; index++) await publisher.advertise(makeAdvertisement({ publisherId: `p${index}` }));
+    await watcher.until(50);
+    const seen = await rawListener(network);
+    await publisher.close();
+    const events = await watcher.until(100);
+    expect(events.slice(50).every((event) => event.endsWith(' revoked'))).toBe(true);
+    await waitUntil(() => seen.some((datagram) => datagram.kind === 'goodbye'), 5000, 'the goodbye');
+    expect(seen.filter((datagram) => datagram.kind === 'goodbye')).toEqual([expect.objectContaining({ withdrawn: 'all' })]);
+  });
 });
+
+function claimOf(list: readonly CheckedAdvertisement[]): { count: number; digest: number } {
+  const digest = new AdvertisementDigest();
+  for (const entry of list) digest.add(advertisementHash(entry.json));
+  return { count: digest.count, digest: digest.digest };
+}
