@@ -10,7 +10,7 @@ export type {
   LocalAddressTableOptions,
 } from './local-address-table.js';
 export { isLoopbackAddress, normalizeAddress, parseAddress } from './normalize-address.js';
-export { ownProcessIdentity, pidNamespaceOf } from './process-identity.js';
+export { isOwnProcess, ownProcessIdentity, pidNamespaceOf, processKey } from './process-identity.js';
 export type { ProcessIdentity } from './process-identity.js';
 export { processLiveness } from './process-liveness.js';
 export type { Liveness } from './process-liveness.js';

@@ -62,6 +62,38 @@ export function ownProcessIdentity(): ProcessIdentity {
 }
 
 /**
+ * One string per process, for maps keyed by process: equal for two records of the same
+ * process, different for any two processes.
+ *
+ * @example
+ * ```ts
+ * owners.set(processKey(entry.owner), entry.owner);
+ * ```
+ */
+export function processKey(identity: ProcessIdentity): string {
+  return `${identity.presence}/${identity.presenceDevice}/${identity.pid}/${identity.startTime}/${identity.pidNamespace}/${identity.bootId}`;
+}
+
+/**
+ * Whether `identity` is this process: same pid, start time, PID namespace and boot (a pid
+ * alone is not enough: two containers' first processes are both pid 1).
+ *
+ * @example
+ * ```ts
+ * if (isOwnProcess(entry.owner)) return 'ours';
+ * ```
+ */
+export function isOwnProcess(identity: ProcessIdentity): boolean {
+  const own = ownProcessIdentity();
+  return (
+    identity.pid === own.pid &&
+    identity.startTime === own.startTime &&
+    identity.pidNamespace === own.pidNamespace &&
+    identity.bootId === own.bootId
+  );
+}
+
+/**
  * The PID namespace of process `pid` (or this one) as the inode of `/proc/<pid>/ns/pid`; 0 when
  * it cannot be read (not Linux, no `/proc`, no permission).
  *

@@ -1,4 +1,5 @@
 import { ErrorCode, SeamlessError } from '@seamless/transport';
+import { processKey } from './process-identity.js';
 import type { ProcessIdentity } from './process-identity.js';
 import { processLiveness } from './process-liveness.js';
 import type { Liveness } from './process-liveness.js';
@@ -60,7 +61,7 @@ export class ProcessMonitor {
    * synchronously); returns the function that stops watching.
    */
   watch(identity: ProcessIdentity, listener: DeathListener): () => void {
-    const key = keyOf(identity);
+    const key = processKey(identity);
     let entry = this.#watched.get(key);
     if (entry === undefined) {
       entry = { identity, listeners: new Set() };
@@ -120,10 +121,6 @@ export class ProcessMonitor {
     clearInterval(this.#timer);
     this.#timer = undefined;
   }
-}
-
-function keyOf(identity: ProcessIdentity): string {
-  return `${identity.presence}/${identity.presenceDevice}/${identity.pid}/${identity.startTime}/${identity.pidNamespace}/${identity.bootId}`;
 }
 
 let shared: ProcessMonitor | undefined;

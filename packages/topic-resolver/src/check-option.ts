@@ -13,7 +13,7 @@ export function integerOption(
   maximum: number,
 ): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum || value > maximum) {
+  if (!isIntegerIn(value, minimum, maximum)) {
     throw new SeamlessError(
       ErrorCode.InvalidArgument,
       `${owner}: option ${name} must be an integer from ${minimum} to ${maximum}, got ${describe(value)}`,
@@ -37,4 +37,9 @@ export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   return typeof value === 'object' ? 'an object' : typeof value;
+}
+
+/** Whether untrusted `value` is a safe integer within `[minimum, maximum]`. */
+export function isIntegerIn(value: unknown, minimum: number, maximum: number): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= minimum && value <= maximum;
 }

@@ -1,5 +1,6 @@
 import { MAX_ADVERTISEMENT_BYTES, SeamlessError, parseAdvertisement, topicProblem } from '@seamless/transport';
 import { canonicalJson } from './checked-advertisement.js';
+import { isIntegerIn } from './check-option.js';
 import type { CheckedAdvertisement } from './checked-advertisement.js';
 import type { PublisherKey } from './publisher-key.js';
 
@@ -221,7 +222,7 @@ function decodeAnnounce(header: Header, record: Record<string, unknown>): Decode
   const leaseProblem = checkLease('announcement', record['leaseMs']);
   if (leaseProblem !== undefined) return { problem: leaseProblem };
   const round = record['round'];
-  if (!isInteger(round, 0, 0xffffffff)) return { problem: 'announcement round must be a uint32' };
+  if (!isIntegerIn(round, 0, 0xffffffff)) return { problem: 'announcement round must be a uint32' };
   const list = record['advertisements'];
   if (!Array.isArray(list) || list.length === 0 || list.length > MAX_BATCH_ENTRIES) {
     return { problem: `announcement advertisements must be an array of 1 to ${MAX_BATCH_ENTRIES}` };
@@ -236,7 +237,7 @@ function decodeAnnounce(header: Header, record: Record<string, unknown>): Decode
       return { problem: `announcement ${index}: ${error.message}` };
     }
   }
-  return { ...header, kind: 'announce', leaseMs: record['leaseMs'] as number, round: round as number, advertisements };
+  return { ...header, kind: 'announce', leaseMs: record['leaseMs'] as number, round: round, advertisements };
 }
 
 function decodeGoodbye(header: Header, record: Record<string, unknown>): Decoded {
@@ -276,26 +277,22 @@ function decodeHeartbeat(header: Header, record: Record<string, unknown>): Decod
   const leaseProblem = checkLease('heartbeat', record['leaseMs']);
   if (leaseProblem !== undefined) return { problem: leaseProblem };
   const { count, digest, round, running } = record;
-  if (!isInteger(count, 0, maxCount)) return { problem: `heartbeat count must be an integer from 0 to ${maxCount}` };
-  if (!isInteger(digest, 0, 0xffffffff)) return { problem: 'heartbeat digest must be a uint32' };
-  if (!isInteger(round, 0, 0xffffffff)) return { problem: 'heartbeat round must be a uint32' };
+  if (!isIntegerIn(count, 0, maxCount)) return { problem: `heartbeat count must be an integer from 0 to ${maxCount}` };
+  if (!isIntegerIn(digest, 0, 0xffffffff)) return { problem: 'heartbeat digest must be a uint32' };
+  if (!isIntegerIn(round, 0, 0xffffffff)) return { problem: 'heartbeat round must be a uint32' };
   if (typeof running !== 'boolean') return { problem: 'heartbeat running must be a boolean' };
   return {
     ...header,
     kind: 'heartbeat',
     leaseMs: record['leaseMs'] as number,
-    count: count as number,
-    digest: digest as number,
-    round: round as number,
+    count: count,
+    digest: digest,
+    round: round,
     running,
   };
 }
 
 function checkLease(what: string, leaseMs: unknown): string | undefined {
-  if (isInteger(leaseMs, MIN_ANNOUNCED_LEASE_MS, MAX_ANNOUNCED_LEASE_MS)) return undefined;
+  if (isIntegerIn(leaseMs, MIN_ANNOUNCED_LEASE_MS, MAX_ANNOUNCED_LEASE_MS)) return undefined;
   return `${what} leaseMs must be an integer from ${MIN_ANNOUNCED_LEASE_MS} to ${MAX_ANNOUNCED_LEASE_MS}`;
-}
-
-function isInteger(value: unknown, min: number, max: number): boolean {
-  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
 }

@@ -1,7 +1,7 @@
 import type { Stats } from 'node:fs';
 import { lstat, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ownProcessIdentity, processLiveness } from '@seamless/local-addrs';
+import { isOwnProcess, processKey, processLiveness } from '@seamless/local-addrs';
 import type { Liveness, ProcessIdentity } from '@seamless/local-addrs';
 import { ErrorCode, SeamlessError, validateTopic } from '@seamless/transport';
 import type { Advertisement } from '@seamless/transport';
@@ -35,7 +35,6 @@ type Inspection =
  */
 interface Pass {
   readonly now: number;
-  readonly self: ProcessIdentity;
   readonly owners: Map<string, Liveness>;
   /** Instance -> its heartbeat's mtime (`undefined`: none). */
   readonly heartbeats: Map<string, number | undefined>;
@@ -53,18 +52,6 @@ const listEvery = 10;
 /** Every this many listings, known files are checked again even when change notification works. */
 const verifyEvery = 6;
 const owner = 'HostResolver';
-
-const ownerKeys = new WeakMap<ProcessIdentity, string>();
-
-/** One string per process, made once per entry read. */
-function ownerKey(identity: ProcessIdentity): string {
-  let key = ownerKeys.get(identity);
-  if (key === undefined) {
-    key = `${identity.bootId}/${identity.pidNamespace}/${identity.pid}/${identity.startTime}/${identity.presence}`;
-    ownerKeys.set(identity, key);
-  }
-  return key;
-}
 
 /**
  * The zero-configuration resolver for processes of one user on one host: a registry
@@ -356,7 +343,7 @@ export class HostResolver implements Resolver {
   }
 
   #noteOwner(entry: RegistryEntry): void {
-    const key = ownerKey(entry.owner);
+    const key = processKey(entry.owner);
     let known = this.#owners.get(key);
     if (known === undefined) {
       known = { identity: entry.owner, instances: new Map() };
@@ -376,7 +363,7 @@ export class HostResolver implements Resolver {
   }
 
   #newPass(): Pass {
-    return { now: Date.now(), self: ownProcessIdentity(), owners: new Map(), heartbeats: new Map(), removed: new Set() };
+    return { now: Date.now(), owners: new Map(), heartbeats: new Map(), removed: new Set() };
   }
 
   /**
@@ -414,11 +401,12 @@ export class HostResolver implements Resolver {
     const found = new Map<string, Advertisement[]>();
     for (const [name, parts] of present) {
       const known = trustKnown && !this.#dirty.has(name) ? this.#files.get(name) : undefined;
-      if (known?.entry !== undefined && this.#inTable.has(known) && !extra.has(parts.topicKey) && this.#judgeAlive(known, pass)?.state === 'live') {
+      const judged = known === undefined ? undefined : this.#judgeAlive(known, pass);
+      if (known?.entry !== undefined && judged?.state === 'live' && this.#inTable.has(known) && !extra.has(parts.topicKey)) {
         this.#noteOwner(known.entry);
         continue;
       }
-      const inspection = (known === undefined ? undefined : this.#judgeAlive(known, pass)) ?? (await this.#inspect(name, pass, known !== undefined));
+      const inspection = judged ?? (await this.#inspect(name, pass, known !== undefined));
       this.#apply(parts, inspection);
       const cached = this.#files.get(name);
       if (cached?.entry !== undefined && inspection.state === 'live' && this.#tracked.has(parts.topicKey)) {
@@ -508,9 +496,8 @@ export class HostResolver implements Resolver {
 
   /** Whether `identity` runs, looked at once per pass (this process without a look). */
   #liveness(identity: ProcessIdentity, pass: Pass): Liveness {
-    const self = pass.self;
-    if (identity.pid === self.pid && identity.startTime === self.startTime && identity.bootId === self.bootId) return 'alive';
-    const key = ownerKey(identity);
+    if (isOwnProcess(identity)) return 'alive';
+    const key = processKey(identity);
     let liveness = pass.owners.get(key);
     if (liveness === undefined) {
       liveness = processLiveness(identity);
@@ -563,8 +550,7 @@ export class HostResolver implements Resolver {
     const inspection = await this.#inspect(name, this.#newPass(), false);
     if (inspection.state !== 'live') return;
     const existing = this.#files.get(name)?.entry;
-    const self = ownProcessIdentity();
-    if (existing === undefined || (existing.owner.pid === self.pid && existing.owner.startTime === self.startTime && existing.owner.bootId === self.bootId)) return;
+    if (existing === undefined || isOwnProcess(existing.owner)) return;
     const { topic, publisherId } = inspection.checked.advertisement;
     throw new SeamlessError(
       ErrorCode.InvalidArgument,

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { ProcessIdentity } from '@seamless/local-addrs';
 import { MAX_ADVERTISEMENT_BYTES, SeamlessError, parseAdvertisement } from '@seamless/transport';
-import { describe } from './check-option.js';
+import { describe, isIntegerIn } from './check-option.js';
 import { canonicalJson } from './checked-advertisement.js';
 import type { CheckedAdvertisement } from './checked-advertisement.js';
 
@@ -137,7 +137,7 @@ export function decodeRegistryEntry(name: string, bytes: Uint8Array): DecodedReg
     return { problem: `${name}: version ${describe(record['version'])} is not supported (this reader knows ${REGISTRY_VERSION})` };
   }
   const leaseMs = record['leaseMs'];
-  if (typeof leaseMs !== 'number' || !Number.isInteger(leaseMs) || leaseMs < 1 || leaseMs > maxLeaseMs) {
+  if (!isIntegerIn(leaseMs, 1, maxLeaseMs)) {
     return { problem: `${name}: leaseMs must be an integer from 1 to ${maxLeaseMs}` };
   }
   const owner = parseOwner(record['owner']);
@@ -161,24 +161,20 @@ export function decodeRegistryEntry(name: string, bytes: Uint8Array): DecodedReg
 function parseOwner(value: unknown): ProcessIdentity | string {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'owner must be an object';
   const { pid, startTime, pidNamespace, bootId, presence, presenceDevice } = value as Record<string, unknown>;
-  if (!isInteger(pid, 1, 0x7fffffff)) return 'owner.pid must be a positive integer';
+  if (!isIntegerIn(pid, 1, 0x7fffffff)) return 'owner.pid must be a positive integer';
   for (const [field, number] of [['startTime', startTime], ['pidNamespace', pidNamespace], ['presenceDevice', presenceDevice]] as const) {
-    if (!isInteger(number, 0, Number.MAX_SAFE_INTEGER)) return `owner.${field} must be a non-negative integer`;
+    if (!isIntegerIn(number, 0, Number.MAX_SAFE_INTEGER)) return `owner.${field} must be a non-negative integer`;
   }
   if (typeof bootId !== 'string' || bootId.length > 128) return 'owner.bootId must be a string of at most 128 characters';
   if (typeof presence !== 'string' || (presence !== '' && !hexToken.test(presence))) {
     return 'owner.presence must be empty or 16 hex digits';
   }
   return {
-    pid: pid as number,
+    pid: pid,
     startTime: startTime as number,
     pidNamespace: pidNamespace as number,
     bootId,
     presence,
     presenceDevice: presenceDevice as number,
   };
-}
-
-function isInteger(value: unknown, min: number, max: number): boolean {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max;
 }

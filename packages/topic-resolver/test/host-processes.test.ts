@@ -9,7 +9,7 @@ import { registryFileName } from '../src/registry-file.js';
 import { Agent } from './support/agent.js';
 import { removeDeadPresence } from '@seamless/local-addrs';
 import { containerSkipReason, containerWrapper, namespaceSkipReason } from '@seamless/test-support';
-import { EventRecorder, makeAdvertisement } from './support/advertisements.js';
+import { EventRecorder, makeAdvertisement, watchTopics } from './support/advertisements.js';
 
 // Real processes sharing one registry directory; each test has its own directory, in /dev/shm
 // where there is one (as in production), removed afterwards.
@@ -188,20 +188,12 @@ describe('HostResolver at scale', () => {
     const advertised = await publisher.waitForEvent('advertised', undefined, 120_000);
     const resolver = subscriber();
     const started = performance.now();
-    const added = new Set<string>();
-    const removed: string[] = [];
     const controller = new AbortController();
-    let allFound: () => void = () => undefined;
-    const found = new Promise<void>((resolve) => (allFound = resolve));
-    const watches = Array.from({ length: count }, async (_, index) => {
-      for await (const event of resolver.watch(`scale.${index}`, controller.signal)) {
-        if (event.type === 'added') added.add(event.advertisement.topic);
-        else removed.push(`${event.advertisement.topic} ${event.reason}`);
-        if (added.size === count) allFound();
-      }
-    });
-    const deadline = setTimeout(allFound, 120_000);
-    await found;
+    const { added, removed, found, watches } = watchTopics(resolver, 'scale', count, controller.signal);
+    const deadline = setTimeout(() => {
+      controller.abort();
+    }, 120_000);
+    await Promise.race([found, Promise.all(watches)]);
     clearTimeout(deadline);
     const discoveryMs = performance.now() - started;
     expect(added.size).toBe(count);

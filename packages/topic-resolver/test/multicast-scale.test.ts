@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MulticastResolver } from '../src/multicast-resolver.js';
 import type { MulticastResolverOptions } from '../src/multicast-resolver-options.js';
-import { makeAdvertisement, waitUntil } from './support/advertisements.js';
+import { makeAdvertisement, waitUntil, watchTopics } from './support/advertisements.js';
 import { Agent } from './support/agent.js';
 
 // Two processes on the loopback interface, each test on its own random group and port: one
@@ -19,22 +19,6 @@ function randomGroup(): { group: string; port: number } {
   return { group: `239.255.${byte()}.${byte()}`, port: 20_000 + Math.floor(Math.random() * 10_000) };
 }
 
-/** Watches `scale.0` … `scale.<count-1>`; `found` resolves once every one was added. */
-function watchAll(resolver: MulticastResolver, controller: AbortController, count: number) {
-  const added = new Set<string>();
-  const removed: string[] = [];
-  let allFound: () => void = () => undefined;
-  const found = new Promise<void>((resolve) => (allFound = resolve));
-  const watches = Array.from({ length: count }, async (_, index) => {
-    for await (const event of resolver.watch(`scale.${index}`, controller.signal)) {
-      if (event.type === 'added') added.add(event.advertisement.topic);
-      else removed.push(`${event.advertisement.topic} ${event.reason}`);
-      if (added.size === count) allFound();
-    }
-  });
-  return { added, removed, found, watches };
-}
-
 async function scale(count: number, subscriberOptions: MulticastResolverOptions, blockMs = 0): Promise<{ discoveryMs: number; subscriber: MulticastResolver; usage: Record<string, unknown> }> {
   const network = randomGroup();
   const publisher = new Agent({
@@ -48,7 +32,7 @@ async function scale(count: number, subscriberOptions: MulticastResolverOptions,
   resolvers.push(subscriber);
   const started = performance.now();
   const controller = new AbortController();
-  const view = watchAll(subscriber, controller, count);
+  const view = watchTopics(subscriber, 'scale', count, controller.signal);
   if (blockMs > 0) {
     // A receiver busy elsewhere while the answers to its query arrive: its socket buffer overflows.
     await waitUntil(() => subscriber.stats.sent > 0, 30_000, 'the start-up query');

@@ -1,5 +1,5 @@
 import type { Advertisement } from '@seamless/transport';
-import type { ResolverEvent } from '../../src/resolver.js';
+import type { Resolver, ResolverEvent } from '../../src/resolver.js';
 
 /** A valid advertisement; `overrides` replace top-level fields. */
 export function makeAdvertisement(overrides: Partial<Advertisement> = {}): Advertisement {
@@ -75,4 +75,32 @@ export async function waitUntil(check: () => boolean | Promise<boolean>, timeout
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** What {@link watchTopics} saw. */
+export interface TopicsView {
+  /** Topics reported added. */
+  readonly added: Set<string>;
+  /** Removals, as `topic reason`. */
+  readonly removed: string[];
+  /** Resolves once every topic was added. */
+  readonly found: Promise<void>;
+  /** The watches; they end when `signal` aborts. */
+  readonly watches: Promise<void>[];
+}
+
+/** Watches `<prefix>.0` … `<prefix>.<count-1>` on `resolver` until `signal` aborts. */
+export function watchTopics(resolver: Resolver, prefix: string, count: number, signal: AbortSignal): TopicsView {
+  const added = new Set<string>();
+  const removed: string[] = [];
+  let allFound: () => void = () => undefined;
+  const found = new Promise<void>((resolve) => (allFound = resolve));
+  const watches = Array.from({ length: count }, async (_, index) => {
+    for await (const event of resolver.watch(`${prefix}.${index}`, signal)) {
+      if (event.type === 'added') added.add(event.advertisement.topic);
+      else removed.push(`${event.advertisement.topic} ${event.reason}`);
+      if (added.size === count) allFound();
+    }
+  });
+  return { added, removed, found, watches };
 }
