@@ -10,7 +10,7 @@ import type { Advertisement } from '@seamless/transport';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventRecorder, makeAdvertisement, waitUntil } from '../test/support/advertisements.js';
-import { settle, trackResources } from '../test/support/live-resources.js';
+import { trackResources } from '../test/support/live-resources.js';
 import { checkAdvertisement } from './checked-advertisement.js';
 import { HostResolver } from './host-resolver.js';
 import type { HostResolverOptions } from './host-resolver-options.js';
@@ -364,8 +364,7 @@ describe('HostResolver', () => {
       expect(resources.live()).toEqual(expect.arrayContaining(['FSEVENTWRAP', 'Timeout', 'Timeout']));
       await resolver.close();
       await watcher.done;
-      await settle();
-      expect(resources.live(), resources.details()).toEqual([]);
+      expect(await resources.settledLive(), resources.details()).toEqual([]);
     } finally {
       resources.stop();
     }

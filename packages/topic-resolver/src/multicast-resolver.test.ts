@@ -282,8 +282,7 @@ describe('MulticastResolver on loopback', () => {
       await resolver.close();
       await resolver.close();
       await watcher.done;
-      await settle();
-      expect(resources.live(), resources.details()).toEqual([]);
+      expect(await resources.settledLive(), resources.details()).toEqual([]);
       await expect(resolver.resolve('md.AAPL')).rejects.toMatchObject({ code: 'ERR_CLOSED' });
       await expect(resolver.advertise(makeAdvertisement())).rejects.toMatchObject({ code: 'ERR_CLOSED' });
       expect(() => resolver.watch('md.AAPL')).toThrow(expect.objectContaining({ code: 'ERR_CLOSED' }) as Error);
