@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { transform } from 'esbuild';
 
@@ -45,8 +46,11 @@ export interface ExampleRun {
 /**
  * Transpiles an example and runs it with Node as an ES module placed inside `packageDir`, so
  * that it imports the package by its own name (self-reference) and its dependencies from the
- * workspace, exactly as a user's code would after `npm install`. Rejects when the example
- * exits non-zero or runs longer than `timeoutMs`.
+ * workspace, exactly as a user's code would after `npm install`. Its `XDG_RUNTIME_DIR` is a
+ * temporary directory removed afterwards, so that the default host registry
+ * (`$XDG_RUNTIME_DIR/seamless`, else `/dev/shm/seamless-<uid>`) is private to the example and
+ * nothing is left behind. Rejects when the example exits non-zero or runs longer than
+ * `timeoutMs`.
  */
 export async function runReadmeExample(
   packageDir: string,
@@ -58,9 +62,11 @@ export async function runReadmeExample(
   await mkdir(directory, { recursive: true });
   const file = join(directory, `example-line-${example.line}-${process.pid}.mjs`);
   await writeFile(file, code);
+  const runtimeDirectory = await mkdtemp(join(tmpdir(), 'seamless-readme-'));
   try {
     return await new Promise<ExampleRun>((resolve, reject) => {
-      execFile(process.execPath, [file], { cwd: packageDir, timeout: timeoutMs }, (error, stdout, stderr) => {
+      const env = { ...process.env, XDG_RUNTIME_DIR: runtimeDirectory };
+      execFile(process.execPath, [file], { cwd: packageDir, timeout: timeoutMs, env }, (error, stdout, stderr) => {
         if (error) {
           reject(new Error(`README example at line ${example.line} failed: ${error.message}\n${stdout}\n${stderr}`));
         } else {
@@ -70,5 +76,6 @@ export async function runReadmeExample(
     });
   } finally {
     await rm(file, { force: true });
+    await rm(runtimeDirectory, { recursive: true, force: true });
   }
 }
