@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname as osHostname, platform as osPlatform, uptime as osUptime } from 'node:os';
 import type { HostIdentity } from '@seamless/transport';
+import { realTimers } from '@seamless/transport';
 
 /** The system calls {@link hostIdentity} makes; inject them to test other platforms. */
 export interface HostIdentitySources {
@@ -47,7 +48,7 @@ export function hostIdentity(sources: HostIdentitySources = {}): HostIdentity {
     readFile = (path: string) => readFileSync(path, 'utf8'),
     readLink = readlinkSync,
     uptime = osUptime,
-    now = Date.now,
+    now = realTimers.dateNow,
   } = sources;
   const name = safely(hostname) ?? 'unknown-host';
   if (platform() !== 'linux') {

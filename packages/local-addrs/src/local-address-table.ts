@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { lookup } from 'node:dns/promises';
 import { networkInterfaces } from 'node:os';
-import { ErrorCode, SeamlessError } from '@seamless/transport';
+import { ErrorCode, realTimers, SeamlessError } from '@seamless/transport';
 import { isLoopbackAddress, normalizeAddress } from './normalize-address.js';
 
 /** One address of one interface, as `os.networkInterfaces()` reports it. */
@@ -90,7 +90,7 @@ export class LocalAddressTable extends EventEmitter<LocalAddressTableEvents> {
         invalid(`refreshIntervalMs must be a number >= 10, got ${String(refreshIntervalMs)}`);
       }
       // unref: a table alone must never keep the process alive.
-      this.#timer = setInterval(() => {
+      this.#timer = realTimers.setInterval(() => {
         this.#timedRefresh();
       }, refreshIntervalMs).unref();
     }
@@ -191,7 +191,7 @@ export class LocalAddressTable extends EventEmitter<LocalAddressTableEvents> {
 
   /** Stops the refresh interval. The table stays usable. Idempotent. */
   close(): void {
-    if (this.#timer !== undefined) clearInterval(this.#timer);
+    if (this.#timer !== undefined) realTimers.clearInterval(this.#timer);
     this.#timer = undefined;
   }
 

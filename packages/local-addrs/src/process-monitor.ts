@@ -1,4 +1,4 @@
-import { ErrorCode, SeamlessError } from '@seamless/transport';
+import { ErrorCode, realTimers, SeamlessError } from '@seamless/transport';
 import { processKey } from './process-identity.js';
 import type { ProcessIdentity } from './process-identity.js';
 import { processLiveness } from './process-liveness.js';
@@ -72,7 +72,7 @@ export class ProcessMonitor {
       listener(dead);
     };
     entry.listeners.add(once);
-    this.#timer ??= setInterval(() => {
+    this.#timer ??= realTimers.setInterval(() => {
       this.sweep();
     }, this.#intervalMs).unref();
     const watched = entry;
@@ -118,7 +118,7 @@ export class ProcessMonitor {
 
   #idle(): void {
     if (this.#watched.size > 0 || this.#timer === undefined) return;
-    clearInterval(this.#timer);
+    realTimers.clearInterval(this.#timer);
     this.#timer = undefined;
   }
 }

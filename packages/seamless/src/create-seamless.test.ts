@@ -92,6 +92,31 @@ describe('createSeamless', () => {
     ]);
   });
 
+  it.each([
+    ['shm', {}],
+    ['tcp', { shm: false }],
+  ] as const)("over %s a publisher's first message never precedes its 'publisher-added' or its route", async (transport, options) => {
+    const directory = registry();
+    const subscriberBus = await bus(directory, options);
+    const publisherBus = await bus(directory, options);
+    const subscriber = await subscriberBus.subscriber('facade.order');
+    const events: string[] = [];
+    subscriber.on('publisher-added', (route) => events.push(`added ${route.transport}`));
+    const received = new Promise<void>((resolve) => {
+      subscriber.on('message', (message) => {
+        events.push(`message ${message.transport} with ${String(subscriber.routes().length)} route`);
+        resolve();
+      });
+    });
+    const publisher = await publisherBus.publisher('facade.order');
+    // Sent the moment the publisher sees the subscriber, which over TCP is before the
+    // subscriber's side of the connection has finished opening.
+    await publisher.waitForSubscribers(1, { timeoutMs: 10_000 });
+    publisher.send('first');
+    await received;
+    expect(events).toEqual([`added ${transport}`, `message ${transport} with 1 route`]);
+  });
+
   it('a subscriber without shared memory reaches a local publisher over TCP while another uses shm', async () => {
     const directory = registry();
     const publisherBus = await bus(directory);

@@ -1,4 +1,4 @@
-import { ErrorCode, SeamlessError } from '@seamless/transport';
+import { ErrorCode, realTimers, SeamlessError } from '@seamless/transport';
 import type { DeliveryPolicy, Publication, TransportKind } from '@seamless/transport';
 import type { Lease } from '@seamless/topic-resolver';
 
@@ -182,7 +182,7 @@ export class Publisher {
       const finish = (error?: SeamlessError): void => {
         this.#countWaiters.delete(check);
         signal?.removeEventListener('abort', aborted);
-        if (timer !== undefined) clearTimeout(timer);
+        if (timer !== undefined) realTimers.clearTimeout(timer);
         if (error === undefined) resolve();
         else reject(error);
       };
@@ -199,7 +199,7 @@ export class Publisher {
       }
       signal?.addEventListener('abort', aborted);
       if (timeoutMs !== undefined) {
-        timer = setTimeout(() => {
+        timer = realTimers.setTimeout(() => {
           finish(
             new SeamlessError(
               ErrorCode.Timeout,

@@ -1,4 +1,4 @@
-import { ErrorCode, MessageFeed, SeamlessError } from '@seamless/transport';
+import { ErrorCode, MessageFeed, realTimers, SeamlessError } from '@seamless/transport';
 import type {
   Advertisement,
   IdleStrategy,
@@ -168,18 +168,35 @@ export class Subscriber extends MessageFeed<SubscriberEvents> {
     this.#pending.set(publisherId, pending);
     try {
       const answer = this.#parts.route(advertisement);
-      let route: Route | undefined;
       let subscription: Subscription | undefined;
+      const attachment = { admitted: false };
+      // Recorded (and announced) before the feed delivers the first message of the publisher:
+      // a 'message' from it never precedes its 'publisher-added', nor its entry in routes().
+      const admit = (route: Route) => (opened: Subscription) => {
+        if (pending.cancelled) return false;
+        this.#attached.set(publisherId, { route, subscription: opened });
+        this.#refreshPolled();
+        attachment.admitted = true;
+        try {
+          this.emit('publisher-added', route);
+        } catch (error) {
+          // A listener's exception is the application's, not this attachment's failure.
+          realTimers.setImmediate(() => {
+            throw error;
+          });
+        }
+        return true;
+      };
       const failures: string[] = [];
       if (answer.transport === 'shm') {
         const shm = this.#parts.transports.get('shm');
         // The probe: open the advertised segment and find the advertised nonce in it.
         if (shm !== undefined && (await shm.canReach(advertisement))) {
-          subscription = await this.#open(shm, advertisement).catch((error: unknown) => {
+          const route: Route = { publisherId, transport: 'shm', reason: answer.reason };
+          subscription = await this.#open(shm, advertisement, admit(route)).catch((error: unknown) => {
             failures.push(`shared memory: ${(error as Error).message}`);
             return undefined;
           });
-          route = { publisherId, transport: 'shm', reason: answer.reason };
         } else {
           failures.push('shared memory: the advertised segment is not here (probe failed)');
         }
@@ -187,25 +204,18 @@ export class Subscriber extends MessageFeed<SubscriberEvents> {
       if (subscription === undefined && answer.transport !== 'none') {
         const tcp = this.#parts.transports.get('tcp');
         if (tcp !== undefined && advertisement.endpoints.tcp !== undefined) {
-          subscription = await this.#open(tcp, advertisement).catch((error: unknown) => {
+          const route: Route = { publisherId, transport: 'tcp', reason: failures.length > 0 ? `${answer.reason}; ${failures.join('; ')}` : answer.reason };
+          subscription = await this.#open(tcp, advertisement, admit(route)).catch((error: unknown) => {
             failures.push(`tcp: ${(error as Error).message}`);
             return undefined;
           });
-          route = { publisherId, transport: 'tcp', reason: failures.length > 0 ? `${answer.reason}; ${failures.join('; ')}` : answer.reason };
         }
       }
-      if (subscription === undefined || route === undefined) {
+      if (subscription === undefined) {
         if (!pending.cancelled) this.emit('publisher-unreachable', publisherId, [answer.reason, ...failures].join('; '));
         return;
       }
-      if (pending.cancelled) {
-        this.detach(subscription);
-        await subscription.close();
-        return;
-      }
-      this.#attached.set(publisherId, { route, subscription });
-      this.#refreshPolled();
-      this.emit('publisher-added', route);
+      if (!attachment.admitted) await subscription.close(); // removed while it was being opened
     } finally {
       this.#pending.delete(publisherId);
     }
@@ -215,18 +225,20 @@ export class Subscriber extends MessageFeed<SubscriberEvents> {
     this.#polled = [...this.#attached.values()].map((attached) => attached.subscription);
   }
 
-  #open(transport: Transport, advertisement: Advertisement): Promise<Subscription> {
+  #open(transport: Transport, advertisement: Advertisement, admit: (subscription: Subscription) => boolean): Promise<Subscription> {
     const { idle, copy, maxMessageSize } = this.#parts.options;
-    return this.attach((listener) =>
-      transport.openSubscription(
-        advertisement,
-        {
-          ...(idle === undefined ? {} : { idle }),
-          ...(copy === undefined ? {} : { copy }),
-          ...(maxMessageSize === undefined ? {} : { maxMessageSize }),
-        },
-        listener,
-      ),
+    return this.attach(
+      (listener) =>
+        transport.openSubscription(
+          advertisement,
+          {
+            ...(idle === undefined ? {} : { idle }),
+            ...(copy === undefined ? {} : { copy }),
+            ...(maxMessageSize === undefined ? {} : { maxMessageSize }),
+          },
+          listener,
+        ),
+      admit,
     );
   }
 
@@ -238,7 +250,7 @@ export class Subscriber extends MessageFeed<SubscriberEvents> {
     if (pending !== undefined) pending.cancelled = true;
     const attached = this.#attached.get(publisherId);
     if (attached === undefined) return;
-    setTimeout(() => {
+    realTimers.setTimeout(() => {
       if (this.#attached.get(publisherId) !== attached) return;
       this.#attached.delete(publisherId);
       this.#refreshPolled();

@@ -3,6 +3,7 @@ import { ownPresence, parsePresenceName, probePresence, removeDeadPresence } fro
 import { parseDoorbellName, removeDoorbell } from './doorbell.js';
 import { unlinkSegment } from './native.js';
 import { SHM_DIRECTORY } from './shm-directory.js';
+import { realTimers } from '@seamless/transport';
 
 /** What a reclaim removed. */
 export interface ReclaimReport {
@@ -64,7 +65,7 @@ export async function reclaimLeftovers(scope: ReclaimScope): Promise<ReclaimRepo
   };
   const presences: { token: string; temporary: boolean }[] = [];
   for (let start = 0; start < names.length; start += BATCH) {
-    if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+    if (start > 0) await new Promise((resolve) => realTimers.setImmediate(resolve));
     for (const name of names.slice(start, start + BATCH)) {
       const segment = segmentPattern.exec(name)?.[1];
       if (segment !== undefined) {

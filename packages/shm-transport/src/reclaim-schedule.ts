@@ -1,5 +1,6 @@
 import { reclaimLeftovers } from './reclaim-leftovers.js';
 import type { ReclaimReport } from './reclaim-leftovers.js';
+import { realTimers } from '@seamless/transport';
 
 const atStart = new Map<string, Promise<ReclaimReport>>();
 
@@ -37,7 +38,7 @@ export function reclaimDeadProcess(namePrefix: string, uid: number, token: strin
     return pending.done;
   }
   const tokens = new Set([token]);
-  const done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+  const done = new Promise<void>((resolve) => realTimers.setImmediate(resolve)).then(() => {
     queued.delete(key);
     return reclaimLeftovers({ namePrefix, uid, only: tokens });
   });

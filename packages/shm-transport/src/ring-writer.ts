@@ -1,6 +1,7 @@
 import type { ProcessIdentity } from '@seamless/local-addrs';
 import { evictSlot, slotOwner } from './reader-slots.js';
 import { RingDescriptor as D, alignRecord } from './ring-descriptor.js';
+import { realTimers } from '@seamless/transport';
 
 const HEADER = D.recordHeaderBytes;
 const ALIGNMENT = D.recordAlignment;
@@ -249,7 +250,7 @@ export class RingWriter {
     for (let round = 0; round <= D.readerSlotCount; round++) {
       const slot = this.#findSlowestReader();
       if (((this.#tail - this.#limitBase) >>> 0) + bytes <= this.capacity) return true;
-      const now = performance.now();
+      const now = realTimers.now();
       if (slot < 0 || now - (this.#checkedAt[slot] ?? 0) < this.#hooks.livenessIntervalMs) return false;
       this.#checkedAt[slot] = now;
       if (!this.#readerGone(slot) || !evictSlot(this.#words, slot)) return false;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ownPresence } from '@seamless/local-addrs';
 import type { ProcessIdentity, ProcessMonitor } from '@seamless/local-addrs';
-import { ErrorCode, SeamlessError } from '@seamless/transport';
+import { ErrorCode, realTimers, SeamlessError } from '@seamless/transport';
 import type {
   DeliveryPolicy,
   Endpoints,
@@ -284,14 +284,14 @@ export class ShmPublication implements Publication {
   #nextRing(signal: AbortSignal | undefined): Promise<void> {
     return new Promise((resolve) => {
       const done = (): void => {
-        clearTimeout(timer);
+        realTimers.clearTimeout(timer);
         signal?.removeEventListener('abort', done);
         this.#drainWaiters.delete(done);
         resolve();
       };
       // The timer only bounds how long a dead reader can hold us (its eviction is checked
       // when we look again); readers that free room wake us at once.
-      const timer = setTimeout(done, this.#settings.livenessIntervalMs);
+      const timer = realTimers.setTimeout(done, this.#settings.livenessIntervalMs);
       signal?.addEventListener('abort', done);
       this.#drainWaiters.add(done);
     });
@@ -338,7 +338,7 @@ export class ShmPublication implements Publication {
     this.#readers.delete(slot);
     this.#reclaimReader(slot, { ...slotOwner(this.#bytes, this.#words, slot), presence });
     // Not from inside send(), where an eviction may happen: on the next turn.
-    queueMicrotask(() => {
+    realTimers.queueMicrotask(() => {
       this.#generation = -1;
       this.#onDoorbell();
     });

@@ -1,4 +1,4 @@
-import { ErrorCode, SeamlessError } from '@seamless/transport';
+import { ErrorCode, realTimers, SeamlessError } from '@seamless/transport';
 import type {
   Advertisement,
   IdleStrategy,
@@ -200,8 +200,8 @@ export class ShmSubscription implements Subscription {
       this.#park();
       return;
     }
-    this.#spinUntil = typeof idle === 'object' ? performance.now() + idle.spinMicros / 1000 : Number.POSITIVE_INFINITY;
-    setImmediate(() => {
+    this.#spinUntil = typeof idle === 'object' ? realTimers.now() + idle.spinMicros / 1000 : Number.POSITIVE_INFINITY;
+    realTimers.setImmediate(() => {
       this.#spin();
     });
   }
@@ -219,7 +219,7 @@ export class ShmSubscription implements Subscription {
       }
     }
     // Something arrived between the empty poll and the parked flag: no need to sleep.
-    queueMicrotask(() => {
+    realTimers.queueMicrotask(() => {
       this.#fire();
     });
   }
@@ -229,8 +229,8 @@ export class ShmSubscription implements Subscription {
     if (this.#gone === undefined && this.#writerClosed()) this.#gone = this.#goneError('closed its publication');
     if (this.#reader.hasData() || this.#gone !== undefined) {
       this.#fire();
-    } else if (performance.now() < this.#spinUntil) {
-      setImmediate(() => {
+    } else if (realTimers.now() < this.#spinUntil) {
+      realTimers.setImmediate(() => {
         this.#spin();
       });
     } else {
@@ -297,7 +297,7 @@ export class ShmSubscription implements Subscription {
     if (this.#ended || this.#closed) return;
     this.#ended = true;
     // Never from inside poll(): report on the next turn, then release the segment.
-    queueMicrotask(() => {
+    realTimers.queueMicrotask(() => {
       if (this.#closed) return;
       void this.close();
       this.#listener.ended(reason);

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
-import { ErrorCode, SeamlessError } from '@seamless/transport';
+import { ErrorCode, realTimers, SeamlessError } from '@seamless/transport';
 import { FrameDecoder, FrameTypes } from './frame-codec.js';
 import { formatPeer } from './format-peer.js';
 import { encodeHello, parseReject, parseWelcome } from './handshake.js';
@@ -107,7 +107,7 @@ function attempt(request: ConnectRequest, address: string): Promise<HandshakenCo
       accept: FrameTypes.handshakeReply,
     });
     const settle = (error: SeamlessError | undefined, connection?: HandshakenConnection): void => {
-      clearTimeout(timer);
+      realTimers.clearTimeout(timer);
       request.signal.removeEventListener('abort', onAbort);
       socket.off('data', onData);
       socket.off('close', onClose);
@@ -154,7 +154,7 @@ function attempt(request: ConnectRequest, address: string): Promise<HandshakenCo
         settle(error as SeamlessError);
       }
     };
-    const timer = setTimeout(() => {
+    const timer = realTimers.setTimeout(() => {
       settle(
         new SeamlessError(ErrorCode.Connection, `${peer}: no answer within ${request.connectTimeoutMs} ms`, {
           details: { peer, timeoutMs: request.connectTimeoutMs },

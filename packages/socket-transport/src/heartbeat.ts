@@ -1,4 +1,4 @@
-import { performance } from 'node:perf_hooks';
+import { realTimers } from '@seamless/transport';
 
 /** What one connection's {@link Heartbeat} does. */
 export interface HeartbeatSettings {
@@ -29,7 +29,7 @@ export function heartbeatSendInterval(ownIntervalMs: number, peerTimeoutMs: numb
 export class Heartbeat {
   private receivedSinceTick = false;
   private sentSinceTick = false;
-  private lastReceivedAt = performance.now();
+  private lastReceivedAt = realTimers.now();
   private lastSentAt = this.lastReceivedAt;
   private suspended = false;
   private timer: NodeJS.Timeout | undefined;
@@ -37,7 +37,7 @@ export class Heartbeat {
   constructor(private readonly settings: HeartbeatSettings) {
     const timeoutTick = settings.timeoutMs === 0 ? Number.POSITIVE_INFINITY : settings.timeoutMs / 4;
     const period = Math.max(5, Math.floor(Math.min(settings.sendIntervalMs, timeoutTick)));
-    this.timer = setInterval(() => {
+    this.timer = realTimers.setInterval(() => {
       this.tick();
     }, period);
     this.timer.unref();
@@ -61,12 +61,12 @@ export class Heartbeat {
 
   /** Stops the timer. Idempotent. */
   stop(): void {
-    if (this.timer !== undefined) clearInterval(this.timer);
+    if (this.timer !== undefined) realTimers.clearInterval(this.timer);
     this.timer = undefined;
   }
 
   private tick(): void {
-    const now = performance.now();
+    const now = realTimers.now();
     if (this.receivedSinceTick || this.suspended) {
       this.receivedSinceTick = false;
       this.lastReceivedAt = now;

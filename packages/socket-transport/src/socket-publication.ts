@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { types } from 'node:util';
-import { ErrorCode, SeamlessError } from '@seamless/transport';
+import { ErrorCode, realTimers, SeamlessError } from '@seamless/transport';
 import type { DeliveryPolicy, Endpoints, Publication, PublicationListener } from '@seamless/transport';
 import type { FrameDecoder } from './frame-codec.js';
 import { FrameTypes } from './frame-codec.js';
@@ -193,7 +193,7 @@ export class TcpPublication implements SocketPublication {
     for (let index = 0; index < count; index++) connections[index]?.append(data, sequence);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      setImmediate(this.flush);
+      realTimers.setImmediate(this.flush);
     }
     return true;
   }

@@ -1,6 +1,6 @@
 import type { AddressInfo, Server, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { ErrorCode, SeamlessError } from '@seamless/transport';
+import { ErrorCode, realTimers, SeamlessError } from '@seamless/transport';
 import { FrameDecoder, FrameTypes } from './frame-codec.js';
 import { encodeReject, isRejectable, parseHello } from './handshake.js';
 import type { Reject } from './handshake.js';
@@ -162,7 +162,7 @@ export class SocketServer {
     const report = (error: SeamlessError): void => {
       this.options.onConnectionError(error);
     };
-    const timer = setTimeout(() => {
+    const timer = realTimers.setTimeout(() => {
       report(
         new SeamlessError(ErrorCode.Timeout, `subscriber ${peer} sent no HELLO within ${this.options.connectTimeoutMs} ms`, {
           details: { peer },
@@ -172,17 +172,17 @@ export class SocketServer {
     }, this.options.connectTimeoutMs);
     timer.unref();
     const done = (): void => {
-      clearTimeout(timer);
+      realTimers.clearTimeout(timer);
       socket.off('data', onData);
     };
     const refuse = (rejected: Reject): void => {
       done();
       socket.end(encodeReject(rejected));
       // The subscriber closes after reading the REJECT; don't wait for it forever.
-      const linger = setTimeout(() => socket.destroy(), this.options.connectTimeoutMs);
+      const linger = realTimers.setTimeout(() => socket.destroy(), this.options.connectTimeoutMs);
       linger.unref();
       socket.once('close', () => {
-        clearTimeout(linger);
+        realTimers.clearTimeout(linger);
       });
     };
     const onData = (chunk: Buffer): void => {
@@ -224,7 +224,7 @@ export class SocketServer {
     };
     socket.on('data', onData);
     socket.once('close', () => {
-      clearTimeout(timer);
+      realTimers.clearTimeout(timer);
       this.handshaking.delete(socket);
     });
   };

@@ -1,6 +1,5 @@
 import type { Socket } from 'node:net';
-import { performance } from 'node:perf_hooks';
-import { ErrorCode, SeamlessError } from '@seamless/transport';
+import { ErrorCode, realTimers, SeamlessError } from '@seamless/transport';
 import type { MessageHandler, Subscription, SubscriptionListener, TransportKind } from '@seamless/transport';
 import { lastSocketError } from './connect-to-publisher.js';
 import type { HandshakenConnection } from './connect-to-publisher.js';
@@ -261,7 +260,7 @@ export class TcpSubscription implements SocketSubscription {
     });
     // Start reading only after openSubscription() has returned the subscription to its caller:
     // readable() must never run before the caller holds the object it will poll.
-    setImmediate(() => {
+    realTimers.setImmediate(() => {
       if (this.live !== live) return;
       socket.resume();
       if (decoder.bufferedBytes > 0) this.afterReceive(live);
@@ -343,7 +342,7 @@ export class TcpSubscription implements SocketSubscription {
     this.stopLive(live);
     if (this.state !== 'open') return;
     this.lastError = error;
-    this.disconnectedAt ??= performance.now();
+    this.disconnectedAt ??= realTimers.now();
     let deliverable: boolean;
     try {
       deliverable = live.stream.decoder.peekCompleteType() !== 0;
@@ -357,7 +356,7 @@ export class TcpSubscription implements SocketSubscription {
     if (this.state !== 'open' || this.live !== undefined) return;
     if (this.reconnectTimer !== undefined || this.connecting !== undefined) return;
     const { giveUpAfterMs } = this.settings.reconnect;
-    const elapsed = performance.now() - (this.disconnectedAt ?? performance.now());
+    const elapsed = realTimers.now() - (this.disconnectedAt ?? realTimers.now());
     if (elapsed >= giveUpAfterMs) {
       const last = this.lastError;
       this.end(
@@ -371,7 +370,7 @@ export class TcpSubscription implements SocketSubscription {
       return;
     }
     const delay = Math.min(reconnectDelay(this.attempt++, this.settings.reconnect, this.settings.random), giveUpAfterMs - elapsed);
-    this.reconnectTimer = setTimeout(this.reconnect, Math.max(0, delay));
+    this.reconnectTimer = realTimers.setTimeout(this.reconnect, Math.max(0, delay));
   }
 
   private readonly reconnect = (): void => {
@@ -426,13 +425,13 @@ export class TcpSubscription implements SocketSubscription {
     this.state = 'ended';
     for (const stream of this.streams.splice(0)) stream.decoder.discard();
     const error = this.endError;
-    setImmediate(() => {
+    realTimers.setImmediate(() => {
       if (this.state === 'ended' && error !== undefined) this.settings.listener.ended(error);
     });
   }
 
   private cancelReconnect(): void {
-    if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
+    if (this.reconnectTimer !== undefined) realTimers.clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
     this.connecting?.controller.abort();
   }

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { ErrorCode, SeamlessError } from '@seamless/transport';
+import { ErrorCode, realTimers, SeamlessError } from '@seamless/transport';
 import type { DeliveryPolicy } from '@seamless/transport';
 import { frameSizeAt, GOODBYE_FRAME, HEARTBEAT_FRAME, writeDataFrame } from './frame-codec.js';
 import type { FrameDecoder } from './frame-codec.js';
@@ -133,10 +133,10 @@ export class SubscriberConnection {
       for (const region of this.regions.splice(0)) this.socket.write(region);
       this.regionBytes = 0;
       this.socket.end(GOODBYE_FRAME);
-      const timer = setTimeout(() => this.socket.destroy(), lingerMs);
+      const timer = realTimers.setTimeout(() => this.socket.destroy(), lingerMs);
       timer.unref();
       this.socket.once('close', () => {
-        clearTimeout(timer);
+        realTimers.clearTimeout(timer);
       });
     });
   }

@@ -3,7 +3,7 @@ import { lstat, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isOwnProcess, processKey, processLiveness } from '@seamless/local-addrs';
 import type { Liveness, ProcessIdentity } from '@seamless/local-addrs';
-import { ErrorCode, SeamlessError, validateTopic } from '@seamless/transport';
+import { ErrorCode, realTimers, SeamlessError, validateTopic } from '@seamless/transport';
 import type { Advertisement } from '@seamless/transport';
 import { AdvertisementTable } from './advertisement-table.js';
 import { checkAdvertisement } from './checked-advertisement.js';
@@ -363,7 +363,7 @@ export class HostResolver implements Resolver {
   }
 
   #newPass(): Pass {
-    return { now: Date.now(), owners: new Map(), heartbeats: new Map(), removed: new Set() };
+    return { now: realTimers.dateNow(), owners: new Map(), heartbeats: new Map(), removed: new Set() };
   }
 
   /**

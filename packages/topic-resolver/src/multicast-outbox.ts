@@ -13,6 +13,7 @@ import type { QueryScope } from './datagram-codec.js';
 import type { LeaseRecord } from './lease-book.js';
 import { keyOf } from './publisher-key.js';
 import type { PublisherKey } from './publisher-key.js';
+import { realTimers } from '@seamless/transport';
 
 /** What the outbox needs from its resolver. */
 export interface OutboxOptions {
@@ -70,7 +71,7 @@ export class MulticastOutbox {
   #cursor: readonly LeaseRecord[] = [];
   #cursorIndex = 0;
   #tokens: number;
-  #refilledAt = performance.now();
+  #refilledAt = realTimers.now();
   #scheduled: NodeJS.Immediate | NodeJS.Timeout | undefined;
   #closed = false;
   #announcedAny = false;
@@ -150,8 +151,8 @@ export class MulticastOutbox {
   /** Stops sending; returns the goodbye for everything ever announced, to send at once (or nothing). */
   close(): Buffer | undefined {
     this.#closed = true;
-    clearImmediate(this.#scheduled as NodeJS.Immediate);
-    clearTimeout(this.#scheduled as NodeJS.Timeout);
+    realTimers.clearImmediate(this.#scheduled as NodeJS.Immediate);
+    realTimers.clearTimeout(this.#scheduled as NodeJS.Timeout);
     this.#scheduled = undefined;
     if (!this.announcedAny) return undefined;
     return encodeDatagram({ kind: 'goodbye', sender: this.#options.sender, sequence: this.nextSequence(), withdrawn: 'all' });
@@ -170,14 +171,14 @@ export class MulticastOutbox {
   #wake(): void {
     if (this.#scheduled !== undefined || this.#closed) return;
     // Not unref()'d: an unref()'d immediate lets the event loop block in poll and run late.
-    this.#scheduled = setImmediate(() => {
+    this.#scheduled = realTimers.setImmediate(() => {
       this.#scheduled = undefined;
       this.#pump();
     });
   }
 
   #pump(): void {
-    const now = performance.now();
+    const now = realTimers.now();
     const { bytesPerSecond, burstBytes } = this.#options;
     this.#tokens = Math.min(burstBytes, this.#tokens + ((now - this.#refilledAt) * bytesPerSecond) / 1000);
     this.#refilledAt = now;
@@ -189,7 +190,7 @@ export class MulticastOutbox {
     }
     if (this.idle) return;
     const waitMs = Math.max(1, Math.ceil(((1 - this.#tokens) * 1000) / bytesPerSecond));
-    this.#scheduled = setTimeout(() => {
+    this.#scheduled = realTimers.setTimeout(() => {
       this.#scheduled = undefined;
       this.#pump();
     }, waitMs).unref();

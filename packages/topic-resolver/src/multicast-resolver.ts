@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
-import { ErrorCode, SeamlessError, validateTopic } from '@seamless/transport';
+import { ErrorCode, realTimers, SeamlessError, validateTopic } from '@seamless/transport';
 import type { Advertisement } from '@seamless/transport';
 import { AdvertisementTable } from './advertisement-table.js';
 import { checkAdvertisement } from './checked-advertisement.js';
@@ -164,8 +163,8 @@ export class MulticastResolver implements Resolver {
     this.#throwIfClosed('resolve');
     await this.#ready;
     this.#throwIfClosed('resolve');
-    const wait = this.#settledAt - Date.now();
-    if (wait > 0) await delay(wait);
+    const wait = this.#settledAt - realTimers.dateNow();
+    if (wait > 0) await new Promise((resolve) => realTimers.setTimeout(resolve, wait));
     this.#throwIfClosed('resolve');
     return this.#table.list(topic);
   }
@@ -187,11 +186,11 @@ export class MulticastResolver implements Resolver {
     this.#watches.endAll();
     await this.#ready;
     await Promise.all(this.#leases.records().map((record) => record.lease.revoke()));
-    for (const timer of this.#timers) clearTimeout(timer);
+    for (const timer of this.#timers) realTimers.clearTimeout(timer);
     this.#timers.clear();
-    clearTimeout(this.#heartbeatTimer);
-    clearInterval(this.#sweepTimer);
-    clearTimeout(this.#replyTimer);
+    realTimers.clearTimeout(this.#heartbeatTimer);
+    realTimers.clearInterval(this.#sweepTimer);
+    realTimers.clearTimeout(this.#replyTimer);
     const goodbye = this.#outbox.close();
     if (goodbye !== undefined) await this.#sockets.send(goodbye);
     this.#remote.clear();
@@ -230,28 +229,28 @@ export class MulticastResolver implements Resolver {
 
   async #open(): Promise<void> {
     await this.#sockets.open();
-    this.#settledAt = Date.now() + this.#settings.settleMs;
+    this.#settledAt = realTimers.dateNow() + this.#settings.settleMs;
     if (this.#closed) return;
     for (const [index, delayMs] of queryDelaysMs.entries()) {
       this.#later(delayMs, () => {
         // The repeats are for a lost first query; once any peer answered, heartbeats find the
         // rest. Checked after the event loop's next poll, so that answers already waiting in
         // the socket buffer (behind a busy start-up) count.
-        setImmediate(() => {
+        realTimers.setImmediate(() => {
           if (this.#closed || (index !== 0 && this.#stats.received !== 0)) return;
-          this.#remote.askedEveryone(Date.now());
+          this.#remote.askedEveryone(realTimers.dateNow());
           this.#outbox.query({ everything: true });
         });
       });
     }
     this.#scheduleHeartbeat();
-    this.#sweepTimer = setInterval(() => {
-      this.#stats.expired += this.#remote.sweep(Date.now());
+    this.#sweepTimer = realTimers.setInterval(() => {
+      this.#stats.expired += this.#remote.sweep(realTimers.dateNow());
     }, Math.min(250, Math.floor(this.#settings.leaseMs / 4))).unref();
   }
 
   #later(delayMs: number, task: () => void): void {
-    const timer = setTimeout(() => {
+    const timer = realTimers.setTimeout(() => {
       this.#timers.delete(timer);
       if (!this.#closed) task();
     }, delayMs).unref();
@@ -260,7 +259,7 @@ export class MulticastResolver implements Resolver {
 
   #scheduleHeartbeat(): void {
     const jitter = 0.9 + Math.random() * 0.2;
-    this.#heartbeatTimer = setTimeout(() => {
+    this.#heartbeatTimer = realTimers.setTimeout(() => {
       if (this.#closed) return;
       if (this.#outbox.announcedAny) this.#outbox.heartbeat();
       this.#scheduleHeartbeat();
@@ -294,7 +293,7 @@ export class MulticastResolver implements Resolver {
     // Our own datagrams come back through multicast loopback.
     if (datagram.sender === this.#instance) return;
     this.#stats.received += 1;
-    this.#handle(datagram, Date.now());
+    this.#handle(datagram, realTimers.dateNow());
   }
 
   #handle(datagram: Datagram, now: number): void {
@@ -331,7 +330,7 @@ export class MulticastResolver implements Resolver {
       return;
     }
     if (this.#replyTimer !== undefined) return;
-    this.#replyTimer = setTimeout(() => {
+    this.#replyTimer = realTimers.setTimeout(() => {
       this.#replyTimer = undefined;
       if (this.#roundWanted) {
         this.#roundWanted = false;

@@ -1,6 +1,7 @@
 import { statSync, watch as watchDirectory } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { realTimers } from '@seamless/transport';
 
 /** What a {@link RegistryWatcher} reports to. */
 export interface RegistryWatcherSettings {
@@ -36,7 +37,7 @@ export class RegistryWatcher {
 
   start(): void {
     this.#ensureWatcher();
-    this.#timer ??= setInterval(() => {
+    this.#timer ??= realTimers.setInterval(() => {
       this.#ensureWatcher();
       this.#settings.rescan();
     }, this.#settings.rescanIntervalMs).unref();
@@ -44,7 +45,7 @@ export class RegistryWatcher {
 
   stop(): void {
     this.#closeWatcher();
-    clearInterval(this.#timer);
+    realTimers.clearInterval(this.#timer);
     this.#timer = undefined;
   }
 

@@ -2,7 +2,7 @@ import { unlinkSync } from 'node:fs';
 import { readdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ownProcessIdentity } from '@seamless/local-addrs';
-import { ErrorCode, SeamlessError } from '@seamless/transport';
+import { ErrorCode, realTimers, SeamlessError } from '@seamless/transport';
 import type { CheckedAdvertisement } from './checked-advertisement.js';
 import { heartbeatFileName, newInstanceId, touchHeartbeat } from './instance-heartbeat.js';
 import { prepareRegistryDirectory } from './registry-directory.js';
@@ -80,7 +80,7 @@ export class RegistryWriter {
   async stop(): Promise<void> {
     for (const name of this.#entries.keys()) await unlink(join(this.#settings.directory, name)).catch(() => undefined);
     this.#entries.clear();
-    clearInterval(this.#timer);
+    realTimers.clearInterval(this.#timer);
     this.#timer = undefined;
     exitCleanups.delete(this.#exitCleanup);
     await unlink(join(this.#settings.directory, heartbeatFileName(this.instance))).catch(() => undefined);
@@ -92,7 +92,7 @@ export class RegistryWriter {
       exitHookInstalled = true;
       process.on('exit', runExitCleanups);
     }
-    this.#timer ??= setInterval(() => {
+    this.#timer ??= realTimers.setInterval(() => {
       this.#settings.schedule(() => this.#renew());
     }, this.#settings.renewIntervalMs).unref();
   }

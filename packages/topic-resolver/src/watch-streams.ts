@@ -1,4 +1,5 @@
 import type { ResolverEvent } from './resolver.js';
+import { realTimers } from '@seamless/transport';
 
 /** The receiving end of one watch, handed to the code that feeds it. */
 export interface WatchSink {
@@ -95,7 +96,7 @@ class EventStream implements AsyncIterableIterator<ResolverEvent> {
   #ended = false;
   #failure: { readonly error: unknown } | undefined;
   #onEnd: (() => void) | undefined;
-  #keepAlive: NodeJS.Timeout | undefined = setInterval(() => undefined, keepAliveMs);
+  #keepAlive: NodeJS.Timeout | undefined = realTimers.setInterval(() => undefined, keepAliveMs);
 
   get ended(): boolean {
     return this.#ended;
@@ -125,7 +126,7 @@ class EventStream implements AsyncIterableIterator<ResolverEvent> {
   #finish(failure: { readonly error: unknown } | undefined): void {
     if (this.#ended) return;
     this.#ended = true;
-    clearInterval(this.#keepAlive);
+    realTimers.clearInterval(this.#keepAlive);
     this.#keepAlive = undefined;
     if (failure === undefined) this.#queue.length = 0;
     this.#failure = failure;

@@ -25,3 +25,4 @@ export type { TransportKind } from './transport-kind.js';
 export { MAX_TOPIC_BYTES, topicProblem, validateTopic } from './validate-topic.js';
 export { MessageFeed } from './message-feed.js';
 export type { MessageFeedEvents } from './message-feed.js';
+export { realTimers } from './real-timers.js';

@@ -50,6 +50,31 @@ async function attached(feed: MessageFeed, id = 'p'): Promise<FakeSubscription> 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('MessageFeed', () => {
+  it("calls attach's admit before delivering any message of the subscription, and refuses it when admit says no", async () => {
+    const feed = new MessageFeed();
+    const events: string[] = [];
+    feed.on('message', (message) => events.push(`message ${message.publisherId} ${String(message.seq)}`));
+    for (const [id, verdict] of [['yes', true], ['no', false]] as const) {
+      const fake = new FakeSubscription(id);
+      const opened = await feed.attach(
+        (listener) => {
+          fake.listener = listener;
+          fake.push(1, 2); // ready before open resolves, as a fast publisher's messages are
+          return Promise.resolve(fake);
+        },
+        (subscription) => {
+          events.push(`admit ${subscription.publisherId}`);
+          return verdict;
+        },
+      );
+      expect(opened).toBe(fake);
+    }
+    await tick();
+    expect(events.filter((event) => event.endsWith('yes') || event.startsWith('message yes'))).toEqual(['admit yes', 'message yes 1', 'message yes 2']);
+    expect(events.filter((event) => event.includes('no'))).toEqual(['admit no']);
+    expect(feed.subscriptions.map((subscription) => subscription.publisherId)).toEqual(['yes']);
+  });
+
   it('pushes every message to message listeners, in order, as zero-copy views', async () => {
     const feed = new MessageFeed();
     const fake = await attached(feed);

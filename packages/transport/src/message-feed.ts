@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Message } from './message.js';
 import { ErrorCode, SeamlessError } from './seamless-error.js';
 import type { Subscription, SubscriptionListener } from './subscription.js';
+import { realTimers } from './real-timers.js';
 
 /** Events of a {@link MessageFeed}. */
 export interface MessageFeedEvents {
@@ -84,8 +85,12 @@ export class MessageFeed<Events extends MessageFeedEvents & Record<keyof Events,
   /**
    * Opens a subscription with a listener wired to this feed (`open` receives it) and starts
    * delivering its messages. Resolves with the subscription; rejects as `open` does.
+   *
+   * `admit`, if given, is called with the opened subscription before any of its messages is
+   * delivered (to record where they come from, say); when it returns `false` the feed does not
+   * deliver from it, and closing it is the caller's.
    */
-  async attach<S extends Subscription>(open: (listener: SubscriptionListener) => Promise<S>): Promise<S> {
+  async attach<S extends Subscription>(open: (listener: SubscriptionListener) => Promise<S>, admit?: (subscription: S) => boolean): Promise<S> {
     if (this.#closed) throw new SeamlessError(ErrorCode.Closed, 'the message feed is closed');
     // `readable` may fire before `open` resolves: it is remembered through `attached`.
     const attached: { subscription?: S } = {};
@@ -102,6 +107,7 @@ export class MessageFeed<Events extends MessageFeedEvents & Record<keyof Events,
     });
     attached.subscription = opened;
     if (this.closed) return opened;
+    if (admit !== undefined && !admit(opened)) return opened;
     this.#subscriptions.add(opened);
     this.#markReady(opened); // whatever is already there
     return opened;
@@ -167,14 +173,14 @@ export class MessageFeed<Events extends MessageFeedEvents & Record<keyof Events,
   #schedule(): void {
     if (this.#scheduled || this.#closed) return;
     this.#scheduled = true;
-    queueMicrotask(() => {
+    realTimers.queueMicrotask(() => {
       this.#scheduled = false;
       this.#drain();
     });
   }
 
   #scheduleAfterThrow(): void {
-    setImmediate(() => {
+    realTimers.setImmediate(() => {
       this.#schedule();
     });
   }
