@@ -26,4 +26,9 @@ export default defineConfig({
   treeshake: true,
   shims: true,
   external: Object.keys(manifest.optionalDependencies ?? {}),
+  // Which module system a build is for, where code must load differently in each (the facade's
+  // optional shared-memory transport: `require` in CommonJS, `import()` in ES modules).
+  esbuildOptions(options, context) {
+    options.define = { ...options.define, __SEAMLESS_MODULE_FORMAT__: JSON.stringify(context.format) };
+  },
 });

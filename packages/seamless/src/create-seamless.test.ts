@@ -202,10 +202,14 @@ describe('createSeamless', () => {
     });
   });
 
-  it('falls back to TCP with one warning when shared memory cannot be used', async () => {
+  it('falls back to TCP with one warning per process when shared memory cannot be used', async () => {
     const warnings: string[] = [];
-    const one = await bus(registry(), { shm: { capacity: 3 }, logger: { warn: (message) => warnings.push(message) } });
+    const logger = { warn: (message: string) => warnings.push(message) };
+    const directory = registry();
+    const one = await bus(directory, { shm: { capacity: 3 }, logger });
+    const two = await bus(directory, { shm: { capacity: 3 }, logger });
     expect(one.transports).toEqual(['tcp']);
+    expect(two.transports).toEqual(['tcp']);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/^Seamless: shared memory is unavailable, using TCP only: capacity must be a power of two/);
   });

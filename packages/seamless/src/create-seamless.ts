@@ -65,9 +65,10 @@ const processLogger: SeamlessLogger = {
   },
 };
 
-// Conditions already warned about in this process (by any bus): a warning says what to fix,
-// once, not once per publisher.
-const warned = new Set<string>();
+// Conditions already warned about in this process (by any bus, and by either build of this
+// package when both are loaded): a warning says what to fix, once, not once per bus or
+// publisher.
+const warned: Set<string> = ((globalThis as Record<symbol, Set<string> | undefined>)[Symbol.for('@seamless/seamless:warned')] ??= new Set());
 
 function warnOncePerProcess(logger: SeamlessLogger, condition: string, message: () => string): void {
   if (warned.has(condition)) return;
@@ -325,7 +326,8 @@ export async function createSeamless(options: SeamlessOptions = {}): Promise<Sea
           transports.set('shm', shm.transport);
           ownedTransports.push(shm.transport);
         } else {
-          logger.warn(`Seamless: shared memory is unavailable, using TCP only: ${shm.reason}`);
+          const reason = shm.reason;
+          warnOncePerProcess(logger, `shm-unavailable: ${reason}`, () => `Seamless: shared memory is unavailable, using TCP only: ${reason}`);
         }
       }
       const tcp = createSocketTransport({ identity, ...options.tcp });

@@ -17,13 +17,30 @@ interface ShmModule {
   createShmTransport(options: ShmTransportOptions): Transport;
 }
 
+// Replaced by the build (tsup.config.ts): 'cjs' in dist/index.cjs, 'esm' in dist/index.js; not
+// defined when the TypeScript sources run directly (the tests), which are ES modules.
+declare const __SEAMLESS_MODULE_FORMAT__: 'cjs' | 'esm';
+
+/**
+ * Loads the optional `@seamless/shm-transport` the way this build's module system does: the
+ * CommonJS build with `require`, the ES module build with `import()`. A CommonJS host that
+ * cannot run `import()` (jest, which refuses it outside its ESM mode) still gets shared memory.
+ */
+function loadShmModule(): Promise<unknown> {
+  if (typeof __SEAMLESS_MODULE_FORMAT__ !== 'undefined' && __SEAMLESS_MODULE_FORMAT__ === 'cjs') {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS build's optional dependency
+    return Promise.resolve().then(() => require('@seamless/shm-transport') as unknown);
+  }
+  return import('@seamless/shm-transport');
+}
+
 /**
  * Loads `@seamless/shm-transport` (an optional dependency) and creates the transport; never
  * throws. When the package is missing or its native addon cannot load, returns the reason.
  */
 export async function loadShmTransport(
   options: ShmTransportOptions,
-  load: () => Promise<unknown> = () => import('@seamless/shm-transport'),
+  load: () => Promise<unknown> = loadShmModule,
 ): Promise<{ transport: Transport; reason?: undefined } | { transport?: undefined; reason: string }> {
   let module: ShmModule;
   try {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,11 +8,14 @@ import type { NativeBinding } from './native.js';
 let loaded: NativeBinding | undefined;
 let failure: SeamlessError | undefined;
 
+/** How to compile the addon from source where no prebuild fits; said in every load failure. */
+const BUILD_FROM_SOURCE = 'npm explore @seamless/shm-transport -- npm run build:native';
+
 /**
- * Loads the native addon once: a prebuilt binary from `prebuilds/` if one matches this
- * platform, else the one `node-gyp` built at install time (`build/Release`). Throws
- * {@link SeamlessError} `ERR_SHM_UNAVAILABLE` with the reason when neither loads, and keeps
- * throwing the same error on later calls.
+ * Loads the native addon once: the one compiled from source if there is one (`build/Release`),
+ * else the prebuilt binary of this platform that ships in the package (`prebuilds/`). Throws
+ * {@link SeamlessError} `ERR_SHM_UNAVAILABLE` naming the platform and how to build when neither
+ * loads, and keeps throwing the same error on later calls.
  */
 export function loadBinding(): NativeBinding {
   if (loaded !== undefined) return loaded;
@@ -24,13 +28,22 @@ export function loadBinding(): NativeBinding {
     loaded = nodeGypBuild(packageRoot) as NativeBinding;
     return loaded;
   } catch (error) {
+    const message = (error as Error).message.split('\n')[0] ?? '';
+    const platform = `${process.platform}-${process.arch}${process.platform === 'linux' ? ` (${libc()})` : ''}`;
+    const what = message.startsWith('No native build was found')
+      ? `this release has no prebuilt binary for ${platform}, and none was built from source`
+      : `the binary for ${platform} does not load (${message})`;
     failure = new SeamlessError(
       ErrorCode.ShmUnavailable,
-      `the shared-memory addon of @seamless/shm-transport could not be loaded (${(error as Error).message.split('\n')[0] ?? ''}); ` +
-        'it is built at install time by node-gyp (needs python3, make and a C++ compiler) unless a prebuilt binary ' +
-        'ships for this platform; with npm 11 install scripts run only when allowed: npm install-scripts approve @seamless/shm-transport',
-      { cause: error, details: { packageRoot } },
+      `the shared-memory addon of @seamless/shm-transport is unavailable: ${what}; ` +
+        `build it from source with \`${BUILD_FROM_SOURCE}\` (needs python3, make and a C++17 compiler)`,
+      { cause: error, details: { packageRoot, platform: process.platform, arch: process.arch } },
     );
     throw failure;
   }
+}
+
+// The C library, as node-gyp-build tells them apart (its LIBC variable, else Alpine's marker).
+function libc(): string {
+  return process.env['LIBC'] ?? (existsSync('/etc/alpine-release') ? 'musl' : 'glibc');
 }
