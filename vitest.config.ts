@@ -1,8 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// One vitest run from the root; every package (and app) with a vitest.config.ts is a project.
+// One vitest run from the root; every package, app and tool with a vitest.config.ts is a project.
 export default defineConfig({
   test: {
-    projects: ['packages/*/vitest.config.ts', 'apps/*/vitest.config.ts'],
+    projects: ['packages/*/vitest.config.ts', 'apps/*/vitest.config.ts', 'tools/*/vitest.config.ts'],
   },
 });
