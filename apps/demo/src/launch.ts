@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { toArguments, usage } from './command-line.js';
-import { ALGO_OPTIONS, DASHBOARD_OPTIONS, FEED_OPTIONS, LAUNCH_OPTIONS, parseLaunchOptions } from './demo-options.js';
+import { ALGO_OPTIONS, DASHBOARD_OPTIONS, FEED_OPTIONS, LAUNCH_OPTIONS, parseDashboardOptions, parseLaunchOptions } from './demo-options.js';
 import { createNetworkNamespace, networkNamespaceProblem } from './network-namespace.js';
 import type { NetworkNamespace } from './network-namespace.js';
 import { optionsOrExit, processLog } from './process-lifecycle.js';
@@ -53,6 +53,9 @@ const commands: ProcessCommand[] = [
   { name: 'algo', argv: [...(namespace?.exec ?? []), process.execPath, script('algo.js'), ...algoArguments], color: 35 },
   { name: 'dashboard', argv: [process.execPath, script('dashboard-server.js'), ...toArguments(options.values, DASHBOARD_OPTIONS)], color: 33 },
 ];
+// The dashboard's port as it listens (the one asked for, or the one `--port 0` got), for the
+// command that restarts it: the open page reconnects to the same address.
+let dashboardPort = parseDashboardOptions(toArguments(options.values, DASHBOARD_OPTIONS), process.env).port;
 
 let stopping = false;
 let firstSignalAt = 0;
@@ -62,9 +65,11 @@ log.info(`launch: started ${processes.map((child) => `${child.command.name} (pid
 const dashboard = processes[2];
 let announced = false;
 dashboard?.onLine((line) => {
-  const url = /http:\/\/127\.0\.0\.1:\d+\//.exec(line)?.[0];
-  if (url === undefined || announced) return;
+  const match = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(line);
+  if (match === null || announced) return;
+  const url = match[0];
   announced = true;
+  dashboardPort = Number(match[1]);
   const paths = namespace === undefined ? 'all streams over shared memory' : `feed -> dashboard over shared memory, the algorithm (in ${namespace.name}) over TCP`;
   log.info(['', `  Seamless trading demo: ${url}`, `  (${paths}; Ctrl-C stops everything)`, ''].join('\n'));
 });
@@ -72,9 +77,19 @@ dashboard?.onLine((line) => {
 for (const child of processes) {
   void child.exited.then((exit) => {
     if (stopping) return;
+    if (child === dashboard && !announced) {
+      // Without its dashboard the demo shows nothing: its own message (above) says why, most
+      // often a port in use.
+      log.error(
+        `launch: the dashboard could not start (it ${describeExit(exit)}); stopping. ` +
+          `If its port is taken, choose another or let the system pick one: npm run demo -- --port 0`,
+      );
+      void stop('the dashboard did not start', 1);
+      return;
+    }
     log.error(
       `launch: ${child.command.name} ${describeExit(exit)}; the others keep running. ` +
-        `Start it again by hand: ${child.command.argv.map(quote).join(' ')}`,
+        `Start it again by hand: ${restartCommand(child.command).map(quote).join(' ')}`,
     );
     if (processes.every((each) => !each.running)) void stop('every process has exited', 1);
   });
@@ -117,6 +132,16 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 }
 // Whatever happens, never leave the namespace behind.
 process.on('exit', () => namespace?.remove());
+
+// A process's command line to start it again by hand; the dashboard's names its port.
+function restartCommand(command: ProcessCommand): readonly string[] {
+  if (command.name !== 'dashboard') return command.argv;
+  const argv = [...command.argv];
+  const at = argv.indexOf('--port');
+  if (at === -1) argv.push('--port', String(dashboardPort));
+  else argv[at + 1] = String(dashboardPort);
+  return argv;
+}
 
 function describeExit(exit: ProcessExit): string {
   return exit.signal === null ? `exited with code ${String(exit.code)}` : `was killed by ${exit.signal}`;

@@ -5,6 +5,8 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { killChildren, namespaceSkipReason } from '@seamless/test-support';
 import type { Child } from '@seamless/test-support';
@@ -71,6 +73,33 @@ describe('the launcher', () => {
     launcher.process.kill('SIGINT');
     expect(await launcher.exited).toEqual({ code: 0, signal: null });
     expect(await gone([pids.feed, pids.dashboard])).toBe(true);
+  });
+
+  it("a dashboard that dies is reported with a restart command naming the port it had", async () => {
+    const { launch: launcher, url, pids } = await launch(registry.path);
+    const port = new URL(url).port;
+    process.kill(pids.dashboard, 'SIGKILL');
+    const report = await errorLine(launcher, /launch: dashboard was killed by SIGKILL; the others keep running\. Start it again by hand: (.*)$/m);
+    expect(report[1]).toMatch(new RegExp(`dashboard-server\\.js .*--port ${port}(?: |$)`));
+    launcher.process.kill('SIGINT');
+    expect(await launcher.exited).toEqual({ code: 0, signal: null });
+    expect(await gone([pids.feed, pids.algo])).toBe(true);
+  });
+
+  it('stops everything with status 1 and says how to fix it when the dashboard cannot take its port', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (taken.address() as AddressInfo).port;
+      const launcher = startProcess('launch', ['--port', String(port), '--rate', '1000', ...QUICK_STRATEGY], registry.path);
+      const started = await line(launcher, /launch: started feed \(pid (\d+)\), algo \(pid (\d+)\), dashboard \(pid (\d+)\)/);
+      await errorLine(launcher, new RegExp(`port ${String(port)} on 127\\.0\\.0\\.1 is in use`));
+      await errorLine(launcher, /launch: the dashboard could not start .*npm run demo -- --port 0/);
+      expect(await launcher.exited).toEqual({ code: 1, signal: null });
+      expect(await gone([Number(started[1]), Number(started[2]), Number(started[3])])).toBe(true);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 
   it('leaves no process behind when it is itself killed with SIGKILL', async () => {
