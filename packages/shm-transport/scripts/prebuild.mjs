@@ -18,7 +18,7 @@ if (process.argv.includes('--if-missing') && present) {
 console.log(`shm-transport: compiling the addon for ${process.platform}-${process.arch} (prebuildify, N-API)...`);
 // N-API is stable across Node.js versions: one build, made against this Node's headers, serves
 // every later release. --tag-libc names glibc or musl so that node-gyp-build on Alpine does not
-// pick a glibc build. --strip drops the symbols (190 KiB instead of 1.1 MiB).
+// pick a glibc build. --strip drops the debugging symbols.
 const result = spawnSync('prebuildify', ['--napi', '--strip', '--tag-libc', '--target', process.versions.node], {
   cwd: packageRoot,
   encoding: 'utf8',
