@@ -1,4 +1,4 @@
-import { ErrorCode, SeamlessError, TRANSPORT_SPECIFICATION_VERSION, validateTopic } from '@seamless/transport';
+import { ErrorCode, SeamlessError, TRANSPORT_SPECIFICATION_VERSION, validatePublisherId, validateTopic } from '@seamless/transport';
 import type {
   Advertisement,
   PublicationListener,
@@ -135,6 +135,9 @@ export function createShmTransport(options: ShmTransportOptions = {}): ShmTransp
       settle(() => {
       ensureOpen();
       validateTopic(publicationOptions.topic);
+      // The segment header holds 64 bytes of publisher id: a longer one must be refused here,
+      // not written over the topic.
+      validatePublisherId(publicationOptions.publisherId, 'openPublication: publisherId');
       const { maxMessageSize } = publicationOptions;
       if (!Number.isInteger(maxMessageSize) || maxMessageSize < 0) {
         invalid(`maxMessageSize must be a non-negative integer, got ${String(maxMessageSize)}`);

@@ -41,7 +41,10 @@ const noHooks: RingReaderHooks = { wakeWriter: () => undefined, processGone: () 
 /** Options of {@link RingReader}. */
 export interface RingReaderOptions {
   readonly capacity: number;
+  /** The largest record the writer writes (its maxMessageSize): anything larger is corruption. */
   readonly maxPayload: number;
+  /** The largest message this reader accepts (at most maxPayload); a larger one is ERR_MESSAGE_TOO_LARGE. Default: maxPayload. */
+  readonly maxMessageSize?: number;
   readonly latest: boolean;
   readonly topic: string;
   readonly publisherId: string;
@@ -70,6 +73,7 @@ export interface RingReaderOptions {
 export class RingReader {
   readonly capacity: number;
   readonly maxPayload: number;
+  readonly maxMessageSize: number;
   readonly latest: boolean;
   readonly #bytes: Uint8Array;
   readonly #words: Int32Array;
@@ -94,6 +98,7 @@ export class RingReader {
   constructor(buffer: ArrayBuffer, segmentName: string, options: RingReaderOptions) {
     this.capacity = options.capacity;
     this.maxPayload = options.maxPayload;
+    this.maxMessageSize = Math.min(options.maxMessageSize ?? options.maxPayload, options.maxPayload);
     this.latest = options.latest;
     this.#bytes = new Uint8Array(buffer);
     this.#words = new Int32Array(buffer);
@@ -234,6 +239,7 @@ export class RingReader {
         if (type !== D.recordTypeData || size < 0 || size > this.maxPayload || offset + alignRecord(length) > this.capacity) {
           this.#corrupt(position, `bad record (type ${String(type)}, length ${length})`);
         }
+        if (size > this.maxMessageSize) this.#tooLarge(position, size);
         message.seq = ((words[index + 2] ?? 0) >>> 0) + ((words[index + 3] ?? 0) >>> 0) * TWO_TO_32;
         message.lost = 0;
         message.data = this.#copy ? this.#bytes.slice(D.ringOffset + offset + HEADER, D.ringOffset + offset + length) : this.#view(offset, size);
@@ -291,6 +297,7 @@ export class RingReader {
           position = this.#jump();
           continue;
         }
+        if (size > this.maxMessageSize) this.#tooLarge(position, size);
         const lost = this.#expected >= 0 && sequence > this.#expected ? sequence - this.#expected : 0;
         this.#lost += lost;
         this.#expected = sequence + 1;
@@ -385,6 +392,16 @@ export class RingReader {
       return slot;
     }
     return -1;
+  }
+
+  // A well-formed message over this reader's own limit: the same error as over TCP. The reader
+  // stops before it (the position is not advanced past it).
+  #tooLarge(position: number, size: number): never {
+    throw new SeamlessError(
+      ErrorCode.MessageTooLarge,
+      `a message of ${size} bytes from ${this.#segmentName} exceeds this subscription's maxMessageSize ${this.maxMessageSize}`,
+      { details: { segment: this.#segmentName, position, size, maxMessageSize: this.maxMessageSize } },
+    );
   }
 
   #corrupt(position: number, problem: string): never {

@@ -123,7 +123,8 @@ export class ShmSubscription implements Subscription {
     try {
       this.#reader = new RingReader(attached.buffer, attached.segment.name, {
         capacity: attached.header.capacity,
-        maxPayload: Math.min(attached.header.maxMessageSize, options.maxMessageSize ?? Number.MAX_SAFE_INTEGER),
+        maxPayload: attached.header.maxMessageSize,
+        maxMessageSize: Math.min(attached.header.maxMessageSize, options.maxMessageSize ?? Number.MAX_SAFE_INTEGER),
         latest: attached.header.policy === 'latest',
         topic: this.topic,
         publisherId: this.publisherId,
@@ -168,7 +169,7 @@ export class ShmSubscription implements Subscription {
     try {
       count = this.#reader.poll(handler, limit);
     } catch (error) {
-      if (SeamlessError.isInstance(error, ErrorCode.Protocol)) this.#end(error);
+      if (SeamlessError.isInstance(error, ErrorCode.Protocol) || SeamlessError.isInstance(error, ErrorCode.MessageTooLarge)) this.#end(error);
       throw error;
     }
     if (count === 0) {

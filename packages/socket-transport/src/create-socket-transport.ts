@@ -4,6 +4,7 @@ import {
   parseAdvertisement,
   SeamlessError,
   TRANSPORT_SPECIFICATION_VERSION,
+  validatePublisherId,
   validateTopic,
 } from '@seamless/transport';
 import type {
@@ -67,8 +68,6 @@ export interface SocketTransport extends Transport<'tcp'> {
    */
   readonly address: string | undefined;
 }
-
-const publisherIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
  * Creates the TCP (and TLS) transport. It listens only once a publication is opened (one
@@ -296,9 +295,7 @@ class TcpTransport implements SocketTransport {
     }
     const topic = validateTopic(options.topic);
     const { publisherId, policy, maxMessageSize } = options;
-    if (typeof publisherId !== 'string' || !publisherIdPattern.test(publisherId)) {
-      throw invalid(`openPublication: publisherId must match [A-Za-z0-9_-]{1,64}, got ${show(publisherId)}`);
-    }
+    validatePublisherId(publisherId, 'openPublication: publisherId');
     if (!DELIVERY_POLICIES.includes(policy)) {
       throw invalid(`openPublication: policy must be one of ${DELIVERY_POLICIES.join(', ')}, got ${show(policy)}`);
     }

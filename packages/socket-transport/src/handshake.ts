@@ -1,4 +1,4 @@
-import { ErrorCode, SeamlessError } from '@seamless/transport';
+import { ErrorCode, publisherIdProblem, SeamlessError } from '@seamless/transport';
 import type { DeliveryPolicy } from '@seamless/transport';
 import {
   FRAME_HEADER_SIZE,
@@ -39,7 +39,6 @@ export interface RejectableHello {
   readonly rejected: Reject;
 }
 
-const publisherIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const encoder = new TextEncoder();
 
@@ -143,7 +142,8 @@ export function parseHello(body: Uint8Array, peer: string): Hello | RejectableHe
   const idLength = view[offset++] ?? 0;
   if (offset + idLength !== view.byteLength) return malformed('publisher id length does not match the frame');
   const publisherId = view.toString('latin1', offset, offset + idLength);
-  if (!publisherIdPattern.test(publisherId)) return malformed('publisher id must match [A-Za-z0-9_-]{1,64}');
+  const publisherIdIssue = publisherIdProblem(publisherId);
+  if (publisherIdIssue !== undefined) return malformed(`publisher id ${publisherIdIssue}`);
   return { topic, publisherId, heartbeatTimeoutMs };
 }
 

@@ -101,7 +101,7 @@ describe('datagram codec', () => {
     [framed(`{"leaseMs":1000,"round":0,"advertisements":[${Array<string>(MAX_BATCH_ENTRIES + 1).fill('{}').join(',')}]}`), 'array of 1 to 256'],
     [framed(`{"leaseMs":1000,"round":0,"advertisements":[${checked.json},{"version":1}]}`), 'announcement 1: invalid advertisement: topic'],
     [framed('{"withdrawn":[{"topic":"a b","publisherId":"p"}]}', 2), 'goodbye: topic is not a valid topic name'],
-    [framed('{"withdrawn":[{"topic":"md.AAPL","publisherId":"p q"}]}', 2), 'goodbye: publisherId must match'],
+    [framed('{"withdrawn":[{"topic":"md.AAPL","publisherId":"p q"}]}', 2), 'goodbye: publisherId must be 1 to 64 characters'],
     [framed('{"withdrawn":["md.AAPL"]}', 2), 'goodbye: each withdrawn entry must be an object'],
     [framed('{"all":true,"withdrawn":[]}', 2), 'goodbye must be {"all":true} or withdraw'],
     [framed('{"all":1}', 2), 'goodbye must be {"all":true} or withdraw'],

@@ -1,4 +1,4 @@
-import { MAX_ADVERTISEMENT_BYTES, SeamlessError, parseAdvertisement, topicProblem } from '@seamless/transport';
+import { MAX_ADVERTISEMENT_BYTES, SeamlessError, parseAdvertisement, publisherIdProblem, topicProblem } from '@seamless/transport';
 import { canonicalJson } from './checked-advertisement.js';
 import { isIntegerIn } from './check-option.js';
 import type { CheckedAdvertisement } from './checked-advertisement.js';
@@ -84,7 +84,6 @@ export const MAX_BATCH_ENTRIES = 256;
 const maxCount = 100_000_000;
 
 const kinds = { announce: 1, goodbye: 2, query: 3, heartbeat: 4 } as const;
-const publisherIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
 const senderPattern = /^[0-9a-f]{16}$/;
 
 interface Header {
@@ -251,10 +250,9 @@ function decodeGoodbye(header: Header, record: Record<string, unknown>): Decoded
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return { problem: 'goodbye: each withdrawn entry must be an object' };
     const { topic, publisherId } = value as Record<string, unknown>;
     if (topicProblem(topic) !== undefined) return { problem: 'goodbye: topic is not a valid topic name' };
-    if (typeof publisherId !== 'string' || !publisherIdPattern.test(publisherId)) {
-      return { problem: 'goodbye: publisherId must match [A-Za-z0-9_-]{1,64}' };
-    }
-    withdrawn.push({ topic: topic as string, publisherId });
+    const publisherIdIssue = publisherIdProblem(publisherId);
+    if (publisherIdIssue !== undefined) return { problem: `goodbye: publisherId ${publisherIdIssue}` };
+    withdrawn.push({ topic: topic as string, publisherId: publisherId as string });
   }
   return { ...header, kind: 'goodbye', withdrawn };
 }

@@ -68,7 +68,7 @@ describe('StaticResolver from an object', () => {
     [{ 'md.AAPL': ['10.0.0.5:1', { address: '10.0.0.6', port: 2, prot: 3 }] }, '"md.AAPL"[1]: unknown field "prot"'],
     [{ 'md.AAPL': [{ address: '10.0.0.6', port: 2, tls: 'yes' }] }, 'tls must be a boolean'],
     [{ 'md.AAPL': [{ address: '10.0.0.6', port: 2, policy: 'fast' }] }, 'policy must be one of reliable, latest'],
-    [{ 'md.AAPL': [{ address: '10.0.0.6', port: 2, publisherId: 'a b' }] }, 'publisherId must match'],
+    [{ 'md.AAPL': [{ address: '10.0.0.6', port: 2, publisherId: 'a b' }] }, 'publisherId must be 1 to 64 characters'],
     [{ 'md.AAPL': ['10.0.0.5:1', '10.0.0.5:1'] }, 'appears twice for this topic'],
     [{ 'md.AAPL': [42] }, 'must be an advertisement, an endpoint object or "address:port", got 42'],
     [{ 'md.AAPL': [{ ...makeAdvertisement(), version: 2 }] }, 'invalid advertisement: version must be 1'],

@@ -26,3 +26,4 @@ export { MAX_TOPIC_BYTES, topicProblem, validateTopic } from './validate-topic.j
 export { MessageFeed } from './message-feed.js';
 export type { MessageFeedEvents } from './message-feed.js';
 export { realTimers } from './real-timers.js';
+export { MAX_PUBLISHER_ID_LENGTH, publisherIdProblem, validatePublisherId } from './validate-publisher-id.js';

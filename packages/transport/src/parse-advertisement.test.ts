@@ -61,7 +61,7 @@ describe('parseAdvertisement', () => {
     [[], null, 'advertisement must be an object'],
     [['version'], 2, 'version must be 1, got 2'],
     [['topic'], '/bad', 'topic must not start with "/"'],
-    [['publisherId'], 'has space', 'publisherId must match'],
+    [['publisherId'], 'has space', 'publisherId must be 1 to 64 characters'],
     [['policy'], 'best-effort', 'policy must be one of reliable, latest'],
     [['maxMessageSize'], -1, 'maxMessageSize must be a non-negative integer'],
     [['maxMessageSize'], 1.5, 'maxMessageSize must be a non-negative integer'],

@@ -4,6 +4,7 @@ import { DELIVERY_POLICIES } from './delivery-policy.js';
 import type { DeliveryPolicy } from './delivery-policy.js';
 import type { HostIdentity } from './host-identity.js';
 import { ErrorCode, SeamlessError } from './seamless-error.js';
+import { publisherIdProblem } from './validate-publisher-id.js';
 import { topicProblem } from './validate-topic.js';
 
 /** The largest serialised advertisement (JSON, in bytes) a resolver should accept. */
@@ -11,7 +12,6 @@ export const MAX_ADVERTISEMENT_BYTES = 8192;
 /** The most addresses one advertisement may list. */
 export const MAX_ADVERTISED_ADDRESSES = 64;
 
-const publisherIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
 const noncePattern = /^[0-9a-f]{32}$/;
 const segmentPattern = /^\/[A-Za-z0-9._-]{1,250}$/;
 // Textual IPv4 or IPv6, optionally with a zone id; checked for shape only (no I/O here).
@@ -37,8 +37,9 @@ export function parseAdvertisement(value: unknown): Advertisement {
   const topic = record['topic'];
   const problem = topicProblem(topic);
   if (problem !== undefined) fail('topic', problem);
-  const publisherId = string(record['publisherId'], 'publisherId', 64);
-  if (!publisherIdPattern.test(publisherId)) fail('publisherId', 'must match [A-Za-z0-9_-]{1,64}');
+  const publisherIdIssue = publisherIdProblem(record['publisherId']);
+  if (publisherIdIssue !== undefined) fail('publisherId', publisherIdIssue);
+  const publisherId = record['publisherId'] as string;
   const policy = record['policy'];
   if (!DELIVERY_POLICIES.includes(policy as DeliveryPolicy)) {
     fail('policy', `must be one of ${DELIVERY_POLICIES.join(', ')}, got ${show(policy)}`);

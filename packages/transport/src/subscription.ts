@@ -25,8 +25,9 @@ export interface SubscriptionListener {
   readable(): void;
   /**
    * The subscription ended on its own: the publisher went away (`ERR_PUBLISHER_GONE`), the
-   * stream broke for good (`ERR_CONNECTION`) or the peer broke the protocol (`ERR_PROTOCOL`).
-   * Everything delivered before it was intact. Not called after `close()`.
+   * stream broke for good (`ERR_CONNECTION`), the peer broke the protocol (`ERR_PROTOCOL`) or
+   * sent a message over this subscription's `maxMessageSize` (`ERR_MESSAGE_TOO_LARGE`, on
+   * every transport). Everything delivered before it was intact. Not called after `close()`.
    */
   ended(reason: SeamlessError): void;
 }
