@@ -9,7 +9,7 @@ export type {
   LocalAddressTableEvents,
   LocalAddressTableOptions,
 } from './local-address-table.js';
-export { isLoopbackAddress, normalizeAddress, parseAddress } from './normalize-address.js';
+export { isLoopbackAddress, isUnspecifiedAddress, normalizeAddress, parseAddress } from './normalize-address.js';
 export { isOwnProcess, ownProcessIdentity, pidNamespaceOf, processKey } from './process-identity.js';
 export type { ProcessIdentity } from './process-identity.js';
 export { processLiveness } from './process-liveness.js';

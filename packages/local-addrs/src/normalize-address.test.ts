@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SeamlessError } from '@seamless/transport';
-import { isLoopbackAddress, normalizeAddress, parseAddress } from './normalize-address.js';
+import { isLoopbackAddress, isUnspecifiedAddress, normalizeAddress, parseAddress } from './normalize-address.js';
 
 describe('normalizeAddress', () => {
   it.each([
@@ -103,7 +103,34 @@ describe('isLoopbackAddress', () => {
     ['10.127.0.1', false],
     ['::2', false],
     ['127.example', false],
+    // Any spelling, as advertised by a peer:
+    ['0:0:0:0:0:0:0:1', true],
+    ['::0:1', true],
+    ['::ffff:127.0.0.1', true],
+    ['::FFFF:7f00:1', true],
+    ['::1%lo', true],
+    ['[::1]', true],
+    ['::ffff:10.0.0.1', false],
+    ['fe80::1%eth0', false],
+    ['::', false],
+    ['localhost', false],
+    ['', false],
+    ['127.0.0.256', false],
   ])('%s -> %s', (address, expected) => {
     expect(isLoopbackAddress(address)).toBe(expected);
+  });
+});
+
+describe('isUnspecifiedAddress', () => {
+  it.each([
+    ['0.0.0.0', true],
+    ['::', true],
+    ['0:0::0', true],
+    ['::ffff:0.0.0.0', true],
+    ['0.0.0.1', false],
+    ['::1', false],
+    ['nothing', false],
+  ])('%s -> %s', (address, expected) => {
+    expect(isUnspecifiedAddress(address)).toBe(expected);
   });
 });

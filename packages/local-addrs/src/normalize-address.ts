@@ -63,15 +63,36 @@ export function parseAddress(text: string): string {
 }
 
 /**
- * Whether a normalised address is a loopback address: all of 127.0.0.0/8, and `::1`.
+ * Whether `address`, in any spelling {@link normalizeAddress} accepts, is a loopback address:
+ * all of 127.0.0.0/8, and `::1` (also as `0:0:0:0:0:0:0:1`, IPv4-mapped `::ffff:127.x.y.z`, or
+ * with a zone id). Text that is not an IP address is not loopback. The one loopback rule of
+ * Seamless: the address table and the TCP transport's address choice both use it.
  *
  * @example
  * ```ts
- * isLoopbackAddress('127.4.5.6'); // true
+ * isLoopbackAddress('127.4.5.6');        // true
+ * isLoopbackAddress('::ffff:127.0.0.1'); // true
+ * isLoopbackAddress('localhost');        // false (not an address)
  * ```
  */
-export function isLoopbackAddress(normalized: string): boolean {
-  return normalized === '::1' || (normalized.startsWith('127.') && parseIpv4(normalized) !== undefined);
+export function isLoopbackAddress(address: string): boolean {
+  const normalized = normalizeAddress(address);
+  return normalized === '::1' || normalized?.startsWith('127.') === true;
+}
+
+/**
+ * Whether `address`, in any spelling {@link normalizeAddress} accepts, is the unspecified
+ * address (`0.0.0.0`, `::`): what a listener bound to every interface reports, never a place
+ * to connect to.
+ *
+ * @example
+ * ```ts
+ * isUnspecifiedAddress('0:0::0'); // true
+ * ```
+ */
+export function isUnspecifiedAddress(address: string): boolean {
+  const normalized = normalizeAddress(address);
+  return normalized === '0.0.0.0' || normalized === '::';
 }
 
 function parseIpv4(text: string): number[] | undefined {

@@ -1,4 +1,4 @@
-export { chooseAddresses, isLoopbackAddress } from './choose-addresses.js';
+export { chooseAddresses } from './choose-addresses.js';
 export type { AddressChoice, SkippedBecause } from './choose-addresses.js';
 export { createSocketTransport } from './create-socket-transport.js';
 export type { SocketTransport } from './create-socket-transport.js';
