@@ -30,3 +30,4 @@ export type { FifoMaker, PresenceLocation, PresenceProbe, ProcessPresence } from
 export { parseProcessStat, readProcessStat } from './process-stat.js';
 export type { ProcessStat, ProcessStatReading } from './process-stat.js';
 export type { HostIdentity } from '@seamless/transport';
+export { atProcessExit } from './exit-cleanup.js';

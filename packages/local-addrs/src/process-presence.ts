@@ -3,6 +3,7 @@ import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, renam
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode, SeamlessError } from '@seamless/transport';
+import { atProcessExit } from './exit-cleanup.js';
 
 /*
  * A process's presence is a named pipe (FIFO) that the process itself holds open for reading
@@ -144,7 +145,7 @@ export function establishPresence(makeFifo: FifoMaker, location: { readonly dire
       if (!held.isFIFO() || lstatSync(path).ino !== held.ino) throw new Error(`${path} is not the pipe this process holds`);
       state.descriptor = descriptor;
       state.presence = Object.freeze({ token, path, directory, device: statSync(directory).dev });
-      process.once('exit', removeOwnPresence);
+      atProcessExit(removeOwnPresence);
       return state.presence;
     } catch (error) {
       // Someone reclaimed the pipe before we held it (or the name was taken): try another.

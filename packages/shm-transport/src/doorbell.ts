@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
-import { ownPresence } from '@seamless/local-addrs';
+import { atProcessExit, ownPresence } from '@seamless/local-addrs';
 import { ErrorCode, SeamlessError } from '@seamless/transport';
 import { createFifo } from './native.js';
 import { SHM_DIRECTORY } from './shm-directory.js';
@@ -46,9 +46,7 @@ export class Doorbell {
   readonly #listeners = new Set<() => void>();
   #users = 0;
   #holds = 0;
-  readonly #unlinkAtExit = (): void => {
-    unlinkQuietly(this.path);
-  };
+  readonly #cancelExitCleanup: () => void;
 
   private constructor(uid: number, presence: string) {
     this.#uid = uid;
@@ -68,7 +66,9 @@ export class Doorbell {
     this.path = path;
     // A normal exit without close() still removes the pipe (after a kill, whoever notices the
     // death reclaims it).
-    process.once('exit', this.#unlinkAtExit);
+    this.#cancelExitCleanup = atProcessExit(() => {
+      unlinkQuietly(path);
+    });
     let descriptor: number;
     try {
       descriptor = openSync(path, constants.O_RDWR | constants.O_NONBLOCK | constants.O_NOFOLLOW);
@@ -115,7 +115,7 @@ export class Doorbell {
     this.#socket.destroy();
     forgetDoorbell(this.path);
     unlinkQuietly(this.path);
-    process.removeListener('exit', this.#unlinkAtExit);
+    this.#cancelExitCleanup();
   }
 
   /** Keeps the event loop alive until the matching {@link unhold}. */

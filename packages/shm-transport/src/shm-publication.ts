@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ownPresence } from '@seamless/local-addrs';
+import { atProcessExit, ownPresence } from '@seamless/local-addrs';
 import type { ProcessIdentity, ProcessMonitor } from '@seamless/local-addrs';
 import { ErrorCode, realTimers, SeamlessError } from '@seamless/transport';
 import type {
@@ -46,24 +46,6 @@ export function capacityFor(maxMessageSize: number, capacity: number): number {
   return result;
 }
 
-// Segments of this process still open, unlinked on a normal exit even without close().
-const openSegments = new Set<string>();
-let exitHookInstalled = false;
-function unlinkOnExit(name: string): void {
-  openSegments.add(name);
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const segment of openSegments) {
-      try {
-        unlinkSegment(segment);
-      } catch {
-        // nothing more can be done while exiting
-      }
-    }
-  });
-}
-
 /**
  * One publisher's ring in its own POSIX shared-memory segment. `send` writes straight into
  * the mapped ring from TypeScript: no system call and no allocation per message; a system
@@ -81,6 +63,8 @@ export class ShmPublication implements Publication {
   /** Ring bytes. */
   readonly capacity: number;
   readonly #segment: NativeSegment;
+  // Unlinks the segment at a normal exit without close().
+  readonly #cancelExitCleanup: () => void;
   readonly #writer: RingWriter;
   readonly #words: Int32Array;
   readonly #listener: PublicationListener | undefined;
@@ -130,7 +114,10 @@ export class ShmPublication implements Publication {
       if (code === 'ENOSPC') this.#noRoom(bytes, error);
       throw error;
     }
-    unlinkOnExit(this.segmentName);
+    const segmentName = this.segmentName;
+    this.#cancelExitCleanup = atProcessExit(() => {
+      unlinkSegment(segmentName);
+    });
     const buffer = this.#segment.buffer ?? new ArrayBuffer(0);
     this.#bytes = new Uint8Array(buffer);
     this.#words = new Int32Array(buffer);
@@ -269,7 +256,7 @@ export class ShmPublication implements Publication {
     for (const { stop } of this.#readers.values()) stop();
     this.#readers.clear();
     for (const wake of this.#drainWaiters) wake();
-    openSegments.delete(this.segmentName);
+    this.#cancelExitCleanup();
     try {
       unlinkSegment(this.segmentName);
     } finally {

@@ -1,7 +1,7 @@
 import { unlinkSync } from 'node:fs';
 import { readdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ownProcessIdentity } from '@seamless/local-addrs';
+import { atProcessExit, ownProcessIdentity } from '@seamless/local-addrs';
 import { ErrorCode, realTimers, SeamlessError } from '@seamless/transport';
 import type { CheckedAdvertisement } from './checked-advertisement.js';
 import { heartbeatFileName, newInstanceId, touchHeartbeat } from './instance-heartbeat.js';
@@ -18,13 +18,6 @@ export interface RegistryWriterSettings {
   readonly warn: (condition: string, message: string) => void;
 }
 
-const exitCleanups = new Set<() => void>();
-let exitHookInstalled = false;
-
-function runExitCleanups(): void {
-  for (const cleanup of exitCleanups) cleanup();
-}
-
 /**
  * The entries one HostResolver instance owns: writes them atomically (temporary file and
  * rename; an entry never changes afterwards), renews them all with one heartbeat file, puts
@@ -37,6 +30,7 @@ export class RegistryWriter {
   readonly #settings: RegistryWriterSettings;
   /** File name -> the advertisement it holds. */
   readonly #entries = new Map<string, CheckedAdvertisement>();
+  #cancelExitCleanup: (() => void) | undefined;
   readonly #exitCleanup = (): void => {
     for (const name of [...this.#entries.keys(), heartbeatFileName(this.instance)]) {
       try {
@@ -82,16 +76,13 @@ export class RegistryWriter {
     this.#entries.clear();
     realTimers.clearInterval(this.#timer);
     this.#timer = undefined;
-    exitCleanups.delete(this.#exitCleanup);
+    this.#cancelExitCleanup?.();
+    this.#cancelExitCleanup = undefined;
     await unlink(join(this.#settings.directory, heartbeatFileName(this.instance))).catch(() => undefined);
   }
 
   #start(): void {
-    exitCleanups.add(this.#exitCleanup);
-    if (!exitHookInstalled) {
-      exitHookInstalled = true;
-      process.on('exit', runExitCleanups);
-    }
+    this.#cancelExitCleanup ??= atProcessExit(this.#exitCleanup);
     this.#timer ??= realTimers.setInterval(() => {
       this.#settings.schedule(() => this.#renew());
     }, this.#settings.renewIntervalMs).unref();
