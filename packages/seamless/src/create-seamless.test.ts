@@ -1,8 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SeamlessError } from '@seamless/transport';
+import { HostResolver, StaticResolver } from '@seamless/topic-resolver';
 import type { Message } from '@seamless/transport';
 import { createSeamless } from './create-seamless.js';
 import type { Seamless, SeamlessOptions } from './create-seamless.js';
@@ -115,6 +118,49 @@ describe('createSeamless', () => {
     publisher.send('first');
     await received;
     expect(events).toEqual([`added ${transport}`, `message ${transport} with 1 route`]);
+  });
+
+  it("events carry a SeamlessError: 'publisher-removed' when the publisher closes, 'discovery-stopped' when the resolver closes", async () => {
+    const directory = registry();
+    const resolver = new HostResolver({ directory });
+    const subscriberBus = await bus(directory, { resolver });
+    const publisherBus = await bus(directory);
+    const subscriber = await subscriberBus.subscriber('facade.events');
+    const publisher = await publisherBus.publisher('facade.events');
+    const route = await firstRoute(subscriber);
+    const removed = new Promise<[Route, string, SeamlessError]>((resolve) => subscriber.once('publisher-removed', (...args) => { resolve(args); }));
+    await publisher.close();
+    const [removedRoute, reason, error] = await removed;
+    expect(removedRoute).toEqual(route);
+    expect(SeamlessError.isInstance(error, 'ERR_PUBLISHER_GONE')).toBe(true);
+    expect(error.message).toContain(reason);
+
+    const stopped = new Promise<SeamlessError>((resolve) => subscriber.once('discovery-stopped', resolve));
+    await resolver.close();
+    const stop = await stopped;
+    expect(SeamlessError.isInstance(stop)).toBe(true);
+    expect(stop.message).toContain('topic resolution of "facade.events" stopped');
+  });
+
+  it("'publisher-unreachable' carries the transport's error as the cause", async () => {
+    // A port nothing listens on: taken from the kernel and released.
+    const port = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = server.address() as AddressInfo;
+        server.close(() => { resolve(free); });
+      });
+    });
+    const resolver = new StaticResolver({ 'facade.unreachable': [{ address: '127.0.0.1', port, publisherId: 'nobody' }] });
+    const one = await bus(registry(), { resolver, shm: false });
+    const subscriber = await one.subscriber('facade.unreachable');
+    const [publisherId, reason, error] = await new Promise<[string, string, SeamlessError]>((resolve) =>
+      subscriber.once('publisher-unreachable', (...args) => { resolve(args); }),
+    );
+    expect(publisherId).toBe('nobody');
+    expect(reason).toContain('tcp:');
+    expect(SeamlessError.isInstance(error, 'ERR_CONNECTION')).toBe(true);
+    expect(SeamlessError.isInstance(error.cause)).toBe(true);
+    await resolver.close();
   });
 
   it('a subscriber without shared memory reaches a local publisher over TCP while another uses shm', async () => {

@@ -33,10 +33,24 @@ export interface Route {
 export interface SubscriberEvents extends MessageFeedEvents {
   /** A publisher of the topic was found and is now received from. */
   'publisher-added': [route: Route];
-  /** A publisher went away: revoked, its lease expired, its process died or its stream broke. */
-  'publisher-removed': [route: Route, reason: string];
-  /** A publisher was found but cannot be reached (no route, or attaching failed). */
-  'publisher-unreachable': [publisherId: string, reason: string];
+  /**
+   * A publisher went away: revoked, its lease expired, its process died or its stream broke.
+   * `error` says it with a code: the stream's own error (`ERR_PUBLISHER_GONE`,
+   * `ERR_CONNECTION`, `ERR_PROTOCOL`, `ERR_MESSAGE_TOO_LARGE`), or `ERR_PUBLISHER_GONE` with
+   * the resolver's reason in `details.reason` when discovery withdrew it. `reason` is its text.
+   */
+  'publisher-removed': [route: Route, reason: string, error: SeamlessError];
+  /**
+   * A publisher was found but cannot be reached: no route, or attaching failed. `error` has the
+   * code of the last transport's failure (its `cause`), `ERR_CONNECTION` when no transport could
+   * try; `reason` is its text, every attempt included.
+   */
+  'publisher-unreachable': [publisherId: string, reason: string, error: SeamlessError];
+  /**
+   * Topic resolution stopped (the resolver closed or failed): publishers appearing from now on
+   * are not found. The ones attached stay attached.
+   */
+  'discovery-stopped': [error: SeamlessError];
 }
 
 /** What a subscriber needs from its bus; built by `Seamless.subscriber()`. */
@@ -96,7 +110,7 @@ export class Subscriber extends MessageFeed<SubscriberEvents> {
         if (attached.subscription !== subscription) continue;
         this.#attached.delete(publisherId);
         this.#refreshPolled();
-        this.emit('publisher-removed', attached.route, reason.message);
+        this.emit('publisher-removed', attached.route, reason.message, reason);
       }
     });
     this.#watching = this.#follow();
@@ -155,9 +169,16 @@ export class Subscriber extends MessageFeed<SubscriberEvents> {
         if (event.type === 'added') void this.#add(event.advertisement);
         else this.#remove(event.advertisement.publisherId, event.reason);
       }
+      // The watch ended without our asking: the resolver was closed under us.
+      if (!this.#closing) {
+        this.emit('discovery-stopped', new SeamlessError(ErrorCode.Closed, `topic resolution of "${this.topic}" stopped: the resolver was closed`));
+      }
     } catch (error) {
-      // The resolver closed under us, or failed: nothing more will be found. Say so.
-      if (!this.#closing) this.emit('publisher-unreachable', '*', `topic resolution stopped: ${(error as Error).message}`);
+      // The resolver failed: nothing more will be found. Say so.
+      if (!this.#closing) {
+        const message = `topic resolution of "${this.topic}" stopped: ${(error as Error).message}`;
+        this.emit('discovery-stopped', new SeamlessError(SeamlessError.isInstance(error) ? error.code : ErrorCode.Connection, message, { cause: error }));
+      }
     }
   }
 
@@ -188,12 +209,14 @@ export class Subscriber extends MessageFeed<SubscriberEvents> {
         return true;
       };
       const failures: string[] = [];
+      let lastError: unknown;
       if (answer.transport === 'shm') {
         const shm = this.#parts.transports.get('shm');
         // The probe: open the advertised segment and find the advertised nonce in it.
         if (shm !== undefined && (await shm.canReach(advertisement))) {
           const route: Route = { publisherId, transport: 'shm', reason: answer.reason };
           subscription = await this.#open(shm, advertisement, admit(route)).catch((error: unknown) => {
+            lastError = error;
             failures.push(`shared memory: ${(error as Error).message}`);
             return undefined;
           });
@@ -206,13 +229,22 @@ export class Subscriber extends MessageFeed<SubscriberEvents> {
         if (tcp !== undefined && advertisement.endpoints.tcp !== undefined) {
           const route: Route = { publisherId, transport: 'tcp', reason: failures.length > 0 ? `${answer.reason}; ${failures.join('; ')}` : answer.reason };
           subscription = await this.#open(tcp, advertisement, admit(route)).catch((error: unknown) => {
+            lastError = error;
             failures.push(`tcp: ${(error as Error).message}`);
             return undefined;
           });
         }
       }
       if (subscription === undefined) {
-        if (!pending.cancelled) this.emit('publisher-unreachable', publisherId, [answer.reason, ...failures].join('; '));
+        if (!pending.cancelled) {
+          const reason = [answer.reason, ...failures].join('; ');
+          const code = SeamlessError.isInstance(lastError) ? lastError.code : ErrorCode.Connection;
+          const error = new SeamlessError(code, `publisher ${publisherId} of "${this.topic}" is unreachable: ${reason}`, {
+            ...(lastError === undefined ? {} : { cause: lastError }),
+            details: { publisherId, reason },
+          });
+          this.emit('publisher-unreachable', publisherId, reason, error);
+        }
         return;
       }
       if (!attachment.admitted) await subscription.close(); // removed while it was being opened
@@ -255,7 +287,10 @@ export class Subscriber extends MessageFeed<SubscriberEvents> {
       this.#attached.delete(publisherId);
       this.#refreshPolled();
       this.detach(attached.subscription);
-      this.emit('publisher-removed', attached.route, reason);
+      const error = new SeamlessError(ErrorCode.PublisherGone, `publisher ${publisherId} of "${this.topic}" is gone (${reason})`, {
+        details: { publisherId, reason },
+      });
+      this.emit('publisher-removed', attached.route, reason, error);
       void attached.subscription.close();
     }, REMOVAL_GRACE_MS).unref();
   }
