@@ -25,7 +25,8 @@ const status = await new Promise((resolve) => {
   const progress = (line) => {
     const task = /^(@seamless\/[\w-]+):build: cache (miss|bypass|hit)/.exec(line);
     if (task !== null) console.log(`  ${task[1]}: ${task[2] === 'hit' ? 'up to date' : 'building...'}`);
-    else if (/^@seamless\/shm-transport:build: shm-transport: /.test(line)) console.log(`  ${line.replace(/^.*?shm-transport: /, '@seamless/shm-transport: ')}`);
+    else if (/^@seamless\/shm-transport:build: shm-transport: /.test(line))
+      console.log(`  ${line.replace(/^.*?shm-transport: /, '@seamless/shm-transport: ')}`);
   };
   for (const stream of [build.stdout, build.stderr]) {
     createInterface({ input: stream }).on('line', (line) => {

@@ -24,7 +24,10 @@ export function takeCpuSnapshot(): CpuSnapshot {
     const total = fields.slice(0, 8).reduce((sum, value) => sum + value, 0);
     // /proc/self/stat: "pid (comm) state ..." — fields 14-17 are utime, stime, cutime, cstime.
     const self = readFileSync('/proc/self/stat', 'utf8');
-    const after = self.slice(self.lastIndexOf(')') + 2).split(' ').map(Number);
+    const after = self
+      .slice(self.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
     const own = (after[11] ?? 0) + (after[12] ?? 0) + (after[13] ?? 0) + (after[14] ?? 0);
     return { total, idle: at(3) + at(4), steal: at(7), own, loadAverage };
   } catch {

@@ -60,7 +60,10 @@ function positiveInteger(name: string, text: string | undefined, minimum: number
 
 function list(text: string | undefined, name: string): string[] {
   if (text === undefined || text.trim() === '') throw new UsageError(`${name} needs a comma-separated list`);
-  return text.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  return text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
 }
 
 /**

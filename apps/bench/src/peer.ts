@@ -92,13 +92,15 @@ const state: { current: Current | undefined } = { current: undefined };
 // Commands are handled one after the other, in order.
 let queue = Promise.resolve();
 process.on('message', (command: Command) => {
-  queue = queue.then(
-    () => handle(benchCase, command, state),
-    () => undefined,
-  ).catch(async (error: unknown) => {
-    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    await reply({ kind: 'error', message }).catch(() => undefined);
-  });
+  queue = queue
+    .then(
+      () => handle(benchCase, command, state),
+      () => undefined,
+    )
+    .catch(async (error: unknown) => {
+      const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      await reply({ kind: 'error', message }).catch(() => undefined);
+    });
 });
 // The coordinator is gone, or the run was interrupted: exit normally, so that the transports'
 // exit hooks remove what they made (shared-memory segments, doorbells).

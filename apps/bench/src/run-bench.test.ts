@@ -13,7 +13,10 @@ describe('cpuFor', () => {
 
 describe('peerNodeArguments', () => {
   it('reads the Node options of the peers from the environment', () => {
-    expect(peerNodeArguments({ SEAMLESS_BENCH_PEER_ARGS: ' --cpu-prof  --cpu-prof-dir=/tmp/p ' })).toEqual(['--cpu-prof', '--cpu-prof-dir=/tmp/p']);
+    expect(peerNodeArguments({ SEAMLESS_BENCH_PEER_ARGS: ' --cpu-prof  --cpu-prof-dir=/tmp/p ' })).toEqual([
+      '--cpu-prof',
+      '--cpu-prof-dir=/tmp/p',
+    ]);
     expect(peerNodeArguments({})).toEqual([]);
   });
 });

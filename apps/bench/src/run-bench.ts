@@ -317,7 +317,8 @@ async function measureOnce(peers: readonly PeerHandle[], task: Task, context: Me
     const pinged = sent.outcome;
     const echoed = outcomes[0];
     const echoReading = receiverReadings[0];
-    if (pinged.kind !== 'ping' || echoed?.kind !== 'echo' || echoReading === undefined) throw new Error('unexpected outcomes of a round trip');
+    if (pinged.kind !== 'ping' || echoed?.kind !== 'echo' || echoReading === undefined)
+      throw new Error('unexpected outcomes of a round trip');
     return {
       route: opened.route,
       roundTrip: {

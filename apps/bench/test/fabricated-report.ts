@@ -45,7 +45,11 @@ export function fabricatedReport(): BenchReport {
     });
   const tp = (name: string, rate: number, sizes: readonly number[], receivers = 1) =>
     sizes.map((size) => {
-      const runs = [throughputRun(1, rate, size, receivers), throughputRun(2, rate * 2, size, receivers), throughputRun(3, rate / 2, size, receivers)];
+      const runs = [
+        throughputRun(1, rate, size, receivers),
+        throughputRun(2, rate * 2, size, receivers),
+        throughputRun(3, rate / 2, size, receivers),
+      ];
       return { case: name, size, runs, summary: summarizeThroughput(runs) };
     });
   return {

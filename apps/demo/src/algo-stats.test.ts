@@ -57,14 +57,20 @@ describe('algo stats', () => {
 
   it('never throws anything but ERR_PROTOCOL on arbitrary input (fuzz)', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 300 }), fc.jsonValue().map((value) => json(value))), (data) => {
-        try {
-          decodeAlgoStats(data);
-        } catch (error) {
-          return SeamlessError.isInstance(error, 'ERR_PROTOCOL');
-        }
-        return true;
-      }),
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 300 }),
+          fc.jsonValue().map((value) => json(value)),
+        ),
+        (data) => {
+          try {
+            decodeAlgoStats(data);
+          } catch (error) {
+            return SeamlessError.isInstance(error, 'ERR_PROTOCOL');
+          }
+          return true;
+        },
+      ),
       { numRuns: 2000 },
     );
   });

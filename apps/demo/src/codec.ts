@@ -316,7 +316,11 @@ export function decodeFill(data: Uint8Array): Fill {
   };
 }
 
-function header(target: Uint8Array, kind: number, record: { readonly symbol: string; readonly clockDomain: number; readonly source: number }): { view: DataView; length: number } {
+function header(
+  target: Uint8Array,
+  kind: number,
+  record: { readonly symbol: string; readonly clockDomain: number; readonly source: number },
+): { view: DataView; length: number } {
   const { symbol, clockDomain, source } = record;
   if (!isValidSymbol(symbol)) invalid(`symbol ${JSON.stringify(symbol)} is not 1-16 characters of A-Z 0-9 . _ -`);
   checkUint32(clockDomain, 'clockDomain');
@@ -333,11 +337,7 @@ function header(target: Uint8Array, kind: number, record: { readonly symbol: str
   return { view, length };
 }
 
-function readHeader(
-  data: Uint8Array,
-  kind: number,
-  what: string,
-): { view: DataView; symbol: string; clockDomain: number; source: number } {
+function readHeader(data: Uint8Array, kind: number, what: string): { view: DataView; symbol: string; clockDomain: number; source: number } {
   if (!(data instanceof Uint8Array)) malformed(what, 'data is not a Uint8Array');
   if (data.byteLength < RECORD_HEADER_BYTES + 1) malformed(what, `${data.byteLength} bytes is too short`);
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
@@ -386,7 +386,8 @@ function checkTime(value: number, field: string): void {
 }
 
 function checkUint32(value: number, field: string): void {
-  if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) invalid(`${field} must be a 32-bit unsigned integer, got ${String(value)}`);
+  if (!Number.isInteger(value) || value < 0 || value > 0xffffffff)
+    invalid(`${field} must be a 32-bit unsigned integer, got ${String(value)}`);
 }
 
 function invalid(message: string): never {

@@ -49,9 +49,19 @@ export function parseCommandLine(specs: OptionSpecs, argv: readonly string[]): O
  * ```
  */
 export function usage(command: string, summary: string, specs: OptionSpecs): string {
-  const rows = Object.entries(specs).map(([name, spec]) => [`--${name}${spec.placeholder === undefined ? '' : ` ${spec.placeholder}`}`, spec.description]);
+  const rows = Object.entries(specs).map(([name, spec]) => [
+    `--${name}${spec.placeholder === undefined ? '' : ` ${spec.placeholder}`}`,
+    spec.description,
+  ]);
   const width = Math.max(...rows.map(([left]) => (left ?? '').length));
-  return [`Usage: ${command} [options]`, '', summary, '', 'Options:', ...rows.map(([left, right]) => `  ${(left ?? '').padEnd(width)}  ${right ?? ''}`)].join('\n');
+  return [
+    `Usage: ${command} [options]`,
+    '',
+    summary,
+    '',
+    'Options:',
+    ...rows.map(([left, right]) => `  ${(left ?? '').padEnd(width)}  ${right ?? ''}`),
+  ].join('\n');
 }
 
 /**

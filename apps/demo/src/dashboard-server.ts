@@ -21,7 +21,7 @@ import { DashboardWebServer, loadWebAssets } from './web-server.js';
 
 const USAGE = usage(
   'node apps/demo/dist/dashboard-server.js',
-  'The Seamless demo\'s dashboard: prices, charts, orders, P&L and, for every stream, the transport (shm/tcp),\n' +
+  "The Seamless demo's dashboard: prices, charts, orders, P&L and, for every stream, the transport (shm/tcp),\n" +
     'the message rate and the end-to-end latency, live in the browser.',
   DASHBOARD_OPTIONS,
 );

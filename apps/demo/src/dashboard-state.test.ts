@@ -30,7 +30,19 @@ function order(orderId: number, source = 5): Order {
 }
 
 function fill(orderId: number, source = 5): Fill {
-  return { orderId, symbol: 'AAPL', side: 'buy', quantity: 100, price: 10.01, positionAfter: 100, realizedAfter: 0, timestamp: 2000, sentAt: 6_000, clockDomain: 1, source };
+  return {
+    orderId,
+    symbol: 'AAPL',
+    side: 'buy',
+    quantity: 100,
+    price: 10.01,
+    positionAfter: 100,
+    realizedAfter: 0,
+    timestamp: 2000,
+    sentAt: 6_000,
+    clockDomain: 1,
+    source,
+  };
 }
 
 function stats(total: number, netNamespace = 'net:[1]'): AlgoStats {
@@ -70,7 +82,12 @@ describe('DashboardState', () => {
     state.sample(1000);
     state.onTick(tick('AAPL', 11));
     state.sample(2000);
-    expect(state.takeUpdate(2000, server).points).toEqual({ AAPL: [[1000, 10], [2000, 11]] });
+    expect(state.takeUpdate(2000, server).points).toEqual({
+      AAPL: [
+        [1000, 10],
+        [2000, 11],
+      ],
+    });
     expect(state.takeUpdate(2100, server).points).toEqual({});
     state.sample(12_500);
     expect(state.snapshot(12_500, server).charts).toEqual({ AAPL: [[12_500, 11]] });
@@ -115,8 +132,17 @@ describe('DashboardState', () => {
     expect(state.snapshot(0, server).algo).toBeNull();
     state.onStats(stats(5), 1000);
     state.onStats(stats(7, 'net:[2]'), 1500);
-    expect(state.snapshot(2000, server)).toMatchObject({ algo: { online: true, total: 7, sameNetNamespace: false, pid: 77 }, pnlHistory: [[1000, 5], [1500, 7]] });
-    expect(state.takeUpdate(2000, server).pnlPoints).toEqual([[1000, 5], [1500, 7]]);
+    expect(state.snapshot(2000, server)).toMatchObject({
+      algo: { online: true, total: 7, sameNetNamespace: false, pid: 77 },
+      pnlHistory: [
+        [1000, 5],
+        [1500, 7],
+      ],
+    });
+    expect(state.takeUpdate(2000, server).pnlPoints).toEqual([
+      [1000, 5],
+      [1500, 7],
+    ]);
     expect(state.algoStats(2000)).toBeDefined();
     expect(state.snapshot(2600, server).algo?.online).toBe(false);
     expect(state.algoStats(2600)).toBeUndefined();

@@ -17,6 +17,10 @@ export function createDemoBus(options: CommonOptions, log: ProcessLog): Promise<
   return createSeamless({
     ...(options.localOnly ? { multicast: false } : {}),
     ...(options.registry === undefined ? {} : { hostResolver: { directory: options.registry } }),
-    logger: { warn: (message) => { log.warn(message); } },
+    logger: {
+      warn: (message) => {
+        log.warn(message);
+      },
+    },
   });
 }

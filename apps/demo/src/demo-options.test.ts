@@ -34,13 +34,24 @@ describe('command line', () => {
     const values = new Map([['n', '12.5']]);
     expect(numberValue(values, 'n', 1, { min: 0, max: 20 })).toBe(12.5);
     expect(numberValue(values, 'missing', 7, { min: 0, max: 20 })).toBe(7);
-    expect(() => numberValue(values, 'n', 1, { min: 0, max: 20, integer: true })).toThrow(/--n must be an integer from 0 to 20, got "12.5"/);
+    expect(() => numberValue(values, 'n', 1, { min: 0, max: 20, integer: true })).toThrow(
+      /--n must be an integer from 0 to 20, got "12.5"/,
+    );
     expect(() => numberValue(new Map([['n', '']]), 'n', 1, { min: 0, max: 20 })).toThrow(invalid);
     expect(() => numberValue(new Map([['n', 'abc']]), 'n', 1, { min: 0, max: 20 })).toThrow(invalid);
   });
 
   it('hands each process only its own options', () => {
-    const values = parseCommandLine(LAUNCH_OPTIONS, ['--port', '9000', '--rate', '500', '--fast-ms', '100', '--local-only', '--algo-netns']);
+    const values = parseCommandLine(LAUNCH_OPTIONS, [
+      '--port',
+      '9000',
+      '--rate',
+      '500',
+      '--fast-ms',
+      '100',
+      '--local-only',
+      '--algo-netns',
+    ]);
     expect(toArguments(values, FEED_OPTIONS)).toEqual(['--rate', '500', '--local-only']);
     expect(toArguments(values, ALGO_OPTIONS)).toEqual(['--fast-ms', '100', '--local-only']);
     expect(toArguments(values, DASHBOARD_OPTIONS)).toEqual(['--port', '9000', '--local-only']);
@@ -62,9 +73,15 @@ describe('demo options', () => {
   });
 
   it('reads --local-only and --registry, or their environment variables', () => {
-    expect(parseFeedOptions([], { SEAMLESS_DEMO_LOCAL: '1', SEAMLESS_DEMO_REGISTRY: '/tmp/r' })).toMatchObject({ localOnly: true, registry: '/tmp/r' });
+    expect(parseFeedOptions([], { SEAMLESS_DEMO_LOCAL: '1', SEAMLESS_DEMO_REGISTRY: '/tmp/r' })).toMatchObject({
+      localOnly: true,
+      registry: '/tmp/r',
+    });
     expect(parseFeedOptions(['--registry', '/x'], { SEAMLESS_DEMO_REGISTRY: '/tmp/r' }).registry).toBe('/x');
-    expect(parseFeedOptions([], { SEAMLESS_DEMO_LOCAL: '0', SEAMLESS_DEMO_REGISTRY: '' })).toMatchObject({ localOnly: false, registry: undefined });
+    expect(parseFeedOptions([], { SEAMLESS_DEMO_LOCAL: '0', SEAMLESS_DEMO_REGISTRY: '' })).toMatchObject({
+      localOnly: false,
+      registry: undefined,
+    });
   });
 
   it('checks the feed options', () => {
@@ -77,7 +94,9 @@ describe('demo options', () => {
     expect(() => parseFeedOptions(['--symbols', 'A,,B'], {})).toThrow(invalid);
     expect(() => parseFeedOptions(['--symbols', 'TOO-LONG-A-SYMBOL-NAME'], {})).toThrow(invalid);
     expect(() => parseFeedOptions(['--rate', '0'], {})).toThrow(invalid);
-    expect(() => parseFeedOptions(['--symbols', Array.from({ length: 65 }, (_, index) => `S${index}`).join(',')], {})).toThrow(/at most 64/);
+    expect(() => parseFeedOptions(['--symbols', Array.from({ length: 65 }, (_, index) => `S${index}`).join(',')], {})).toThrow(
+      /at most 64/,
+    );
   });
 
   it('checks the algorithm options', () => {

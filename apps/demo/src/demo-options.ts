@@ -53,11 +53,27 @@ export const ALGO_OPTIONS: OptionSpecs = {
     placeholder: '<bp>',
     description: `gap between the averages that makes a cross, basis points (default ${DEFAULT_STRATEGY.bandBps})`,
   },
-  'warmup-ms': { type: 'string', placeholder: '<ms>', description: `no trading before this much price history (default ${DEFAULT_STRATEGY.warmupMs})` },
-  'cooldown-ms': { type: 'string', placeholder: '<ms>', description: `least time between orders in one symbol (default ${DEFAULT_STRATEGY.cooldownMs})` },
-  notional: { type: 'string', placeholder: '<$>', description: `position size aimed for, in dollars (default ${DEFAULT_STRATEGY.targetNotional})` },
+  'warmup-ms': {
+    type: 'string',
+    placeholder: '<ms>',
+    description: `no trading before this much price history (default ${DEFAULT_STRATEGY.warmupMs})`,
+  },
+  'cooldown-ms': {
+    type: 'string',
+    placeholder: '<ms>',
+    description: `least time between orders in one symbol (default ${DEFAULT_STRATEGY.cooldownMs})`,
+  },
+  notional: {
+    type: 'string',
+    placeholder: '<$>',
+    description: `position size aimed for, in dollars (default ${DEFAULT_STRATEGY.targetNotional})`,
+  },
   'lot-size': { type: 'string', placeholder: '<n>', description: `shares per lot (default ${DEFAULT_STRATEGY.lotSize})` },
-  'max-position': { type: 'string', placeholder: '<n>', description: `position limit per symbol, shares (default ${DEFAULT_STRATEGY.maxPosition})` },
+  'max-position': {
+    type: 'string',
+    placeholder: '<n>',
+    description: `position limit per symbol, shares (default ${DEFAULT_STRATEGY.maxPosition})`,
+  },
   'max-gross': {
     type: 'string',
     placeholder: '<$>',
@@ -195,7 +211,12 @@ export function parseDashboardOptions(argv: readonly string[], environment: Envi
  */
 export function parseLaunchOptions(argv: readonly string[], environment: Environment): LaunchOptions {
   const values = parseCommandLine(LAUNCH_OPTIONS, argv);
-  const options = { ...common(values, environment), values, algoNetns: flagValue(values, 'algo-netns'), netnsName: stringValue(values, 'netns-name') };
+  const options = {
+    ...common(values, environment),
+    values,
+    algoNetns: flagValue(values, 'algo-netns'),
+    netnsName: stringValue(values, 'netns-name'),
+  };
   if (options.help) return options;
   parseFeedOptions(toArguments(values, FEED_OPTIONS), environment);
   parseAlgoOptions(toArguments(values, ALGO_OPTIONS), environment);

@@ -39,7 +39,9 @@ const pump = setInterval(() => {
   for (let due = schedule.due(now); due > 0; due--) {
     const quote = market.next(now / 1000);
     // Under the 'latest' policy send() never refuses: a reader that falls behind skips ahead.
-    publisher.send(encodeTick({ ...quote, timestamp: wallClockMilliseconds(), sentAt: monotonicNanoseconds(), clockDomain, source }, scratch));
+    publisher.send(
+      encodeTick({ ...quote, timestamp: wallClockMilliseconds(), sentAt: monotonicNanoseconds(), clockDomain, source }, scratch),
+    );
     sent++;
   }
 }, 1);

@@ -5,7 +5,14 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { toArguments, usage } from './command-line.js';
-import { ALGO_OPTIONS, DASHBOARD_OPTIONS, FEED_OPTIONS, LAUNCH_OPTIONS, parseDashboardOptions, parseLaunchOptions } from './demo-options.js';
+import {
+  ALGO_OPTIONS,
+  DASHBOARD_OPTIONS,
+  FEED_OPTIONS,
+  LAUNCH_OPTIONS,
+  parseDashboardOptions,
+  parseLaunchOptions,
+} from './demo-options.js';
 import { createNetworkNamespace, networkNamespaceProblem } from './network-namespace.js';
 import type { NetworkNamespace } from './network-namespace.js';
 import { optionsOrExit, processLog } from './process-lifecycle.js';
@@ -51,7 +58,11 @@ if (namespace !== undefined && !algoArguments.includes('--local-only')) algoArgu
 const commands: ProcessCommand[] = [
   { name: 'feed', argv: [process.execPath, script('feed.js'), ...toArguments(options.values, FEED_OPTIONS)], color: 36 },
   { name: 'algo', argv: [...(namespace?.exec ?? []), process.execPath, script('algo.js'), ...algoArguments], color: 35 },
-  { name: 'dashboard', argv: [process.execPath, script('dashboard-server.js'), ...toArguments(options.values, DASHBOARD_OPTIONS)], color: 33 },
+  {
+    name: 'dashboard',
+    argv: [process.execPath, script('dashboard-server.js'), ...toArguments(options.values, DASHBOARD_OPTIONS)],
+    color: 33,
+  },
 ];
 // The dashboard's port as it listens (the one asked for, or the one `--port 0` got), for the
 // command that restarts it: the open page reconnects to the same address.
@@ -70,7 +81,10 @@ dashboard?.onLine((line) => {
   const url = match[0];
   announced = true;
   dashboardPort = Number(match[1]);
-  const paths = namespace === undefined ? 'all streams over shared memory' : `feed -> dashboard over shared memory, the algorithm (in ${namespace.name}) over TCP`;
+  const paths =
+    namespace === undefined
+      ? 'all streams over shared memory'
+      : `feed -> dashboard over shared memory, the algorithm (in ${namespace.name}) over TCP`;
   log.info(['', `  Seamless trading demo: ${url}`, `  (${paths}; Ctrl-C stops everything)`, ''].join('\n'));
 });
 

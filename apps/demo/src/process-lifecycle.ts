@@ -89,10 +89,17 @@ export function stopOnSignals(log: ProcessLog, stop: () => Promise<void>, graceM
       },
     );
   };
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => { shutdown(signal); });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+    process.on(signal, () => {
+      shutdown(signal);
+    });
   if (process.env[SUPERVISED_ENVIRONMENT] === '1') {
-    process.stdin.on('end', () => { shutdown('the launcher is gone'); });
-    process.stdin.on('error', () => { shutdown('the launcher is gone'); });
+    process.stdin.on('end', () => {
+      shutdown('the launcher is gone');
+    });
+    process.stdin.on('error', () => {
+      shutdown('the launcher is gone');
+    });
     process.stdin.resume();
   }
 }

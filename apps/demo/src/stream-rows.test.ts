@@ -9,7 +9,12 @@ const route = { publisherId: 'p-1', transport: 'tcp', reason: 'another namespace
 
 describe('stream rows', () => {
   it('shows the transports that carried messages, else those of the routes', () => {
-    expect(subscriptionRow(identity, window, [route])).toMatchObject({ transports: ['shm'], state: 'live', publishers: 1, reason: 'tcp: another namespace' });
+    expect(subscriptionRow(identity, window, [route])).toMatchObject({
+      transports: ['shm'],
+      state: 'live',
+      publishers: 1,
+      reason: 'tcp: another namespace',
+    });
     const quiet = { ...window, active: false, transports: [] };
     expect(subscriptionRow(identity, quiet, [route])).toMatchObject({ transports: ['tcp'], state: 'idle' });
     expect(subscriptionRow(identity, quiet, [])).toMatchObject({ transports: [], state: 'down', publishers: 0 });

@@ -51,7 +51,18 @@ export function subscriptionRow(identity: StreamIdentity, window: StreamWindow, 
 export function algoTicksRow(stats: AlgoStats | undefined): StreamRow {
   const identity = { id: 'ticks-to-algo', topic: TOPICS.ticks, from: 'feed', to: 'algo' } as const;
   if (stats === undefined) {
-    return { ...identity, transports: [], reason: 'the algorithm is not running', publishers: 0, rate: 0, latency: null, total: 0, lost: 0, malformed: 0, state: 'down' };
+    return {
+      ...identity,
+      transports: [],
+      reason: 'the algorithm is not running',
+      publishers: 0,
+      rate: 0,
+      latency: null,
+      total: 0,
+      lost: 0,
+      malformed: 0,
+      state: 'down',
+    };
   }
   const { ticks } = stats;
   return {

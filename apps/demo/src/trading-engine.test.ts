@@ -15,7 +15,14 @@ const settings: StrategySettings = {
 };
 
 // Drives one symbol along `price(t)` (spread 2 cents) and returns the decisions.
-function drive(engine: TradingEngine, symbol: string, price: (timeMs: number) => number, fromMs: number, toMs: number, source = 'feed-1'): Decision[] {
+function drive(
+  engine: TradingEngine,
+  symbol: string,
+  price: (timeMs: number) => number,
+  fromMs: number,
+  toMs: number,
+  source = 'feed-1',
+): Decision[] {
   const decisions: Decision[] = [];
   for (let time = fromMs; time <= toMs; time += 10) {
     const mid = price(time);

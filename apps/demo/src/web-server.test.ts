@@ -16,11 +16,32 @@ const log: ProcessLog = { info: () => undefined, warn: (line) => warnings.push(l
 let snapshots = 0;
 function snapshot(): SnapshotMessage {
   snapshots++;
-  return { type: 'snapshot', time: 0, quotes: [], streams: [], algo: null, server, windowSeconds: 120, charts: {}, pnlHistory: [], orders: [] };
+  return {
+    type: 'snapshot',
+    time: 0,
+    quotes: [],
+    streams: [],
+    algo: null,
+    server,
+    windowSeconds: 120,
+    charts: {},
+    pnlHistory: [],
+    orders: [],
+  };
 }
 
 function update(padding = 0): UpdateMessage {
-  return { type: 'update', time: padding, quotes: [], streams: [], algo: null, server: { ...server, hostname: 'x'.repeat(padding) }, points: {}, pnlPoints: [], orders: [] };
+  return {
+    type: 'update',
+    time: padding,
+    quotes: [],
+    streams: [],
+    algo: null,
+    server: { ...server, hostname: 'x'.repeat(padding) },
+    points: {},
+    pnlPoints: [],
+    orders: [],
+  };
 }
 
 const started: DashboardWebServer[] = [];

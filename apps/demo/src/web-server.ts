@@ -95,7 +95,12 @@ export class DashboardWebServer {
    *   `ERR_CONNECTION` for any other listening failure.
    */
   static async start(options: DashboardWebServerOptions): Promise<DashboardWebServer> {
-    const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE_BYTES, perMessageDeflate: false, clientTracking: false });
+    const sockets = new WebSocketServer({
+      noServer: true,
+      maxPayload: MAX_CLIENT_MESSAGE_BYTES,
+      perMessageDeflate: false,
+      clientTracking: false,
+    });
     const handlers: { request?: (request: IncomingMessage, response: ServerResponse) => void } = {};
     const server = createServer({ maxHeaderSize: 8192, requestTimeout: 10_000 }, (request, response) => {
       handlers.request?.(request, response);
@@ -108,7 +113,10 @@ export class DashboardWebServer {
       server.once('error', (error: NodeJS.ErrnoException) => {
         reject(
           error.code === 'EADDRINUSE'
-            ? new SeamlessError(ErrorCode.InvalidArgument, `port ${options.port} on 127.0.0.1 is in use: pass --port <another> (0 picks a free one)`)
+            ? new SeamlessError(
+                ErrorCode.InvalidArgument,
+                `port ${options.port} on 127.0.0.1 is in use: pass --port <another> (0 picks a free one)`,
+              )
             : new SeamlessError(ErrorCode.Connection, `cannot listen on 127.0.0.1:${options.port}: ${error.message}`, { cause: error }),
         );
       });
@@ -258,7 +266,9 @@ export async function loadWebAssets(webDirectory: URL, bundleDirectory: URL): Pr
     try {
       return { contentType, body: await readFile(file) };
     } catch (error) {
-      throw new Error(`cannot read ${file.pathname} (${(error as Error).message}); build the demo first: npx turbo run build --filter=@seamless/demo...`);
+      throw new Error(
+        `cannot read ${file.pathname} (${(error as Error).message}); build the demo first: npx turbo run build --filter=@seamless/demo...`,
+      );
     }
   };
   const index = await read(webDirectory, 'index.html', 'text/html; charset=utf-8');

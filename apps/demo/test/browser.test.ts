@@ -76,7 +76,8 @@ describe.skipIf(skipReason !== undefined)('the dashboard in headless Chromium', 
     expect(await page.locator('#charts .chart-tile').count()).toBeGreaterThanOrEqual(8);
 
     // Orders: rows appear, and newer ones keep arriving.
-    const firstOrder = (): Promise<string | null> => page.locator('#orders tbody tr[data-order]').first().getAttribute('data-order', { timeout: 30_000 });
+    const firstOrder = (): Promise<string | null> =>
+      page.locator('#orders tbody tr[data-order]').first().getAttribute('data-order', { timeout: 30_000 });
     const newest = await firstOrder();
     expect(newest).not.toBeNull();
     await expect.poll(firstOrder, { timeout: 30_000 }).not.toBe(newest);
@@ -93,10 +94,16 @@ describe.skipIf(skipReason !== undefined)('the dashboard in headless Chromium', 
     const figures = (): Promise<string[]> => page.locator('#streams tr[data-stream="ticks-to-dashboard"] td.num').allTextContents();
     const figuresBefore = await figures();
     await expect.poll(figures, { timeout: 15_000 }).not.toEqual(figuresBefore);
-    await expect.poll(() => page.locator('#streams tr[data-stream="ticks-to-dashboard"] .p50').textContent(), { timeout: 15_000 }).toMatch(/\d+(\.\d)? (ns|µs|ms)/);
+    await expect
+      .poll(() => page.locator('#streams tr[data-stream="ticks-to-dashboard"] .p50').textContent(), { timeout: 15_000 })
+      .toMatch(/\d+(\.\d)? (ns|µs|ms)/);
 
     // Let the charts and the P&L fill in a little, then keep a picture of it.
-    await eventually(url, 'a few seconds of chart history and some fills', (state) => (state.charts['AAPL']?.length ?? 0) >= 24 && (state.algo?.fills ?? 0) >= 4);
+    await eventually(
+      url,
+      'a few seconds of chart history and some fills',
+      (state) => (state.charts['AAPL']?.length ?? 0) >= 24 && (state.algo?.fills ?? 0) >= 4,
+    );
     await page.waitForTimeout(500);
     mkdirSync(SCREENSHOTS, { recursive: true });
     const file = join(SCREENSHOTS, 'dashboard.png');

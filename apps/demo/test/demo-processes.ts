@@ -28,7 +28,12 @@ export function requireBuild(): void {
 export function privateRegistry(): { readonly path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), 'seamless-demo-test-'));
   chmodSync(path, 0o700);
-  return { path, remove: () => { rmSync(path, { recursive: true, force: true }); } };
+  return {
+    path,
+    remove: () => {
+      rmSync(path, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Discovery on this host only (no multicast on the LAN), in `registry`. */
@@ -43,7 +48,10 @@ export function startProcess(name: 'feed' | 'algo' | 'dashboard-server' | 'launc
 
 /** Waits for a line of `child` that matches `pattern` and returns the match. */
 export async function line(child: Child, pattern: RegExp, timeoutMs = 20_000): Promise<RegExpExecArray> {
-  const message = await child.next<{ text: string }>((candidate) => typeof candidate['text'] === 'string' && pattern.test(candidate['text']), timeoutMs);
+  const message = await child.next<{ text: string }>(
+    (candidate) => typeof candidate['text'] === 'string' && pattern.test(candidate['text']),
+    timeoutMs,
+  );
   const match = pattern.exec(message.text);
   if (match === null) throw new Error(`${String(pattern)} matched once but not twice: is it global?`);
   return match;
@@ -82,7 +90,12 @@ export function stream(state: SnapshotMessage, id: StreamRow['id']): StreamRow {
  * `false`, and returns it; fails after `timeoutMs` (a guard against hangs) with `what` and the
  * last state seen.
  */
-export async function eventually<T>(url: string, what: string, accept: (state: SnapshotMessage) => T | undefined | false, timeoutMs = 30_000): Promise<T> {
+export async function eventually<T>(
+  url: string,
+  what: string,
+  accept: (state: SnapshotMessage) => T | undefined | false,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -94,7 +107,8 @@ export async function eventually<T>(url: string, what: string, accept: (state: S
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last state: ${JSON.stringify(last, null, 1).slice(0, 3000)}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}; last state: ${JSON.stringify(last, null, 1).slice(0, 3000)}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

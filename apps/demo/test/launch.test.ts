@@ -10,7 +10,18 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { killChildren, namespaceSkipReason } from '@seamless/test-support';
 import type { Child } from '@seamless/test-support';
-import { QUICK_STRATEGY, alive, errorLine, eventually, gone, line, privateRegistry, requireBuild, startProcess, stream } from './demo-processes.js';
+import {
+  QUICK_STRATEGY,
+  alive,
+  errorLine,
+  eventually,
+  gone,
+  line,
+  privateRegistry,
+  requireBuild,
+  startProcess,
+  stream,
+} from './demo-processes.js';
 
 const LAUNCH_ARGS = ['--port', '0', '--rate', '1000', ...QUICK_STRATEGY];
 
@@ -62,12 +73,19 @@ describe('the launcher', () => {
     const { launch: launcher, url, pids } = await launch(registry.path);
     await eventually(url, 'a running algorithm', (state) => state.algo?.online === true);
     process.kill(pids.algo, 'SIGKILL');
-    const report = await errorLine(launcher, /launch: algo was killed by SIGKILL; the others keep running\. Start it again by hand: (.*)$/m);
+    const report = await errorLine(
+      launcher,
+      /launch: algo was killed by SIGKILL; the others keep running\. Start it again by hand: (.*)$/m,
+    );
     expect(report[1]).toContain('algo.js');
     await eventually(url, 'the dashboard to notice the algorithm is gone', (state) => state.algo?.online === false);
     expect(alive(pids.feed) && alive(pids.dashboard)).toBe(true);
     expect(launcher.process.exitCode).toBeNull();
-    const state = await eventually(url, 'ticks still flowing to the dashboard', (current) => stream(current, 'ticks-to-dashboard').state === 'live' && current);
+    const state = await eventually(
+      url,
+      'ticks still flowing to the dashboard',
+      (current) => stream(current, 'ticks-to-dashboard').state === 'live' && current,
+    );
     expect(state.algo?.pid).toBe(pids.algo); // the last one seen: nothing was restarted
 
     launcher.process.kill('SIGINT');
@@ -75,11 +93,14 @@ describe('the launcher', () => {
     expect(await gone([pids.feed, pids.dashboard])).toBe(true);
   });
 
-  it("a dashboard that dies is reported with a restart command naming the port it had", async () => {
+  it('a dashboard that dies is reported with a restart command naming the port it had', async () => {
     const { launch: launcher, url, pids } = await launch(registry.path);
     const port = new URL(url).port;
     process.kill(pids.dashboard, 'SIGKILL');
-    const report = await errorLine(launcher, /launch: dashboard was killed by SIGKILL; the others keep running\. Start it again by hand: (.*)$/m);
+    const report = await errorLine(
+      launcher,
+      /launch: dashboard was killed by SIGKILL; the others keep running\. Start it again by hand: (.*)$/m,
+    );
     expect(report[1]).toMatch(new RegExp(`dashboard-server\\.js .*--port ${port}(?: |$)`));
     launcher.process.kill('SIGINT');
     expect(await launcher.exited).toEqual({ code: 0, signal: null });

@@ -7,7 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { Child, killChildren } from '@seamless/test-support';
 import type { ServerMessage } from '../src/dashboard-protocol.js';
-import { DIST, QUICK_STRATEGY, dashboardUrl, eventually, line, privateRegistry, requireBuild, startProcess, stream } from './demo-processes.js';
+import {
+  DIST,
+  QUICK_STRATEGY,
+  dashboardUrl,
+  eventually,
+  line,
+  privateRegistry,
+  requireBuild,
+  startProcess,
+  stream,
+} from './demo-processes.js';
 
 const FEED_ARGS = ['--rate', '1500', '--seed', '7'];
 
@@ -34,7 +44,9 @@ describe('feed, algorithm and dashboard as separate processes', () => {
 
   it('carry ticks, orders, fills and statistics over shared memory, with latency measured', async () => {
     const state = await eventually(url, 'prices of 8 symbols, a filled order and the algorithm online', (current) =>
-      current.quotes.length >= 8 && current.orders.some((order) => order.fill !== null) && current.algo?.online === true ? current : undefined,
+      current.quotes.length >= 8 && current.orders.some((order) => order.fill !== null) && current.algo?.online === true
+        ? current
+        : undefined,
     );
     for (const id of ['ticks-to-algo', 'ticks-to-dashboard', 'orders', 'fills', 'stats'] as const) {
       expect(stream(state, id).transports, id).toEqual(['shm']);
@@ -107,7 +119,16 @@ describe('feed, algorithm and dashboard as separate processes', () => {
     const watcher = await open(socketUrl);
     const noisy = await open(socketUrl);
     // Garbage of every kind, then a ping: the pong proves the connection survived it all.
-    for (const garbage of ['hello', '{', 'null', '[1,2]', '{"type":"ping"}', '{"type":"ping","id":"x"}', '{"type":"subscribe","topic":"*"}']) noisy.socket.send(garbage);
+    for (const garbage of [
+      'hello',
+      '{',
+      'null',
+      '[1,2]',
+      '{"type":"ping"}',
+      '{"type":"ping","id":"x"}',
+      '{"type":"subscribe","topic":"*"}',
+    ])
+      noisy.socket.send(garbage);
     noisy.socket.send(Buffer.from([0, 1, 2, 0xff, 0xfe]), { binary: true });
     noisy.socket.send(JSON.stringify({ type: 'ping', id: 42 }));
     expect(await noisy.next((message) => message.type === 'pong')).toMatchObject({ type: 'pong', id: 42 });

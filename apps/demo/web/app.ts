@@ -181,13 +181,15 @@ function render(): void {
   }
 }
 
-
 function renderKpis(view: DashboardView, streams: ReadonlyMap<string, StreamRow>): void {
   const algo = view.algo;
   const pnl = element('kpi-pnl');
   setText(pnl, algo === null ? '—' : format.money(algo.total));
   signClass(pnl, algo?.total ?? 0);
-  setText(element('kpi-decision'), algo?.decision == null ? '—' : `${format.latency(algo.decision.p50)} · p99 ${format.latency(algo.decision.p99)}`);
+  setText(
+    element('kpi-decision'),
+    algo?.decision == null ? '—' : `${format.latency(algo.decision.p50)} · p99 ${format.latency(algo.decision.p99)}`,
+  );
   const ticks = streams.get('ticks-to-dashboard');
   setText(element('kpi-rate'), ticks === undefined || ticks.state === 'down' ? '—' : `${format.rate(ticks.rate)} ticks/s`);
   setText(element('kpi-orders'), algo === null ? '—' : `${format.integer(algo.fills)} filled · ${format.integer(algo.rejected)} rejected`);
@@ -406,7 +408,10 @@ function renderPnl(view: DashboardView): void {
   const unrealized = element('pnl-unrealized');
   setText(unrealized, algo === null ? '—' : format.money(algo.unrealized));
   signClass(unrealized, algo?.unrealized ?? 0);
-  setText(element('pnl-hint'), algo === null ? '' : `algorithm pid ${algo.pid} · EMA ${algo.fastMs / 1000}s / ${algo.slowMs / 1000}s crossover`);
+  setText(
+    element('pnl-hint'),
+    algo === null ? '' : `algorithm pid ${algo.pid} · EMA ${algo.fastMs / 1000}s / ${algo.slowMs / 1000}s crossover`,
+  );
   if (pnlChart === undefined) {
     pnlChart = new LineChart(pnlChartOptions('pnl'));
     element('pnl-chart').append(pnlChart.element);

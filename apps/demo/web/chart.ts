@@ -105,9 +105,13 @@ export class LineChart {
     const tagY = Math.min(Math.max(lastY, top + 7), bottom - 7);
     // The range labels, except where the last-value tag would cover one.
     const highLabel =
-      tagY - top > 18 ? `<text class="axis-text" x="${width - 2}" y="${top + 8}" text-anchor="end">${this.#options.label(high - padding)}</text>` : '';
+      tagY - top > 18
+        ? `<text class="axis-text" x="${width - 2}" y="${top + 8}" text-anchor="end">${this.#options.label(high - padding)}</text>`
+        : '';
     const lowLabel =
-      bottom - tagY > 18 ? `<text class="axis-text" x="${width - 2}" y="${bottom - 1}" text-anchor="end">${this.#options.label(low + padding)}</text>` : '';
+      bottom - tagY > 18
+        ? `<text class="axis-text" x="${width - 2}" y="${bottom - 1}" text-anchor="end">${this.#options.label(low + padding)}</text>`
+        : '';
     this.element.innerHTML =
       `<defs><linearGradient id="${gradient}" x1="0" x2="0" y1="0" y2="1">` +
       `<stop offset="0" stop-color="${color}" stop-opacity="0.28"/><stop offset="1" stop-color="${color}" stop-opacity="0"/>` +

@@ -42,8 +42,7 @@ describe('hostIdentity', () => {
   });
 
   it('derives a boot id from the boot time on other platforms', () => {
-    const at = (now: number) =>
-      hostIdentity({ platform: () => 'darwin', hostname: () => 'mac', uptime: () => 1000, now: () => now });
+    const at = (now: number) => hostIdentity({ platform: () => 'darwin', hostname: () => 'mac', uptime: () => 1000, now: () => now });
     const identity = at(1_700_000_000_000);
     expect(identity).toEqual({ bootId: 'boot:mac:1699999000', ipcNamespace: 'host', netNamespace: 'host', hostname: 'mac' });
     // Later readings in the same boot agree (uptime grows with the clock).

@@ -95,10 +95,7 @@ export function canShareMemory(a: HostIdentity, b: HostIdentity): boolean {
  */
 export function sameNetworkNamespace(a: HostIdentity, b: HostIdentity): boolean {
   return (
-    a.bootId === b.bootId &&
-    a.netNamespace === b.netNamespace &&
-    !a.bootId.startsWith('unknown:') &&
-    !a.netNamespace.startsWith('unknown:')
+    a.bootId === b.bootId && a.netNamespace === b.netNamespace && !a.bootId.startsWith('unknown:') && !a.netNamespace.startsWith('unknown:')
   );
 }
 

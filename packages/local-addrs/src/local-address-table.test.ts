@@ -31,24 +31,11 @@ function tableOf(interfaces: Interfaces, options: { refreshIntervalMs?: number }
   };
 }
 
-
 describe('LocalAddressTable', () => {
   it('holds the normalised addresses of every interface', () => {
     const { table } = tableOf(fabricated);
-    expect(table.addresses).toEqual([
-      '127.0.0.1',
-      '172.17.0.1',
-      '192.168.1.20',
-      '2001:db8::20',
-      '::1',
-      'fe80::a00:27ff:fe4e:66a1',
-    ]);
-    expect(table.nonLoopbackAddresses()).toEqual([
-      '172.17.0.1',
-      '192.168.1.20',
-      '2001:db8::20',
-      'fe80::a00:27ff:fe4e:66a1',
-    ]);
+    expect(table.addresses).toEqual(['127.0.0.1', '172.17.0.1', '192.168.1.20', '2001:db8::20', '::1', 'fe80::a00:27ff:fe4e:66a1']);
+    expect(table.nonLoopbackAddresses()).toEqual(['172.17.0.1', '192.168.1.20', '2001:db8::20', 'fe80::a00:27ff:fe4e:66a1']);
   });
 
   it.each([

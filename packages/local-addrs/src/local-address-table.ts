@@ -45,8 +45,7 @@ export interface LocalAddressTableEvents {
   error: [error: SeamlessError];
 }
 
-const defaultLookup: HostLookup = async (hostname) =>
-  (await lookup(hostname, { all: true, verbatim: true })).map((entry) => entry.address);
+const defaultLookup: HostLookup = async (hostname) => (await lookup(hostname, { all: true, verbatim: true })).map((entry) => entry.address);
 
 /**
  * The paper's "hash table of the host's own IP addresses": answers "is this address one of
@@ -90,9 +89,11 @@ export class LocalAddressTable extends EventEmitter<LocalAddressTableEvents> {
         invalid(`refreshIntervalMs must be a number >= 10, got ${String(refreshIntervalMs)}`);
       }
       // unref: a table alone must never keep the process alive.
-      this.#timer = realTimers.setInterval(() => {
-        this.#timedRefresh();
-      }, refreshIntervalMs).unref();
+      this.#timer = realTimers
+        .setInterval(() => {
+          this.#timedRefresh();
+        }, refreshIntervalMs)
+        .unref();
     }
   }
 

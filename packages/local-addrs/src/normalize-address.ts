@@ -119,7 +119,7 @@ function parseIpv6(text: string): number[] | undefined {
   // "::" stands for at least one group of zeros.
   const zeros = 8 - head.length - tail.length;
   if (zeros < 1) return undefined;
-  return [...head, ...(new Array<number>(zeros).fill(0)), ...tail];
+  return [...head, ...new Array<number>(zeros).fill(0), ...tail];
 }
 
 // Parses colon-separated hex groups, at most `max`; when `ipv4Last` the last part may be an
@@ -150,7 +150,7 @@ function isIpv4Mapped(groups: readonly number[]): boolean {
 function formatIpv6(groups: readonly number[]): string {
   let bestStart = -1;
   let bestLength = 1;
-  for (let start = 0; start < 8; ) {
+  for (let start = 0; start < 8;) {
     if (groups[start] !== 0) {
       start++;
       continue;

@@ -41,7 +41,10 @@ const devices = new Map<string, number>();
  * processLiveness({ pid: 4242, startTime: 98868, pidNamespace: 4026531836, bootId: '', presence: '', presenceDevice: 0 });
  * ```
  */
-export function processLiveness(identity: ProcessIdentity, location: Omit<PresenceLocation, 'uid'> & { readonly uid?: number } = {}): Liveness {
+export function processLiveness(
+  identity: ProcessIdentity,
+  location: Omit<PresenceLocation, 'uid'> & { readonly uid?: number } = {},
+): Liveness {
   const own = ownProcessIdentity();
   if (identity.bootId !== '' && own.bootId !== '' && identity.bootId !== own.bootId) return 'dead';
   if (identity.presence !== '') {

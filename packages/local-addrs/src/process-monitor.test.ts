@@ -60,6 +60,11 @@ describe('ProcessMonitor', () => {
   });
 
   it('refuses an interval it cannot honour', () => {
-    expect(SeamlessError.isInstance(errorOf(() => new ProcessMonitor({ intervalMs: 0 })), 'ERR_INVALID_ARGUMENT')).toBe(true);
+    expect(
+      SeamlessError.isInstance(
+        errorOf(() => new ProcessMonitor({ intervalMs: 0 })),
+        'ERR_INVALID_ARGUMENT',
+      ),
+    ).toBe(true);
   });
 });

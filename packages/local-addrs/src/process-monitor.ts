@@ -40,7 +40,10 @@ export class ProcessMonitor {
   constructor(options: ProcessMonitorOptions = {}) {
     const intervalMs = options.intervalMs ?? 250;
     if (!Number.isFinite(intervalMs) || intervalMs < 1 || intervalMs > 60_000) {
-      throw new SeamlessError(ErrorCode.InvalidArgument, `ProcessMonitor intervalMs must be between 1 and 60000, got ${String(intervalMs)}`);
+      throw new SeamlessError(
+        ErrorCode.InvalidArgument,
+        `ProcessMonitor intervalMs must be between 1 and 60000, got ${String(intervalMs)}`,
+      );
     }
     this.#intervalMs = intervalMs;
     this.#liveness = options.liveness ?? ((identity) => processLiveness(identity));
@@ -72,9 +75,11 @@ export class ProcessMonitor {
       listener(dead);
     };
     entry.listeners.add(once);
-    this.#timer ??= realTimers.setInterval(() => {
-      this.sweep();
-    }, this.#intervalMs).unref();
+    this.#timer ??= realTimers
+      .setInterval(() => {
+        this.sweep();
+      }, this.#intervalMs)
+      .unref();
     const watched = entry;
     return () => {
       watched.listeners.delete(once);

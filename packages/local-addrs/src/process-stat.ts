@@ -41,8 +41,7 @@ export function parseProcessStat(text: string): ProcessStat | undefined {
 
 /** What reading `/proc/<pid>/stat` found. */
 export type ProcessStatReading =
-  | { readonly found: true; readonly stat: ProcessStat }
-  | { readonly found: false; readonly reason: 'no-such-process' | 'unreadable' };
+  { readonly found: true; readonly stat: ProcessStat } | { readonly found: false; readonly reason: 'no-such-process' | 'unreadable' };
 
 /**
  * Reads and parses `/proc/<pid>/stat` of this PID namespace.

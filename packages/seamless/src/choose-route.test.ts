@@ -74,7 +74,9 @@ describe('chooseRoute', () => {
   });
 
   it("'none' when the only possible route is missing", () => {
-    expect(route(advertisement({ addresses: ['10.9.9.9'], endpoints: { shm: { segment: '/s', nonce: '0'.repeat(32) } } })).transport).toBe('none');
+    expect(route(advertisement({ addresses: ['10.9.9.9'], endpoints: { shm: { segment: '/s', nonce: '0'.repeat(32) } } })).transport).toBe(
+      'none',
+    );
     expect(route(advertisement({ addresses: ['10.9.9.9'] }), { tcp: false }).transport).toBe('none');
     // Still shm when it is local, even without TCP.
     expect(route(advertisement(), { tcp: false }).transport).toBe('shm');

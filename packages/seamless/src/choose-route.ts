@@ -55,16 +55,27 @@ export function chooseRoute(question: RouteQuestion): RouteAnswer {
   const tcp = (reason: string): RouteAnswer =>
     question.tcpAvailable && advertisement.endpoints.tcp !== undefined
       ? { transport: 'tcp', reason }
-      : { transport: 'none', reason: `${reason}, and no TCP route (${question.tcpAvailable ? 'the publisher has no TCP endpoint' : 'TCP is not configured'})` };
+      : {
+          transport: 'none',
+          reason: `${reason}, and no TCP route (${question.tcpAvailable ? 'the publisher has no TCP endpoint' : 'TCP is not configured'})`,
+        };
 
   const loopback = sameNetworkNamespace(identity, advertisement.host);
   const local = question.localAddressesIn(advertisement.addresses, { loopback });
   if (local.length === 0) {
-    return tcp(loopback ? 'none of its addresses is on this host' : 'none of its addresses is on this host (loopback does not count: another network namespace)');
+    return tcp(
+      loopback
+        ? 'none of its addresses is on this host'
+        : 'none of its addresses is on this host (loopback does not count: another network namespace)',
+    );
   }
-  if (!canShareMemory(identity, advertisement.host)) return tcp(`its address ${local[0] ?? ''} is local but it runs on another kernel (boot id)`);
+  if (!canShareMemory(identity, advertisement.host))
+    return tcp(`its address ${local[0] ?? ''} is local but it runs on another kernel (boot id)`);
   if (advertisement.endpoints.shm === undefined) return tcp(`same host (${local[0] ?? ''}) but it offers no shared memory`);
   if (!question.shmAvailable) return tcp(`same host (${local[0] ?? ''}) but shared memory is not available here`);
-  const ipc = identity.ipcNamespace === advertisement.host.ipcNamespace ? 'same IPC namespace' : 'another IPC namespace, so the segment probe decides';
+  const ipc =
+    identity.ipcNamespace === advertisement.host.ipcNamespace
+      ? 'same IPC namespace'
+      : 'another IPC namespace, so the segment probe decides';
   return { transport: 'shm', reason: `same host (${local[0] ?? ''}), ${ipc}` };
 }

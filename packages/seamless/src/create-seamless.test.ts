@@ -50,7 +50,6 @@ function collect(subscriber: Subscriber, count: number): Promise<Message[]> {
   });
 }
 
-
 describe('createSeamless', () => {
   it('delivers over shared memory between a publisher and a subscriber of one host, sequence from 0', async () => {
     const directory = registry();
@@ -128,7 +127,11 @@ describe('createSeamless', () => {
     const subscriber = await subscriberBus.subscriber('facade.events');
     const publisher = await publisherBus.publisher('facade.events');
     const route = await firstRoute(subscriber);
-    const removed = new Promise<[Route, string, SeamlessError]>((resolve) => subscriber.once('publisher-removed', (...args) => { resolve(args); }));
+    const removed = new Promise<[Route, string, SeamlessError]>((resolve) =>
+      subscriber.once('publisher-removed', (...args) => {
+        resolve(args);
+      }),
+    );
     await publisher.close();
     const [removedRoute, reason, error] = await removed;
     expect(removedRoute).toEqual(route);
@@ -147,14 +150,18 @@ describe('createSeamless', () => {
     const port = await new Promise<number>((resolve) => {
       const server = createServer().listen(0, '127.0.0.1', () => {
         const { port: free } = server.address() as AddressInfo;
-        server.close(() => { resolve(free); });
+        server.close(() => {
+          resolve(free);
+        });
       });
     });
     const resolver = new StaticResolver({ 'facade.unreachable': [{ address: '127.0.0.1', port, publisherId: 'nobody' }] });
     const one = await bus(registry(), { resolver, shm: false });
     const subscriber = await one.subscriber('facade.unreachable');
     const [publisherId, reason, error] = await new Promise<[string, string, SeamlessError]>((resolve) =>
-      subscriber.once('publisher-unreachable', (...args) => { resolve(args); }),
+      subscriber.once('publisher-unreachable', (...args) => {
+        resolve(args);
+      }),
     );
     expect(publisherId).toBe('nobody');
     expect(reason).toContain('tcp:');
@@ -199,7 +206,11 @@ describe('createSeamless', () => {
     })();
     // The first send creates the publisher; a message sent before the subscriber attached is
     // not received (as in any pub/sub), so wait until it has.
-    const attached = new Promise<void>((resolve) => subscriber.once('publisher-added', () => { resolve(); }));
+    const attached = new Promise<void>((resolve) =>
+      subscriber.once('publisher-added', () => {
+        resolve();
+      }),
+    );
     await one.send('facade.send', 'warm-up');
     await attached;
     await one.send('facade.send', 'one');
@@ -230,16 +241,36 @@ describe('createSeamless', () => {
     await expect(one.publisher('ok', { maxMessageSize: -1 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     await expect(one.publisher('ok', 'reliable' as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     const publisher = await one.publisher('facade.errors', { maxMessageSize: 8 });
-    expect(SeamlessError.isInstance(errorOf(() => publisher.send(new Uint8Array(9))), 'ERR_MESSAGE_TOO_LARGE')).toBe(true);
-    expect(SeamlessError.isInstance(errorOf(() => publisher.send(42 as never)), 'ERR_INVALID_ARGUMENT')).toBe(true);
-    expect(SeamlessError.isInstance(errorOf(() => publisher.send([1, 2] as never)), 'ERR_INVALID_ARGUMENT')).toBe(true);
+    expect(
+      SeamlessError.isInstance(
+        errorOf(() => publisher.send(new Uint8Array(9))),
+        'ERR_MESSAGE_TOO_LARGE',
+      ),
+    ).toBe(true);
+    expect(
+      SeamlessError.isInstance(
+        errorOf(() => publisher.send(42 as never)),
+        'ERR_INVALID_ARGUMENT',
+      ),
+    ).toBe(true);
+    expect(
+      SeamlessError.isInstance(
+        errorOf(() => publisher.send([1, 2] as never)),
+        'ERR_INVALID_ARGUMENT',
+      ),
+    ).toBe(true);
     await expect(publisher.waitForSubscribers(1, { timeoutMs: 20 })).rejects.toMatchObject({ code: 'ERR_TIMEOUT' });
     const controller = new AbortController();
     const waiting = publisher.waitForSubscribers(1, { signal: controller.signal });
     controller.abort();
     await expect(waiting).rejects.toMatchObject({ code: 'ERR_ABORTED' });
     await publisher.close();
-    expect(SeamlessError.isInstance(errorOf(() => publisher.send('x')), 'ERR_CLOSED')).toBe(true);
+    expect(
+      SeamlessError.isInstance(
+        errorOf(() => publisher.send('x')),
+        'ERR_CLOSED',
+      ),
+    ).toBe(true);
     await one.close();
     await expect(one.publisher('late')).rejects.toMatchObject({ code: 'ERR_CLOSED' });
     await expect(one.send('late', 'x')).rejects.toMatchObject({ code: 'ERR_CLOSED' });

@@ -68,7 +68,8 @@ const processLogger: SeamlessLogger = {
 // Conditions already warned about in this process (by any bus, and by either build of this
 // package when both are loaded): a warning says what to fix, once, not once per bus or
 // publisher.
-const warned: Set<string> = ((globalThis as Record<symbol, Set<string> | undefined>)[Symbol.for('@seamless/seamless:warned')] ??= new Set());
+const warned: Set<string> = ((globalThis as Record<symbol, Set<string> | undefined>)[Symbol.for('@seamless/seamless:warned')] ??=
+  new Set());
 
 function warnOncePerProcess(logger: SeamlessLogger, condition: string, message: () => string): void {
   if (warned.has(condition)) return;
@@ -151,7 +152,11 @@ export class Seamless {
           // path, not its existence: the other transports carry it, for every subscriber.
           const others = publications.length > 0 || index < transports.length - 1;
           if (!others || !SeamlessError.isInstance(error, ErrorCode.ShmUnavailable)) throw error;
-          warnOncePerProcess(this.#logger, 'shm-unavailable', () => `Seamless: publisher "${topic}" and any later one that finds no room run without shared memory: ${error.message}`);
+          warnOncePerProcess(
+            this.#logger,
+            'shm-unavailable',
+            () => `Seamless: publisher "${topic}" and any later one that finds no room run without shared memory: ${error.message}`,
+          );
         }
       }
       let endpoints: Advertisement['endpoints'] = {};
@@ -327,7 +332,11 @@ export async function createSeamless(options: SeamlessOptions = {}): Promise<Sea
           ownedTransports.push(shm.transport);
         } else {
           const reason = shm.reason;
-          warnOncePerProcess(logger, `shm-unavailable: ${reason}`, () => `Seamless: shared memory is unavailable, using TCP only: ${reason}`);
+          warnOncePerProcess(
+            logger,
+            `shm-unavailable: ${reason}`,
+            () => `Seamless: shared memory is unavailable, using TCP only: ${reason}`,
+          );
         }
       }
       const tcp = createSocketTransport({ identity, ...options.tcp });

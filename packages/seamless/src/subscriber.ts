@@ -171,13 +171,19 @@ export class Subscriber extends MessageFeed<SubscriberEvents> {
       }
       // The watch ended without our asking: the resolver was closed under us.
       if (!this.#closing) {
-        this.emit('discovery-stopped', new SeamlessError(ErrorCode.Closed, `topic resolution of "${this.topic}" stopped: the resolver was closed`));
+        this.emit(
+          'discovery-stopped',
+          new SeamlessError(ErrorCode.Closed, `topic resolution of "${this.topic}" stopped: the resolver was closed`),
+        );
       }
     } catch (error) {
       // The resolver failed: nothing more will be found. Say so.
       if (!this.#closing) {
         const message = `topic resolution of "${this.topic}" stopped: ${(error as Error).message}`;
-        this.emit('discovery-stopped', new SeamlessError(SeamlessError.isInstance(error) ? error.code : ErrorCode.Connection, message, { cause: error }));
+        this.emit(
+          'discovery-stopped',
+          new SeamlessError(SeamlessError.isInstance(error) ? error.code : ErrorCode.Connection, message, { cause: error }),
+        );
       }
     }
   }
@@ -227,7 +233,11 @@ export class Subscriber extends MessageFeed<SubscriberEvents> {
       if (subscription === undefined && answer.transport !== 'none') {
         const tcp = this.#parts.transports.get('tcp');
         if (tcp !== undefined && advertisement.endpoints.tcp !== undefined) {
-          const route: Route = { publisherId, transport: 'tcp', reason: failures.length > 0 ? `${answer.reason}; ${failures.join('; ')}` : answer.reason };
+          const route: Route = {
+            publisherId,
+            transport: 'tcp',
+            reason: failures.length > 0 ? `${answer.reason}; ${failures.join('; ')}` : answer.reason,
+          };
           subscription = await this.#open(tcp, advertisement, admit(route)).catch((error: unknown) => {
             lastError = error;
             failures.push(`tcp: ${(error as Error).message}`);
@@ -282,16 +292,18 @@ export class Subscriber extends MessageFeed<SubscriberEvents> {
     if (pending !== undefined) pending.cancelled = true;
     const attached = this.#attached.get(publisherId);
     if (attached === undefined) return;
-    realTimers.setTimeout(() => {
-      if (this.#attached.get(publisherId) !== attached) return;
-      this.#attached.delete(publisherId);
-      this.#refreshPolled();
-      this.detach(attached.subscription);
-      const error = new SeamlessError(ErrorCode.PublisherGone, `publisher ${publisherId} of "${this.topic}" is gone (${reason})`, {
-        details: { publisherId, reason },
-      });
-      this.emit('publisher-removed', attached.route, reason, error);
-      void attached.subscription.close();
-    }, REMOVAL_GRACE_MS).unref();
+    realTimers
+      .setTimeout(() => {
+        if (this.#attached.get(publisherId) !== attached) return;
+        this.#attached.delete(publisherId);
+        this.#refreshPolled();
+        this.detach(attached.subscription);
+        const error = new SeamlessError(ErrorCode.PublisherGone, `publisher ${publisherId} of "${this.topic}" is gone (${reason})`, {
+          details: { publisherId, reason },
+        });
+        this.emit('publisher-removed', attached.route, reason, error);
+        void attached.subscription.close();
+      }, REMOVAL_GRACE_MS)
+      .unref();
   }
 }

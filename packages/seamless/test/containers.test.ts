@@ -52,10 +52,16 @@ describe.skipIf(skipReason !== undefined)('Seamless in containers', () => {
     expect(ready.warnings[0]).toMatch(/without shared memory: .*\/dev\/shm: 64\.0 MiB, [\d.]+ (KiB|MiB) free/);
 
     const subscriber = Child.start(`${fixtures}topics-subscriber.mjs`, [JSON.stringify(config)], { wrapper: shm.wrapper() });
-    const discovered = await subscriber.next<{ transports: { shm: number; tcp: number } }>((message) => message['type'] === 'discovered', 120_000);
+    const discovered = await subscriber.next<{ transports: { shm: number; tcp: number } }>(
+      (message) => message['type'] === 'discovered',
+      120_000,
+    );
     expect(discovered.transports).toEqual({ shm: ready.transports.shm, tcp: ready.transports.tcpOnly });
     publisher.send('go');
-    const result = await subscriber.next<{ received: number; errors: string[]; removed: number }>((message) => message['type'] === 'result', 120_000);
+    const result = await subscriber.next<{ received: number; errors: string[]; removed: number }>(
+      (message) => message['type'] === 'result',
+      120_000,
+    );
     expect(result).toEqual({ type: 'result', received: topics * messages, errors: [], removed: 0 });
     publisher.send('report');
     const resources = await publisher.next<Resources>((message) => message['type'] === 'resources');
@@ -72,9 +78,13 @@ describe.skipIf(skipReason !== undefined)('Seamless in containers', () => {
 
   it('a subscriber in another IPC namespace that shares /dev/shm opens the segment, reads the nonce and gets shared memory', async () => {
     const count = 5000;
-    const subscriber = Child.start(`${fixtures}bus-subscriber.mjs`, [JSON.stringify({ directory, topic: 'ipc.test', maxMessageSize: 1024, expected: count })], {
-      wrapper: containerWrapper({ pid: true, ipc: true }),
-    });
+    const subscriber = Child.start(
+      `${fixtures}bus-subscriber.mjs`,
+      [JSON.stringify({ directory, topic: 'ipc.test', maxMessageSize: 1024, expected: count })],
+      {
+        wrapper: containerWrapper({ pid: true, ipc: true }),
+      },
+    );
     await subscriber.next((message) => message['type'] === 'subscribed');
     const publisher = Child.start(`${fixtures}bus-publisher.mjs`, [
       JSON.stringify({ directory, topic: 'ipc.test', maxMessageSize: 1024, count, waitForSubscribers: 1, autoStart: true }),

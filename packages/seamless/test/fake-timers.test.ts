@@ -44,12 +44,16 @@ describe.each(Object.entries(installs))('a program under @sinonjs/fake-timers fa
   it.each([
     ['shm', {}],
     ['tcp', { shm: false }],
-  ] as const)('creates a bus, exchanges messages over %s and closes, never touching the fake clock', async (transport, options) => {
-    const child = Child.start(consumer, [JSON.stringify({ directory, keepReal, ...options })]);
-    const result = await child.next<Result>((message) => message['type'] === 'result', 60_000);
-    expect(result.texts).toEqual(['one', 'two', 'three']);
-    expect(result.transports).toEqual([transport]);
-    expect(result.timers).toBe(0);
-    expect(await child.exited).toEqual({ code: 0, signal: null });
-  }, 90_000);
+  ] as const)(
+    'creates a bus, exchanges messages over %s and closes, never touching the fake clock',
+    async (transport, options) => {
+      const child = Child.start(consumer, [JSON.stringify({ directory, keepReal, ...options })]);
+      const result = await child.next<Result>((message) => message['type'] === 'result', 60_000);
+      expect(result.texts).toEqual(['one', 'two', 'three']);
+      expect(result.transports).toEqual([transport]);
+      expect(result.timers).toBe(0);
+      expect(await child.exited).toEqual({ code: 0, signal: null });
+    },
+    90_000,
+  );
 });

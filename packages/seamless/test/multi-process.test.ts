@@ -33,13 +33,17 @@ afterEach(async () => {
 });
 
 async function subscriber(config: Record<string, unknown>): Promise<Child> {
-  const child = Child.start(`${fixtures}bus-subscriber.mjs`, [JSON.stringify({ directory, topic: 'bus.test', maxMessageSize: 1024, ...config })]);
+  const child = Child.start(`${fixtures}bus-subscriber.mjs`, [
+    JSON.stringify({ directory, topic: 'bus.test', maxMessageSize: 1024, ...config }),
+  ]);
   await child.next((message) => message['type'] === 'subscribed');
   return child;
 }
 
 async function publisher(config: Record<string, unknown>): Promise<{ child: Child; publisherId: string; pid: number }> {
-  const child = Child.start(`${fixtures}bus-publisher.mjs`, [JSON.stringify({ directory, topic: 'bus.test', maxMessageSize: 1024, ...config })]);
+  const child = Child.start(`${fixtures}bus-publisher.mjs`, [
+    JSON.stringify({ directory, topic: 'bus.test', maxMessageSize: 1024, ...config }),
+  ]);
   const ready = await child.next<{ publisherId: string; pid: number }>((message) => message['type'] === 'ready');
   return { child, ...ready };
 }
@@ -56,7 +60,12 @@ describe('Seamless across processes on one host', () => {
     for (const each of subscribers) {
       const result = await each.next<Result>(isResult, 60_000);
       expect(result.errors).toEqual([]);
-      expect(result.perPublisher[source.publisherId]).toEqual({ received: count, next: count, checksum: done.checksum, transports: ['shm'] });
+      expect(result.perPublisher[source.publisherId]).toEqual({
+        received: count,
+        next: count,
+        checksum: done.checksum,
+        transports: ['shm'],
+      });
     }
   }, 90_000);
 
@@ -68,7 +77,11 @@ describe('Seamless across processes on one host', () => {
     const result = await merged.next<Result>(isResult, 60_000);
     expect(result.errors).toEqual([]);
     sources.forEach((source, index) => {
-      expect(result.perPublisher[source.publisherId]).toMatchObject({ received: count, checksum: dones[index]?.checksum, transports: ['shm'] });
+      expect(result.perPublisher[source.publisherId]).toMatchObject({
+        received: count,
+        checksum: dones[index]?.checksum,
+        transports: ['shm'],
+      });
     });
   }, 90_000);
 
@@ -89,7 +102,10 @@ describe('Seamless across processes on one host', () => {
     steady.child.send('go');
     const done = await steady.child.next<Done>(isDone, 60_000);
     survivor.send('report');
-    const result = await survivor.next<Result>((message) => isResult(message) && ((message['perPublisher'] as Record<string, Entry>)[steady.publisherId]?.received ?? 0) >= count, 60_000);
+    const result = await survivor.next<Result>(
+      (message) => isResult(message) && ((message['perPublisher'] as Record<string, Entry>)[steady.publisherId]?.received ?? 0) >= count,
+      60_000,
+    );
     expect(result.errors).toEqual([]);
     expect(result.perPublisher[steady.publisherId]).toMatchObject({ received: count, checksum: done.checksum });
     // What arrived from the killed publisher is an intact prefix.

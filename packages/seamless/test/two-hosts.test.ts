@@ -50,7 +50,10 @@ describe.skipIf(skipReason !== undefined)('two hosts (Linux network namespaces j
     expect(remoteRoute.transport).toBe('tcp');
     const done = await publisher.next<{ checksum: number; subscribers: number }>((message) => message['type'] === 'done', 60_000);
     expect(done.subscribers).toBe(2);
-    for (const [child, transport] of [[local, 'shm'], [remote, 'tcp']] as const) {
+    for (const [child, transport] of [
+      [local, 'shm'],
+      [remote, 'tcp'],
+    ] as const) {
       const result = await child.next<Result>((message) => message['type'] === 'result', 60_000);
       expect(result.errors).toEqual([]);
       expect(result.perPublisher[publisherId]).toEqual({ received: count, next: count, checksum: done.checksum, transports: [transport] });

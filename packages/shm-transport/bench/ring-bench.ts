@@ -188,7 +188,9 @@ async function child(): Promise<void> {
 
 async function pingPong(path: Path, iterations: number, warmup: number): Promise<{ p50: number; p99: number; p999: number }> {
   const total = iterations + warmup;
-  const peer = fork(process.argv[1] ?? '', ['--role', 'pong', '--path', path, '--count', String(total), ...peerArguments()], { execArgv: [] });
+  const peer = fork(process.argv[1] ?? '', ['--role', 'pong', '--path', path, '--count', String(total), ...peerArguments()], {
+    execArgv: [],
+  });
   const pongName = await new Promise<string>((resolve) => {
     peer.once('message', (message: { segment: string }) => {
       resolve(message.segment);
@@ -231,7 +233,9 @@ async function pingPong(path: Path, iterations: number, warmup: number): Promise
 }
 
 async function throughput(path: Path, count: number): Promise<number> {
-  const sink = fork(process.argv[1] ?? '', ['--role', 'sink', '--path', path, '--count', String(count), ...peerArguments()], { execArgv: [] });
+  const sink = fork(process.argv[1] ?? '', ['--role', 'sink', '--path', path, '--count', String(count), ...peerArguments()], {
+    execArgv: [],
+  });
   const ring = makeSegment();
   sink.send({ segment: ring.name });
   await new Promise((resolve) => sink.once('message', resolve));
@@ -292,7 +296,9 @@ async function coordinate(): Promise<void> {
   console.log('| --- | --- | --- | --- | --- |');
   for (const row of rows) console.log(row);
   console.log('');
-  console.log(`TypeScript path vs native path: round trip ${(native.p50 / ts.p50).toFixed(2)}x faster, throughput ${(ts.rate / native.rate).toFixed(2)}x`);
+  console.log(
+    `TypeScript path vs native path: round trip ${(native.p50 / ts.p50).toFixed(2)}x faster, throughput ${(ts.rate / native.rate).toFixed(2)}x`,
+  );
   if (process.argv.includes('--json')) console.log(JSON.stringify(json));
 }
 

@@ -100,12 +100,16 @@ async function shmSide(kind: Case, onMessage: (data: Uint8Array) => void) {
         });
         return;
       }
-      const current = await transport.openSubscription(peer, { idle }, {
-        readable: () => {
-          while (current.poll(handler) > 0);
+      const current = await transport.openSubscription(
+        peer,
+        { idle },
+        {
+          readable: () => {
+            while (current.poll(handler) > 0);
+          },
+          ended: () => undefined,
         },
-        ended: () => undefined,
-      });
+      );
       subscription = current;
     },
     send(payload: Uint8Array = data) {
@@ -340,11 +344,16 @@ async function coordinate(): Promise<void> {
       }
     }
     results[name] = Object.fromEntries(
-      Object.entries(perCase).map(([kind, stats]) => [kind, { p50: median(stats.map((s) => s.p50)), p99: median(stats.map((s) => s.p99)) }]),
+      Object.entries(perCase).map(([kind, stats]) => [
+        kind,
+        { p50: median(stats.map((s) => s.p50)), p99: median(stats.map((s) => s.p99)) },
+      ]),
     );
   }
   process.stderr.write('\n');
-  console.log(`round trips of ${MESSAGE_BYTES}-byte messages between two processes idle in their event loops; ${runs} runs, medians; ${cpus === '' ? 'not pinned' : `pinned to CPUs ${cpus}`}`);
+  console.log(
+    `round trips of ${MESSAGE_BYTES}-byte messages between two processes idle in their event loops; ${runs} runs, medians; ${cpus === '' ? 'not pinned' : `pinned to CPUs ${cpus}`}`,
+  );
   for (const [name, perCase] of Object.entries(results)) {
     const unix = perCase['unix']?.p50 ?? Number.NaN;
     console.log('');

@@ -27,7 +27,9 @@ const result = spawnSync('prebuildify', ['--napi', '--strip', '--tag-libc', '--t
 if (result.error !== undefined || result.status !== 0) {
   // node-gyp's log is long and only of use when the compile failed.
   process.stderr.write(`${result.stdout ?? ''}${result.stderr ?? ''}`);
-  console.error(`shm-transport: prebuildify failed (${result.error?.message ?? `exit code ${String(result.status)}`}); it needs python3, make and a C++17 compiler`);
+  console.error(
+    `shm-transport: prebuildify failed (${result.error?.message ?? `exit code ${String(result.status)}`}); it needs python3, make and a C++17 compiler`,
+  );
   process.exit(1);
 }
 console.log(`shm-transport: ${readdirSync(folder).join(', ')} in ${folder}`);

@@ -58,11 +58,7 @@ export interface ShmTransportOptions {
 /** A shared-memory {@link Transport}, with the ring details of its publications exposed. */
 export interface ShmTransport extends Transport<'shm'> {
   openPublication(options: PublicationOptions, listener?: PublicationListener): Promise<ShmPublication>;
-  openSubscription(
-    advertisement: Advertisement,
-    options: SubscriptionOptions,
-    listener: SubscriptionListener,
-  ): Promise<ShmSubscription>;
+  openSubscription(advertisement: Advertisement, options: SubscriptionOptions, listener: SubscriptionListener): Promise<ShmSubscription>;
   /**
    * Removes what dead processes of this user left in /dev/shm now (the transport also does it
    * once per process at start, in the background) and says what it removed.
@@ -113,7 +109,8 @@ export function createShmTransport(options: ShmTransportOptions = {}): ShmTransp
     invalid(`livenessIntervalMs must be between 1 and 60000, got ${String(livenessIntervalMs)}`);
   }
   const minFreeBytes = options.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES;
-  if (!Number.isSafeInteger(minFreeBytes) || minFreeBytes < 0) invalid(`minFreeBytes must be a non-negative integer, got ${String(minFreeBytes)}`);
+  if (!Number.isSafeInteger(minFreeBytes) || minFreeBytes < 0)
+    invalid(`minFreeBytes must be a non-negative integer, got ${String(minFreeBytes)}`);
   // Fail here, once, with the reason, rather than on the first publication.
   loadBinding();
   establishPresence(createFifo, { directory: SHM_DIRECTORY });
@@ -133,62 +130,62 @@ export function createShmTransport(options: ShmTransportOptions = {}): ShmTransp
 
     openPublication: (publicationOptions, listener) =>
       settle(() => {
-      ensureOpen();
-      validateTopic(publicationOptions.topic);
-      // The segment header holds 64 bytes of publisher id: a longer one must be refused here,
-      // not written over the topic.
-      validatePublisherId(publicationOptions.publisherId, 'openPublication: publisherId');
-      const { maxMessageSize } = publicationOptions;
-      if (!Number.isInteger(maxMessageSize) || maxMessageSize < 0) {
-        invalid(`maxMessageSize must be a non-negative integer, got ${String(maxMessageSize)}`);
-      }
-      const publication: ShmPublication = new ShmPublication(
-        publicationOptions,
-        {
-          capacity,
-          mode,
-          namePrefix,
-          uid,
-          monitor,
-          livenessIntervalMs,
-          minFreeBytes,
-          onClose: () => publications.delete(publication),
-        },
-        listener,
-      );
-      publications.add(publication);
-      return publication;
+        ensureOpen();
+        validateTopic(publicationOptions.topic);
+        // The segment header holds 64 bytes of publisher id: a longer one must be refused here,
+        // not written over the topic.
+        validatePublisherId(publicationOptions.publisherId, 'openPublication: publisherId');
+        const { maxMessageSize } = publicationOptions;
+        if (!Number.isInteger(maxMessageSize) || maxMessageSize < 0) {
+          invalid(`maxMessageSize must be a non-negative integer, got ${String(maxMessageSize)}`);
+        }
+        const publication: ShmPublication = new ShmPublication(
+          publicationOptions,
+          {
+            capacity,
+            mode,
+            namePrefix,
+            uid,
+            monitor,
+            livenessIntervalMs,
+            minFreeBytes,
+            onClose: () => publications.delete(publication),
+          },
+          listener,
+        );
+        publications.add(publication);
+        return publication;
       }),
 
     canReach: (advertisement) =>
       settle(() => {
-      if (closed || advertisement.endpoints.shm === undefined) return false;
-      try {
-        attachSegment(advertisement, uid).segment.close();
-        return true;
-      } catch {
-        return false;
-      }
+        if (closed || advertisement.endpoints.shm === undefined) return false;
+        try {
+          attachSegment(advertisement, uid).segment.close();
+          return true;
+        } catch {
+          return false;
+        }
       }),
 
     openSubscription: (advertisement, subscriptionOptions, listener) =>
       settle(() => {
-      ensureOpen();
-      const attached = attachSegment(advertisement, uid);
-      let subscription: ShmSubscription;
-      try {
-        subscription = new ShmSubscription(attached, subscriptionOptions, listener, {
-          uid,
-          monitor,
-          namePrefix,
-          onClose: () => subscriptions.delete(subscription),
-        });
-      } catch (error) {
-        attached.segment.close();
-        throw error;
-      }
-      subscriptions.add(subscription);
-      return subscription;
+        ensureOpen();
+        const attached = attachSegment(advertisement, uid);
+        let subscription: ShmSubscription;
+        try {
+          subscription = new ShmSubscription(attached, subscriptionOptions, listener, {
+            uid,
+            monitor,
+            namePrefix,
+            onClose: () => subscriptions.delete(subscription),
+          });
+        } catch (error) {
+          attached.segment.close();
+          throw error;
+        }
+        subscriptions.add(subscription);
+        return subscription;
       }),
 
     reclaim: () => reclaimLeftovers({ namePrefix, uid }),

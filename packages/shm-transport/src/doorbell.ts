@@ -97,7 +97,8 @@ export class Doorbell {
     let doorbell = Doorbell.#instances.get(uid);
     if (doorbell === undefined) {
       const presence = ownPresence();
-      if (presence === undefined) throw new SeamlessError(ErrorCode.ShmUnavailable, 'this process has no presence pipe: create the transport first');
+      if (presence === undefined)
+        throw new SeamlessError(ErrorCode.ShmUnavailable, 'this process has no presence pipe: create the transport first');
       doorbell = new Doorbell(uid, presence.token);
       Doorbell.#instances.set(uid, doorbell);
     }

@@ -18,7 +18,6 @@ function freshName(): string {
   return name;
 }
 
-
 afterEach(() => {
   for (const name of names.splice(0)) unlinkSegment(name);
 });
@@ -158,7 +157,7 @@ describe('the C++ ring (native/ring.h) and the TypeScript ring speak the same pr
     const native = new (loadBinding().NativeRingReader)(segment, reader.slot);
     const target = new Uint8Array(500);
     let next = 0;
-    for (let sequence = 0; sequence < 2000; ) {
+    for (let sequence = 0; sequence < 2000;) {
       if (writer.write(new Uint8Array(sequence % 301).fill(sequence & 255), sequence)) {
         sequence++;
         continue;

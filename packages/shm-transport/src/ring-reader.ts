@@ -242,7 +242,9 @@ export class RingReader {
         if (size > this.maxMessageSize) this.#tooLarge(position, size);
         message.seq = ((words[index + 2] ?? 0) >>> 0) + ((words[index + 3] ?? 0) >>> 0) * TWO_TO_32;
         message.lost = 0;
-        message.data = this.#copy ? this.#bytes.slice(D.ringOffset + offset + HEADER, D.ringOffset + offset + length) : this.#view(offset, size);
+        message.data = this.#copy
+          ? this.#bytes.slice(D.ringOffset + offset + HEADER, D.ringOffset + offset + length)
+          : this.#view(offset, size);
         position = (position + alignRecord(length)) >>> 0;
         count++;
         handler(message);
@@ -317,7 +319,7 @@ export class RingReader {
   // The writer announced it is overwriting the space at `position`.
   #lapped(position: number): boolean {
     const intent = Atomics.load(this.#words, D.intentOffset >> 2) >>> 0;
-    return ((intent - position) >>> 0) > this.capacity;
+    return (intent - position) >>> 0 > this.capacity;
   }
 
   // Skip to the oldest record the writer keeps intact; what lay between is counted as lost by

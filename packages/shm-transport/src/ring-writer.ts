@@ -278,7 +278,7 @@ export class RingWriter {
       const behind = (tail - position) >>> 0;
       // A position ahead of the tail or more than a ring behind is corrupt: ignore it rather
       // than let it block the writer forever.
-      if (behind <= this.capacity && behind > ((tail - slowest) >>> 0)) {
+      if (behind <= this.capacity && behind > (tail - slowest) >>> 0) {
         slowest = position;
         slowestSlot = slot;
       }
@@ -292,7 +292,7 @@ export class RingWriter {
   #overwriteUpTo(intent: number): void {
     const words = this.#words;
     let head = this.#head;
-    while (((intent - head) >>> 0) > this.capacity) {
+    while ((intent - head) >>> 0 > this.capacity) {
       if (head === this.#tail) break;
       const offset = head & this.#mask;
       const base = (D.ringOffset + offset) >> 2;

@@ -52,33 +52,37 @@ function drain(reader: RingReader, limit = Number.POSITIVE_INFINITY) {
 describe('ring protocol (reliable)', () => {
   it('delivers records of random sizes in order across many wraps, to several readers', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 2032 }), { minLength: 1, maxLength: 400 }), fc.integer({ min: 1, max: 3 }), (sizes, readerCount) => {
-        const { writer, reader } = makeRing(4096);
-        const readers = Array.from({ length: readerCount }, () => reader());
-        const received: number[][] = readers.map(() => []);
-        let sent = 0;
-        while (sent < sizes.length) {
-          const size = sizes[sent] ?? 0;
-          if (writer.write(payload(sent, size), sent)) {
-            sent++;
-            continue;
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 2032 }), { minLength: 1, maxLength: 400 }),
+        fc.integer({ min: 1, max: 3 }),
+        (sizes, readerCount) => {
+          const { writer, reader } = makeRing(4096);
+          const readers = Array.from({ length: readerCount }, () => reader());
+          const received: number[][] = readers.map(() => []);
+          let sent = 0;
+          while (sent < sizes.length) {
+            const size = sizes[sent] ?? 0;
+            if (writer.write(payload(sent, size), sent)) {
+              sent++;
+              continue;
+            }
+            // Full: every reader drains, checking each message.
+            readers.forEach((each, index) => {
+              for (const message of drain(each)) {
+                expect(message.data).toEqual(payload(message.seq, sizes[message.seq] ?? -1));
+                received[index]?.push(message.seq);
+              }
+            });
           }
-          // Full: every reader drains, checking each message.
           readers.forEach((each, index) => {
             for (const message of drain(each)) {
               expect(message.data).toEqual(payload(message.seq, sizes[message.seq] ?? -1));
               received[index]?.push(message.seq);
             }
+            expect(received[index]).toEqual(sizes.map((_, sequence) => sequence));
           });
-        }
-        readers.forEach((each, index) => {
-          for (const message of drain(each)) {
-            expect(message.data).toEqual(payload(message.seq, sizes[message.seq] ?? -1));
-            received[index]?.push(message.seq);
-          }
-          expect(received[index]).toEqual(sizes.map((_, sequence) => sequence));
-        });
-      }),
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -225,39 +229,43 @@ describe('ring protocol (reliable)', () => {
 describe('ring protocol (latest)', () => {
   it('never refuses the writer; a lapped reader skips ahead and counts exactly what it missed', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 500 }), { minLength: 50, maxLength: 600 }), fc.integer({ min: 1, max: 40 }), (sizes, readEvery) => {
-        const { writer, reader } = makeRing(4096, true, 1000);
-        const each = reader();
-        let received = 0;
-        let lost = 0;
-        let last = -1;
-        let first = -1;
-        sizes.forEach((size, sequence) => {
-          expect(writer.write(payload(sequence, size), sequence)).toBe(true);
-          if (sequence % readEvery === 0) {
-            for (const message of drain(each)) {
-              expect(message.seq).toBeGreaterThan(last);
-              expect(message.lost).toBe(last === -1 ? 0 : message.seq - last - 1);
-              expect(message.data).toEqual(payload(message.seq, sizes[message.seq] ?? -1));
-              lost += message.lost;
-              if (first === -1) first = message.seq;
-              last = message.seq;
-              received++;
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 500 }), { minLength: 50, maxLength: 600 }),
+        fc.integer({ min: 1, max: 40 }),
+        (sizes, readEvery) => {
+          const { writer, reader } = makeRing(4096, true, 1000);
+          const each = reader();
+          let received = 0;
+          let lost = 0;
+          let last = -1;
+          let first = -1;
+          sizes.forEach((size, sequence) => {
+            expect(writer.write(payload(sequence, size), sequence)).toBe(true);
+            if (sequence % readEvery === 0) {
+              for (const message of drain(each)) {
+                expect(message.seq).toBeGreaterThan(last);
+                expect(message.lost).toBe(last === -1 ? 0 : message.seq - last - 1);
+                expect(message.data).toEqual(payload(message.seq, sizes[message.seq] ?? -1));
+                lost += message.lost;
+                if (first === -1) first = message.seq;
+                last = message.seq;
+                received++;
+              }
             }
+          });
+          for (const message of drain(each)) {
+            expect(message.lost).toBe(last === -1 ? 0 : message.seq - last - 1);
+            lost += message.lost;
+            if (first === -1) first = message.seq;
+            last = message.seq;
+            received++;
           }
-        });
-        for (const message of drain(each)) {
-          expect(message.lost).toBe(last === -1 ? 0 : message.seq - last - 1);
-          lost += message.lost;
-          if (first === -1) first = message.seq;
-          last = message.seq;
-          received++;
-        }
-        expect(last).toBe(sizes.length - 1); // the newest message always survives
-        expect(each.lost).toBe(lost);
-        // Counting starts at the first message the reader saw.
-        expect(received + lost).toBe(sizes.length - first);
-      }),
+          expect(last).toBe(sizes.length - 1); // the newest message always survives
+          expect(each.lost).toBe(lost);
+          // Counting starts at the first message the reader saw.
+          expect(received + lost).toBe(sizes.length - first);
+        },
+      ),
       { numRuns: 100 },
     );
   });

@@ -2,14 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { atProcessExit, ownPresence } from '@seamless/local-addrs';
 import type { ProcessIdentity, ProcessMonitor } from '@seamless/local-addrs';
 import { ErrorCode, realTimers, SeamlessError } from '@seamless/transport';
-import type {
-  DeliveryPolicy,
-  Endpoints,
-  Publication,
-  PublicationListener,
-  PublicationLoan,
-  PublicationOptions,
-} from '@seamless/transport';
+import type { DeliveryPolicy, Endpoints, Publication, PublicationListener, PublicationLoan, PublicationOptions } from '@seamless/transport';
 import { Doorbell, doorbellPath, removeDoorbell, ringDoorbell } from './doorbell.js';
 import { createSegment, unlinkSegment } from './native.js';
 import type { NativeSegment } from './native.js';
@@ -99,7 +92,8 @@ export class ShmPublication implements Publication {
     this.#listener = listener;
     this.#settings = settings;
     const presence = ownPresence();
-    if (presence === undefined) throw new SeamlessError(ErrorCode.ShmUnavailable, 'this process has no presence pipe: create the transport first');
+    if (presence === undefined)
+      throw new SeamlessError(ErrorCode.ShmUnavailable, 'this process has no presence pipe: create the transport first');
     const nonce = randomBytes(16).toString('hex');
     this.segmentName = `/${settings.namePrefix}-${settings.uid}-${presence.token}-${randomBytes(4).toString('hex')}`;
     const bytes = segmentBytesFor(this.capacity);

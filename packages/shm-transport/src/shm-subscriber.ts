@@ -4,11 +4,7 @@ import type { ShmSubscription } from './shm-subscription.js';
 
 /** What {@link ShmSubscriber.open} needs from a shared-memory transport. */
 export interface ShmSubscriptionOpener {
-  openSubscription(
-    advertisement: Advertisement,
-    options: SubscriptionOptions,
-    listener: SubscriptionListener,
-  ): Promise<ShmSubscription>;
+  openSubscription(advertisement: Advertisement, options: SubscriptionOptions, listener: SubscriptionListener): Promise<ShmSubscription>;
 }
 
 /**
@@ -43,9 +39,7 @@ export class ShmSubscriber extends MessageFeed {
     options: SubscriptionOptions = {},
   ): Promise<ShmSubscriber> {
     const subscriber = new ShmSubscriber();
-    subscriber.#subscription = await subscriber.attach((listener) =>
-      transport.openSubscription(advertisement, options, listener),
-    );
+    subscriber.#subscription = await subscriber.attach((listener) => transport.openSubscription(advertisement, options, listener));
     return subscriber;
   }
 

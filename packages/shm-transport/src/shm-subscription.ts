@@ -169,7 +169,8 @@ export class ShmSubscription implements Subscription {
     try {
       count = this.#reader.poll(handler, limit);
     } catch (error) {
-      if (SeamlessError.isInstance(error, ErrorCode.Protocol) || SeamlessError.isInstance(error, ErrorCode.MessageTooLarge)) this.#end(error);
+      if (SeamlessError.isInstance(error, ErrorCode.Protocol) || SeamlessError.isInstance(error, ErrorCode.MessageTooLarge))
+        this.#end(error);
       throw error;
     }
     if (count === 0) {

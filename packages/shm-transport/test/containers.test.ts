@@ -20,7 +20,10 @@ interface ReaderResult {
 const isResult = (message: Record<string, unknown>) => message['type'] === 'result';
 const leftovers = (presence: string) => readdirSync('/dev/shm').filter((name) => name.includes(presence));
 
-function advertisementOf(config: { topic: string; publisherId: string; maxMessageSize: number }, endpoints: Advertisement['endpoints']): Advertisement {
+function advertisementOf(
+  config: { topic: string; publisherId: string; maxMessageSize: number },
+  endpoints: Advertisement['endpoints'],
+): Advertisement {
   return {
     version: 1,
     topic: config.topic,
@@ -33,14 +36,27 @@ function advertisementOf(config: { topic: string; publisherId: string; maxMessag
   };
 }
 
-async function startWriter(config: { topic: string; publisherId: string; maxMessageSize: number } & Record<string, unknown>, wrapper?: string[]) {
-  const child = Child.start(`${fixtures}ring-writer.mjs`, [JSON.stringify({ policy: 'reliable', abortEvery: 0, loan: false, seed: 1, ...config })], wrapper === undefined ? {} : { wrapper });
-  const ready = await child.next<{ endpoints: Advertisement['endpoints']; presence: string; pid: number }>((message) => message['type'] === 'ready');
+async function startWriter(
+  config: { topic: string; publisherId: string; maxMessageSize: number } & Record<string, unknown>,
+  wrapper?: string[],
+) {
+  const child = Child.start(
+    `${fixtures}ring-writer.mjs`,
+    [JSON.stringify({ policy: 'reliable', abortEvery: 0, loan: false, seed: 1, ...config })],
+    wrapper === undefined ? {} : { wrapper },
+  );
+  const ready = await child.next<{ endpoints: Advertisement['endpoints']; presence: string; pid: number }>(
+    (message) => message['type'] === 'ready',
+  );
   return { child, advertisement: advertisementOf(config, ready.endpoints), presence: ready.presence, pid: ready.pid };
 }
 
 async function startReader(config: Record<string, unknown>, wrapper?: string[]) {
-  const child = Child.start(`${fixtures}park-reader.mjs`, [JSON.stringify({ seed: 1, ...config })], wrapper === undefined ? {} : { wrapper });
+  const child = Child.start(
+    `${fixtures}park-reader.mjs`,
+    [JSON.stringify({ seed: 1, ...config })],
+    wrapper === undefined ? {} : { wrapper },
+  );
   const attached = await child.next<{ presence: string }>((message) => message['type'] === 'attached');
   return { child, presence: attached.presence };
 }
@@ -59,7 +75,14 @@ describe.skipIf(skipReason !== undefined)('shared memory between PID namespaces 
   });
 
   it('kill -9 of a stuck reader in another PID namespace: the reliable writer recovers within 3 s and the fast reader gets everything, in order', async () => {
-    const config = { topic: 'container.reader', publisherId: 'w-container-reader', maxMessageSize: 256, capacity: 1 << 14, count: 50_000, drained: true };
+    const config = {
+      topic: 'container.reader',
+      publisherId: 'w-container-reader',
+      maxMessageSize: 256,
+      capacity: 1 << 14,
+      count: 50_000,
+      drained: true,
+    };
     const writer = await startWriter(config);
     const common = { advertisement: writer.advertisement, maxMessageSize: config.maxMessageSize };
     const fast = await startReader(common);
@@ -85,7 +108,15 @@ describe.skipIf(skipReason !== undefined)('shared memory between PID namespaces 
   }, 90_000);
 
   it('kill -9 of a writer in another PID namespace: the reader is told within about a second and removes its segment', async () => {
-    const config = { topic: 'container.writer', publisherId: 'w-container-writer', maxMessageSize: 1024, capacity: 1 << 16, count: 1_000_000_000, progressEvery: 1000, drained: true };
+    const config = {
+      topic: 'container.writer',
+      publisherId: 'w-container-writer',
+      maxMessageSize: 1024,
+      capacity: 1 << 16,
+      count: 1_000_000_000,
+      progressEvery: 1000,
+      drained: true,
+    };
     const writer = await startWriter(config, containerWrapper({ pid: true }));
     expect(writer.pid).toBe(1);
     const segment = writer.advertisement.endpoints.shm?.segment ?? '';

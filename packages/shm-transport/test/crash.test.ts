@@ -14,7 +14,10 @@ interface ReaderResult {
   errors: string[];
 }
 
-function advertisementOf(config: { topic: string; publisherId: string; maxMessageSize: number }, endpoints: Advertisement['endpoints']): Advertisement {
+function advertisementOf(
+  config: { topic: string; publisherId: string; maxMessageSize: number },
+  endpoints: Advertisement['endpoints'],
+): Advertisement {
   return {
     version: 1,
     topic: config.topic,
@@ -31,12 +34,16 @@ async function startWriter(config: Record<string, unknown> & { topic: string; pu
   const child = Child.start(`${fixtures}ring-writer.mjs`, [
     JSON.stringify({ policy: 'reliable', abortEvery: 0, loan: false, seed: 1, ...config }),
   ]);
-  const ready = await child.next<{ endpoints: Advertisement['endpoints']; pid: number; presence: string }>((message) => message['type'] === 'ready');
+  const ready = await child.next<{ endpoints: Advertisement['endpoints']; pid: number; presence: string }>(
+    (message) => message['type'] === 'ready',
+  );
   return { child, advertisement: advertisementOf(config, ready.endpoints), pid: ready.pid, presence: ready.presence };
 }
 
 async function startParkReader(config: Record<string, unknown>): Promise<Child & { presence?: string }> {
-  const child: Child & { presence?: string } = Child.start(`${fixtures}park-reader.mjs`, [JSON.stringify({ seed: 1, livenessIntervalMs: 100, ...config })]);
+  const child: Child & { presence?: string } = Child.start(`${fixtures}park-reader.mjs`, [
+    JSON.stringify({ seed: 1, livenessIntervalMs: 100, ...config }),
+  ]);
   child.presence = (await child.next<{ presence: string }>((message) => message['type'] === 'attached')).presence;
   return child;
 }
@@ -61,7 +68,15 @@ describe('crash safety', () => {
   });
 
   it('kill -9 of a reader mid-stream: the reliable writer goes on after eviction, the other readers miss nothing', async () => {
-    const config = { topic: 'crash.reader', publisherId: 'w-crash-reader', maxMessageSize: 256, capacity: 1 << 14, count: 100_000, drained: true, livenessIntervalMs: 100 };
+    const config = {
+      topic: 'crash.reader',
+      publisherId: 'w-crash-reader',
+      maxMessageSize: 256,
+      capacity: 1 << 14,
+      count: 100_000,
+      drained: true,
+      livenessIntervalMs: 100,
+    };
     const writer = await startWriter(config);
     const common = { advertisement: writer.advertisement, maxMessageSize: config.maxMessageSize };
     const survivors = [await startParkReader(common), await startParkReader({ ...common, mode: 'iterate' })];
@@ -86,7 +101,15 @@ describe('crash safety', () => {
   }, 90_000);
 
   it('kill -9 of a writer mid-stream: readers get an intact prefix, then a "gone" event; they reclaim its segment and doorbell', async () => {
-    const config = { topic: 'crash.writer', publisherId: 'w-crash-writer', maxMessageSize: 65_536, capacity: 1 << 20, count: 1_000_000_000, progressEvery: 500, drained: true };
+    const config = {
+      topic: 'crash.writer',
+      publisherId: 'w-crash-writer',
+      maxMessageSize: 65_536,
+      capacity: 1 << 20,
+      count: 1_000_000_000,
+      progressEvery: 500,
+      drained: true,
+    };
     const writer = await startWriter(config);
     const segment = writer.advertisement.endpoints.shm?.segment ?? '';
     const common = { advertisement: writer.advertisement, maxMessageSize: config.maxMessageSize };

@@ -46,7 +46,17 @@ describe('hostile memory', () => {
     'scribbling random bytes over the %s of a live segment (case %#) never crashes or hangs the reader',
     async (_, [from, to], seed) => {
       const writer = Child.start(`${fixtures}ring-writer.mjs`, [
-        JSON.stringify({ topic: 'hostile', publisherId: `w-hostile-${seed}`, policy: 'latest', maxMessageSize: 512, capacity: 1 << 15, count: 1e12, seed: 1, drained: false, yieldEvery: 1000 }),
+        JSON.stringify({
+          topic: 'hostile',
+          publisherId: `w-hostile-${seed}`,
+          policy: 'latest',
+          maxMessageSize: 512,
+          capacity: 1 << 15,
+          count: 1e12,
+          seed: 1,
+          drained: false,
+          yieldEvery: 1000,
+        }),
       ]);
       const ready = await writer.next<{ endpoints: Advertisement['endpoints'] }>((message) => message['type'] === 'ready');
       const advertisement: Advertisement = {
@@ -89,7 +99,9 @@ describe('hostile memory', () => {
       expect(report.oversized).toBe(0);
       for (const code of report.ended) expect(['ERR_PROTOCOL', 'ERR_PUBLISHER_GONE']).toContain(code);
       expect(report.reports).toBe(reports + 1);
-      console.log(`${writes} random bytes written; the reader got ${report.received} messages and ended with ${JSON.stringify(report.ended)}`);
+      console.log(
+        `${writes} random bytes written; the reader got ${report.received} messages and ended with ${JSON.stringify(report.ended)}`,
+      );
       // The scribbled header no longer proves who owns the segment, so no reclaim would ever
       // remove it: the writer must close it (it unlinks by the name it keeps to itself).
       writer.send('close');

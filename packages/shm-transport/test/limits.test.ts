@@ -17,7 +17,10 @@ it('refuses a publisher id the segment cannot hold (over 64 characters, or outsi
   for (const publisherId of ['p'.repeat(65), 'p'.repeat(200), 'has space', '', 7]) {
     await expect(
       shm.openPublication({ topic: 'md.AAPL', publisherId: publisherId as string, policy: 'reliable', maxMessageSize: 64 }),
-    ).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringContaining('publisherId must be 1 to 64 characters') as unknown });
+    ).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARGUMENT',
+      message: expect.stringContaining('publisherId must be 1 to 64 characters') as unknown,
+    });
   }
   expect(segments()).toEqual([]);
   // The longest valid id is stored whole.
@@ -47,7 +50,16 @@ it.each(['reliable', 'latest'] as const)(
     const publication = await shm.openPublication({ topic: 'limits', publisherId: `big-${policy}`, policy, maxMessageSize: 1024 });
     let endedWith: (reason: SeamlessError | undefined) => void = () => undefined;
     const ended = new Promise<SeamlessError | undefined>((resolve) => (endedWith = resolve));
-    const subscription = await shm.openSubscription(advertisementOf(publication), { maxMessageSize: 100 }, { readable: () => undefined, ended: (reason) => { endedWith(reason); } });
+    const subscription = await shm.openSubscription(
+      advertisementOf(publication),
+      { maxMessageSize: 100 },
+      {
+        readable: () => undefined,
+        ended: (reason) => {
+          endedWith(reason);
+        },
+      },
+    );
     expect(publication.send(new Uint8Array(100).fill(1), 0)).toBe(true);
     expect(publication.send(new Uint8Array(500).fill(2), 0)).toBe(true);
     const sizes: number[] = [];
@@ -58,7 +70,10 @@ it.each(['reliable', 'latest'] as const)(
       error = thrown;
     }
     expect(sizes).toEqual([100]);
-    expect(error).toMatchObject({ code: 'ERR_MESSAGE_TOO_LARGE', message: expect.stringContaining('exceeds this subscription\'s maxMessageSize 100') as unknown });
+    expect(error).toMatchObject({
+      code: 'ERR_MESSAGE_TOO_LARGE',
+      message: expect.stringContaining("exceeds this subscription's maxMessageSize 100") as unknown,
+    });
     expect((await ended)?.code).toBe('ERR_MESSAGE_TOO_LARGE');
   },
 );

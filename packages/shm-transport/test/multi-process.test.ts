@@ -72,9 +72,7 @@ async function startReader(config: Record<string, unknown>): Promise<Child> {
   return child;
 }
 
-
 describe('shared-memory rings across processes', () => {
-
   afterEach(async () => {
     await killChildren();
   });

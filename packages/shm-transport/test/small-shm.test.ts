@@ -61,10 +61,20 @@ describe.skipIf(skipReason !== undefined)('a small /dev/shm (64 MB, as in a Dock
     // The last line of defence, when two processes race for the same space: the addon
     // reserves every page at creation, so 2 MiB in 1 MiB free is a clean refusal.
     const reserve = Child.start(reserveScript, [String(2 * 1024 * 1024)], { wrapper: small.wrapper() });
-    expect(await reserve.next((message) => message['type'] === 'result')).toEqual({ type: 'result', created: false, code: 'ENOSPC', exists: false });
+    expect(await reserve.next((message) => message['type'] === 'result')).toEqual({
+      type: 'result',
+      created: false,
+      code: 'ENOSPC',
+      exists: false,
+    });
     expect(await reserve.exited).toEqual({ code: 0, signal: null });
     const fits = Child.start(reserveScript, [String(512 * 1024)], { wrapper: small.wrapper() });
-    expect(await fits.next((message) => message['type'] === 'result')).toEqual({ type: 'result', created: true, code: null, exists: false });
+    expect(await fits.next((message) => message['type'] === 'result')).toEqual({
+      type: 'result',
+      created: true,
+      code: null,
+      exists: false,
+    });
     expect(small.run('ls /dev/shm')).toBe('filler\n');
   }, 120_000);
 });

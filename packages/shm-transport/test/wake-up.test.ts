@@ -115,9 +115,9 @@ describe('parking and wake-ups', () => {
       expect(subscription.poll(() => undefined)).toBe(1);
       await subscription.close();
     }
-    await expect(
-      shm.openSubscription(advertisementOf(publication), { idle: { spinMicros: -1 } }, readableCounter()),
-    ).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await expect(shm.openSubscription(advertisementOf(publication), { idle: { spinMicros: -1 } }, readableCounter())).rejects.toMatchObject(
+      { code: 'ERR_INVALID_ARGUMENT' },
+    );
   });
 
   it('drained() is woken by the reader that frees room (no timer: the liveness interval is a minute)', async () => {
@@ -194,7 +194,11 @@ describe('ShmSubscriber: message events and async iteration', () => {
     })();
     for (let sequence = 0; sequence < 3; sequence++) publication.send(bytes(10 + sequence), sequence);
     await loop;
-    expect(iterated.map((message) => [message.seq, message.data[0]])).toEqual([[0, 10], [1, 11], [2, 12]]);
+    expect(iterated.map((message) => [message.seq, message.data[0]])).toEqual([
+      [0, 10],
+      [1, 11],
+      [2, 12],
+    ]);
     expect(events).toEqual([10, 11, 12]);
     await subscriber.close();
   });
@@ -224,7 +228,9 @@ describe('resources', () => {
     return readdirSync(directory).length;
   }
   function shmMappings(): number {
-    return readFileSync('/proc/self/maps', 'utf8').split('\n').filter((line) => line.includes('/dev/shm/seamless-')).length;
+    return readFileSync('/proc/self/maps', 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('/dev/shm/seamless-')).length;
   }
   function openShmFiles(): number {
     return readdirSync('/proc/self/fd').filter((fd) => {
@@ -242,20 +248,37 @@ describe('resources', () => {
     const warm = await publicationOn(shm);
     await warm.close();
     // Other test files run at the same time: count only what belongs to this process.
-    const ownDoorbells = () => readdirSync('/dev/shm').filter((name) => name.includes('-bell-') && name.includes(`-${process.pid}-`)).length;
-    const before = { fds: count('/proc/self/fd'), shmFiles: openShmFiles(), maps: shmMappings(), threads: count('/proc/self/task'), doorbells: ownDoorbells() };
+    const ownDoorbells = () =>
+      readdirSync('/dev/shm').filter((name) => name.includes('-bell-') && name.includes(`-${process.pid}-`)).length;
+    const before = {
+      fds: count('/proc/self/fd'),
+      shmFiles: openShmFiles(),
+      maps: shmMappings(),
+      threads: count('/proc/self/task'),
+      doorbells: ownDoorbells(),
+    };
     const segments: string[] = [];
     for (let cycle = 0; cycle < 1000; cycle++) {
       const publication = await publicationOn(shm);
       segments.push(publication.segmentName);
-      const subscription = await shm.openSubscription(advertisementOf(publication), { idle: cycle % 2 === 0 ? 'park' : 'spin' }, readableCounter());
+      const subscription = await shm.openSubscription(
+        advertisementOf(publication),
+        { idle: cycle % 2 === 0 ? 'park' : 'spin' },
+        readableCounter(),
+      );
       publication.send(bytes(cycle & 255), 0);
       subscription.poll(() => undefined);
       await subscription.close();
       await publication.close();
     }
     await new Promise((resolve) => setImmediate(resolve));
-    const after = { fds: count('/proc/self/fd'), shmFiles: openShmFiles(), maps: shmMappings(), threads: count('/proc/self/task'), doorbells: ownDoorbells() };
+    const after = {
+      fds: count('/proc/self/fd'),
+      shmFiles: openShmFiles(),
+      maps: shmMappings(),
+      threads: count('/proc/self/task'),
+      doorbells: ownDoorbells(),
+    };
     expect(after).toEqual(before);
     expect(segments.filter((name) => existsSync(`/dev/shm${name}`))).toEqual([]);
   }, 60_000);

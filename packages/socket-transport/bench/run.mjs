@@ -108,8 +108,12 @@ const total = cpuAfter.total - cpuBefore.total;
 const busyOthers = 100 * (1 - (cpuAfter.idle - cpuBefore.idle) / total);
 
 console.log(`\n${size}-byte messages, 1 publisher -> 1 subscriber, separate processes, loopback`);
-console.log(`node ${process.version}, ${os.cpus().length} vCPU (${os.cpus()[0]?.model ?? 'unknown'}), ${runs} runs, ${pin ? 'pinned with taskset (publisher cpu 0, subscriber cpu 1)' : 'not pinned'}`);
-console.log(`load average before ${loadBefore.map((v) => v.toFixed(2)).join(' ')}, after ${loadAfter.map((v) => v.toFixed(2)).join(' ')}; all CPUs busy ${busyOthers.toFixed(0)}% (this benchmark included), steal ${(100 * (cpuAfter.steal - cpuBefore.steal) / total).toFixed(1)}% during the runs\n`);
+console.log(
+  `node ${process.version}, ${os.cpus().length} vCPU (${os.cpus()[0]?.model ?? 'unknown'}), ${runs} runs, ${pin ? 'pinned with taskset (publisher cpu 0, subscriber cpu 1)' : 'not pinned'}`,
+);
+console.log(
+  `load average before ${loadBefore.map((v) => v.toFixed(2)).join(' ')}, after ${loadAfter.map((v) => v.toFixed(2)).join(' ')}; all CPUs busy ${busyOthers.toFixed(0)}% (this benchmark included), steal ${((100 * (cpuAfter.steal - cpuBefore.steal)) / total).toFixed(1)}% during the runs\n`,
+);
 console.log('| case | median M msg/s | min | max | runs (M msg/s) | CPU ns/msg publisher | CPU ns/msg subscriber |');
 console.log('| --- | ---: | ---: | ---: | --- | ---: | ---: |');
 for (const caseName of cases) {
@@ -119,7 +123,7 @@ for (const caseName of cases) {
       `${values.map(millions).join(', ')} | ${median(publisherCpu[caseName]).toFixed(0)} | ${median(subscriberCpu[caseName]).toFixed(0)} |`,
   );
 }
-console.log('\n(CPU ns/msg: medians of user + system CPU time per message in each process; the publisher\'s includes connection set-up.)');
+console.log("\n(CPU ns/msg: medians of user + system CPU time per message in each process; the publisher's includes connection set-up.)");
 if (cases.includes('seamless')) {
   const base = median(rates.seamless);
   for (const caseName of cases.filter((name) => name !== 'seamless')) {

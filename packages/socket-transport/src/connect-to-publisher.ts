@@ -64,8 +64,7 @@ export async function connectToPublisher(request: ConnectRequest): Promise<Hands
   if (failures.length === 0) {
     throw new SeamlessError(ErrorCode.Connection, `no address to reach publisher "${request.publisherId}"`);
   }
-  const rank = (error: SeamlessError): number =>
-    error.code === ErrorCode.PublisherGone ? 3 : error.code === ErrorCode.Protocol ? 2 : 1;
+  const rank = (error: SeamlessError): number => (error.code === ErrorCode.PublisherGone ? 3 : error.code === ErrorCode.Protocol ? 2 : 1);
   const chosen = failures.reduce((best, error) => (rank(error) > rank(best) ? error : best));
   const what = `publisher "${request.publisherId}" of topic "${request.topic}"`;
   return Promise.reject(

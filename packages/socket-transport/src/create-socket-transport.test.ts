@@ -105,15 +105,19 @@ describe('createSocketTransport', () => {
       const probe = net.createServer().once('error', () => {
         resolve(false);
       });
-      probe.listen(0, '::1', () => probe.close(() => {
-        resolve(true);
-      }));
+      probe.listen(0, '::1', () =>
+        probe.close(() => {
+          resolve(true);
+        }),
+      );
     });
     const addresses = ipv6 ? ['::1', '127.0.0.1'] : ['127.0.0.1'];
     for (const [index, address] of addresses.entries()) {
       const collector = await subscribe(transport(), { ...advertisementFor(publication), addresses: [address] });
       await until(() => publication.subscriberCount === index + 1, `the subscriber over ${address}`);
-      expect(collector.subscription?.remote).toBe(address.includes(':') ? `[${address}]:${String(publisher.port)}` : `${address}:${String(publisher.port)}`);
+      expect(collector.subscription?.remote).toBe(
+        address.includes(':') ? `[${address}]:${String(publisher.port)}` : `${address}:${String(publisher.port)}`,
+      );
     }
     publication.send(Uint8Array.of(7), 0);
   });
@@ -193,9 +197,7 @@ describe('createSocketTransport', () => {
     expect(await codeOf(publisher.openPublication(publicationOptions({ publisherId: 'has space' })))).toBe('ERR_INVALID_ARGUMENT');
     expect(await codeOf(publisher.openPublication(publicationOptions({ policy: 'best' as 'latest' })))).toBe('ERR_INVALID_ARGUMENT');
     expect(await codeOf(publisher.openPublication(publicationOptions({ maxMessageSize: 1001 })))).toBe('ERR_INVALID_ARGUMENT');
-    expect(await codeOf(publisher.openPublication(publicationOptions({ maxMessageSize: 100 }), 5 as never))).toBe(
-      'ERR_INVALID_ARGUMENT',
-    );
+    expect(await codeOf(publisher.openPublication(publicationOptions({ maxMessageSize: 100 }), 5 as never))).toBe('ERR_INVALID_ARGUMENT');
     const publication = await publisher.openPublication(publicationOptions({ maxMessageSize: 100 }));
     expect(await codeOf(publisher.openPublication(publicationOptions({ maxMessageSize: 100 })))).toBe('ERR_INVALID_ARGUMENT');
     expect(syncCodeOf(() => publication.send(new Uint8Array(101), 0))).toBe('ERR_MESSAGE_TOO_LARGE');
@@ -333,14 +335,22 @@ describe('createSocketTransport', () => {
     const subscriber = transport();
     const views: Uint8Array[] = [];
     const copies: Uint8Array[] = [];
-    const viewSubscription = await subscriber.openSubscription(advertisementFor(publication), {}, {
-      readable: () => undefined,
-      ended: () => undefined,
-    });
-    const copySubscription = await subscriber.openSubscription(advertisementFor(publication), { copy: true }, {
-      readable: () => undefined,
-      ended: () => undefined,
-    });
+    const viewSubscription = await subscriber.openSubscription(
+      advertisementFor(publication),
+      {},
+      {
+        readable: () => undefined,
+        ended: () => undefined,
+      },
+    );
+    const copySubscription = await subscriber.openSubscription(
+      advertisementFor(publication),
+      { copy: true },
+      {
+        readable: () => undefined,
+        ended: () => undefined,
+      },
+    );
     await until(() => publication.subscriberCount === 2, 'two subscribers');
     for (let sequence = 0; sequence < 10; sequence++) publication.send(payload(sequence, 50), sequence);
     await until(() => viewSubscription.queuedBytes >= 10 * 63 && copySubscription.queuedBytes >= 10 * 63, 'the bytes');
@@ -375,10 +385,14 @@ describe('createSocketTransport', () => {
 
   it('lets an exception from the handler propagate, counting that message as delivered', async () => {
     const publication = await transport().openPublication(publicationOptions());
-    const subscription = await transport().openSubscription(advertisementFor(publication), {}, {
-      readable: () => undefined,
-      ended: () => undefined,
-    });
+    const subscription = await transport().openSubscription(
+      advertisementFor(publication),
+      {},
+      {
+        readable: () => undefined,
+        ended: () => undefined,
+      },
+    );
     await until(() => publication.subscriberCount === 1, 'the subscriber');
     publication.send(Uint8Array.of(0), 0);
     publication.send(Uint8Array.of(1), 1);
@@ -395,10 +409,14 @@ describe('createSocketTransport', () => {
 
   it('lets a handler close the subscription in the middle of a poll', async () => {
     const publication = await transport().openPublication(publicationOptions());
-    const subscription = await transport().openSubscription(advertisementFor(publication), {}, {
-      readable: () => undefined,
-      ended: () => undefined,
-    });
+    const subscription = await transport().openSubscription(
+      advertisementFor(publication),
+      {},
+      {
+        readable: () => undefined,
+        ended: () => undefined,
+      },
+    );
     await until(() => publication.subscriberCount === 1, 'the subscriber');
     for (let sequence = 0; sequence < 5; sequence++) publication.send(Uint8Array.of(sequence), sequence);
     await until(() => subscription.queuedBytes === 5 * 14, 'the messages');
@@ -425,8 +443,7 @@ describe('createSocketTransport', () => {
   });
 
   it('closes without leaving sockets, servers or timers behind', async () => {
-    const count = (): number =>
-      process.getActiveResourcesInfo().filter((name) => /TCP|Timeout|Immediate/.test(name)).length;
+    const count = (): number => process.getActiveResourcesInfo().filter((name) => /TCP|Timeout|Immediate/.test(name)).length;
     await tick(50);
     const before = count();
     const publisher = createSocketTransport({ identity, host: '127.0.0.1' });
@@ -623,7 +640,9 @@ describe('connection loss', () => {
     await publisher.close();
     await until(() => collector.ended_ !== undefined, 'the end');
     expect(collector.ended_?.code).toBe('ERR_CONNECTION');
-    expect(collector.ended_?.message).toMatch(/gave up reconnecting to publisher "p1" of topic "md\.AAPL" after \d+ ms; last error: .*ECONNREFUSED/);
+    expect(collector.ended_?.message).toMatch(
+      /gave up reconnecting to publisher "p1" of topic "md\.AAPL" after \d+ ms; last error: .*ECONNREFUSED/,
+    );
     expect(syncCodeOf(() => collector.subscription?.poll(() => undefined))).toBe('returned');
   });
 
@@ -682,7 +701,9 @@ describe('heartbeats', () => {
     const socket = await rawSubscriber(publication.endpoints.tcp?.port ?? 0, 'p1');
     await until(() => publication.subscriberCount === 1, 'the raw subscriber');
     await until(() => publication.subscriberCount === 0, 'the drop');
-    expect(problems.map((problem) => problem.message)).toContainEqual(expect.stringMatching(/^subscriber 127\.0\.0\.1:\d+ sent nothing for \d+ ms; dropped$/));
+    expect(problems.map((problem) => problem.message)).toContainEqual(
+      expect.stringMatching(/^subscriber 127\.0\.0\.1:\d+ sent nothing for \d+ ms; dropped$/),
+    );
     socket.destroy();
   });
 });
@@ -690,9 +711,7 @@ describe('heartbeats', () => {
 describe('defensive decoding', () => {
   it('a subscriber that breaks the protocol loses only its own connection', async () => {
     const problems: SeamlessError[] = [];
-    const publication = await transport({ onConnectionError: (error) => problems.push(error) }).openPublication(
-      publicationOptions(),
-    );
+    const publication = await transport({ onConnectionError: (error) => problems.push(error) }).openPublication(publicationOptions());
     const good = await subscribe(transport(), advertisementFor(publication));
     const port = publication.endpoints.tcp?.port ?? 0;
     const broken = await rawSubscriber(port, 'p1');
@@ -766,10 +785,7 @@ interface FakePublisher {
 }
 
 /** A listener that answers every HELLO with WELCOME and then does what `behave` says. */
-async function fakePublisher(
-  behave: (socket: Socket) => void,
-  options: { heartbeatTimeoutMs?: number } = {},
-): Promise<FakePublisher> {
+async function fakePublisher(behave: (socket: Socket) => void, options: { heartbeatTimeoutMs?: number } = {}): Promise<FakePublisher> {
   const { encodeWelcome } = await import('./handshake.js');
   const sockets = new Set<Socket>();
   let connections = 0;

@@ -55,11 +55,7 @@ export interface SocketTransport extends Transport<'tcp'> {
    *   refused because `tls.client` is set), `ERR_PUBLISHER_GONE` (the listener does not know
    *   the publisher), `ERR_PROTOCOL`, `ERR_CLOSED`.
    */
-  openSubscription(
-    advertisement: Advertisement,
-    options: SubscriptionOptions,
-    listener: SubscriptionListener,
-  ): Promise<SocketSubscription>;
+  openSubscription(advertisement: Advertisement, options: SubscriptionOptions, listener: SubscriptionListener): Promise<SocketSubscription>;
   /** The listening port, once the first publication opened the listener. */
   readonly port: number | undefined;
   /**
@@ -310,10 +306,7 @@ class TcpTransport implements SocketTransport {
     return { topic, publisherId, policy, maxMessageSize };
   }
 
-  private checkSubscriptionOptions(
-    options: SubscriptionOptions,
-    advertisement: Advertisement,
-  ): { copy: boolean; maxMessageSize: number } {
+  private checkSubscriptionOptions(options: SubscriptionOptions, advertisement: Advertisement): { copy: boolean; maxMessageSize: number } {
     if (typeof options !== 'object' || (options as unknown) === null) {
       throw invalid(`openSubscription: options must be an object, got ${show(options)}`);
     }

@@ -240,7 +240,11 @@ describe('FrameDecoder properties', () => {
         sequence: fc.oneof(fc.nat(), fc.constant(Number.MAX_SAFE_INTEGER), fc.integer({ min: 2 ** 32, max: 2 ** 40 })),
         body: fc.uint8Array({ maxLength: 300 }),
       }),
-      fc.record({ type: fc.constantFrom(FrameType.Heartbeat, FrameType.Goodbye), sequence: fc.constant(-1), body: fc.constant(new Uint8Array(0)) }),
+      fc.record({
+        type: fc.constantFrom(FrameType.Heartbeat, FrameType.Goodbye),
+        sequence: fc.constant(-1),
+        body: fc.constant(new Uint8Array(0)),
+      }),
     );
     fc.assert(
       fc.property(fc.array(frameArbitrary, { maxLength: 30 }), fc.array(fc.nat(), { maxLength: 40 }), (frames, cuts) => {

@@ -1,12 +1,5 @@
 import { ErrorCode, SeamlessError } from '@seamless/transport';
-import {
-  DATA_HEADER_SIZE,
-  FRAME_HEADER_SIZE,
-  FrameType,
-  LENGTH_SIZE,
-  MAX_CONTROL_FRAME_LENGTH,
-  MAX_SEQUENCE_HIGH,
-} from './wire-format.js';
+import { DATA_HEADER_SIZE, FRAME_HEADER_SIZE, FrameType, LENGTH_SIZE, MAX_CONTROL_FRAME_LENGTH, MAX_SEQUENCE_HIGH } from './wire-format.js';
 
 const twoTo32 = 0x1_0000_0000;
 
@@ -194,8 +187,7 @@ export class FrameDecoder {
     let type: number;
     if (chunk.byteLength - offset >= FRAME_HEADER_SIZE) {
       length =
-        (chunk[offset] ?? 0) * 0x100_0000 +
-        (((chunk[offset + 1] ?? 0) << 16) | ((chunk[offset + 2] ?? 0) << 8) | (chunk[offset + 3] ?? 0));
+        (chunk[offset] ?? 0) * 0x100_0000 + (((chunk[offset + 1] ?? 0) << 16) | ((chunk[offset + 2] ?? 0) << 8) | (chunk[offset + 3] ?? 0));
       type = chunk[offset + 4] ?? 0;
     } else {
       length = this.readHeader();
@@ -258,21 +250,14 @@ export class FrameDecoder {
         return;
       default:
         if (length < 2 || length > MAX_CONTROL_FRAME_LENGTH) {
-          this.fail(
-            ErrorCode.Protocol,
-            `handshake frame length ${length} is outside 2..${MAX_CONTROL_FRAME_LENGTH}`,
-            { length },
-          );
+          this.fail(ErrorCode.Protocol, `handshake frame length ${length} is outside 2..${MAX_CONTROL_FRAME_LENGTH}`, { length });
         }
     }
   }
 
   private readSequence(bytes: Uint8Array, offset: number): number {
     const high =
-      (((bytes[offset + 5] ?? 0) << 24) |
-        ((bytes[offset + 6] ?? 0) << 16) |
-        ((bytes[offset + 7] ?? 0) << 8) |
-        (bytes[offset + 8] ?? 0)) >>>
+      (((bytes[offset + 5] ?? 0) << 24) | ((bytes[offset + 6] ?? 0) << 16) | ((bytes[offset + 7] ?? 0) << 8) | (bytes[offset + 8] ?? 0)) >>>
       0;
     const low =
       (((bytes[offset + 9] ?? 0) << 24) |
@@ -298,10 +283,7 @@ export class FrameDecoder {
       offset = 0;
     }
     const header = this.header;
-    return (
-      (header[0] ?? 0) * 0x100_0000 +
-      (((header[1] ?? 0) << 16) | ((header[2] ?? 0) << 8) | (header[3] ?? 0))
-    );
+    return (header[0] ?? 0) * 0x100_0000 + (((header[1] ?? 0) << 16) | ((header[2] ?? 0) << 8) | (header[3] ?? 0));
   }
 
   /** Moves `count` buffered bytes into `target` (from index 0), consuming them. */

@@ -184,9 +184,6 @@ export function parseWelcome(body: Uint8Array, peer: string): Welcome {
 export function parseReject(body: Uint8Array, peer: string): Reject {
   checkMagic(body, peer, 'REJECT');
   const reason = body[HandshakeLayout.detail] ?? 0;
-  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString(
-    'utf8',
-    HandshakeLayout.rejectText,
-  );
+  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8', HandshakeLayout.rejectText);
   return { reason, text };
 }

@@ -9,10 +9,5 @@ export type { ConnectTarget, SocketNetwork } from './socket-network.js';
 export type { SocketPublication } from './socket-publication.js';
 export type { SocketSubscription } from './socket-subscription.js';
 export { MAX_MESSAGE_SIZE_LIMIT, SOCKET_TRANSPORT_DEFAULTS } from './socket-transport-options.js';
-export type {
-  HeartbeatOptions,
-  ReconnectOptions,
-  SocketTransportOptions,
-  SocketTransportTls,
-} from './socket-transport-options.js';
+export type { HeartbeatOptions, ReconnectOptions, SocketTransportOptions, SocketTransportTls } from './socket-transport-options.js';
 export { PROTOCOL_VERSION } from './wire-format.js';

@@ -134,9 +134,7 @@ export class SocketServer {
       server.listen({ host, port }, () => {
         server.off('error', onListenError);
         server.on('error', (error: Error) => {
-          this.options.onConnectionError(
-            new SeamlessError(ErrorCode.Connection, `listener error: ${error.message}`, { cause: error }),
-          );
+          this.options.onConnectionError(new SeamlessError(ErrorCode.Connection, `listener error: ${error.message}`, { cause: error }));
         });
         if (this.publications.size === 0) server.unref();
         if (this.closed) {

@@ -199,11 +199,9 @@ export class TcpSubscription implements SocketSubscription {
         if ((this.state as State) === 'closed') return count;
       } else if (type === FrameType.Goodbye) {
         this.end(
-          new SeamlessError(
-            ErrorCode.PublisherGone,
-            `publisher "${this.publisherId}" of topic "${this.topic}" closed the publication`,
-            { details: { publisherId: this.publisherId, topic: this.topic } },
-          ),
+          new SeamlessError(ErrorCode.PublisherGone, `publisher "${this.publisherId}" of topic "${this.topic}" closed the publication`, {
+            details: { publisherId: this.publisherId, topic: this.topic },
+          }),
         );
         this.dropStream(stream);
         break;
@@ -445,9 +443,10 @@ export class TcpSubscription implements SocketSubscription {
     if (live !== undefined) {
       const closed = new Promise<void>((resolve) => {
         if (live.socket.closed) resolve();
-        else live.socket.once('close', () => {
-          resolve();
-        });
+        else
+          live.socket.once('close', () => {
+            resolve();
+          });
       });
       this.stopLive(live);
       await closed;

@@ -71,10 +71,16 @@ describe('resolveSocketTransportOptions', () => {
     [{ maxSendQueueBytes: 0 }, 'maxSendQueueBytes must be an integer from 1'],
     [{ maxReceiveQueueBytes: '8M' }, 'maxReceiveQueueBytes must be an integer from 1'],
     [{ heartbeat: { intervalMs: 5 } }, 'heartbeat.intervalMs must be an integer from 10'],
-    [{ heartbeat: { intervalMs: 1000, timeoutMs: 1000 } }, 'heartbeat.timeoutMs must be 0 (never) or greater than heartbeat.intervalMs (1000), got 1000'],
+    [
+      { heartbeat: { intervalMs: 1000, timeoutMs: 1000 } },
+      'heartbeat.timeoutMs must be 0 (never) or greater than heartbeat.intervalMs (1000), got 1000',
+    ],
     [{ heartbeat: { timeout: 1 } }, 'heartbeat.timeout is not a known option'],
     [{ reconnect: { initialDelayMs: 0 } }, 'reconnect.initialDelayMs must be an integer from 1'],
-    [{ reconnect: { initialDelayMs: 100, maxDelayMs: 50 } }, 'reconnect.maxDelayMs must be at least reconnect.initialDelayMs (100), got 50'],
+    [
+      { reconnect: { initialDelayMs: 100, maxDelayMs: 50 } },
+      'reconnect.maxDelayMs must be at least reconnect.initialDelayMs (100), got 50',
+    ],
     [{ reconnect: { jitter: 1.5 } }, 'reconnect.jitter must be a number from 0 to 1, got 1.5'],
     [{ reconnect: { jitter: Number.NaN } }, 'reconnect.jitter must be a number from 0 to 1'],
     [{ reconnect: { giveUpAfterMs: -1 } }, 'reconnect.giveUpAfterMs must be a non-negative integer or Infinity'],

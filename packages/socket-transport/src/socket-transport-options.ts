@@ -184,8 +184,20 @@ const maxDelay = 2_147_483_647;
 const hostNamePattern = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 const topLevelKeys = [
-  'host', 'port', 'tls', 'identity', 'maxMessageSize', 'maxSendQueueBytes', 'maxReceiveQueueBytes',
-  'heartbeat', 'reconnect', 'connectTimeoutMs', 'lingerMs', 'onConnectionError', 'network', 'random',
+  'host',
+  'port',
+  'tls',
+  'identity',
+  'maxMessageSize',
+  'maxSendQueueBytes',
+  'maxReceiveQueueBytes',
+  'heartbeat',
+  'reconnect',
+  'connectTimeoutMs',
+  'lingerMs',
+  'onConnectionError',
+  'network',
+  'random',
 ];
 
 function fail(field: string, problem: string, value?: unknown): never {
@@ -281,13 +293,7 @@ export function resolveSocketTransportOptions(options: unknown = {}): ResolvedOp
   const identity = given['identity'] === undefined ? undefined : checkIdentity(given['identity'], 'identity');
   const maxMessageSize = integer(given['maxMessageSize'], 'maxMessageSize', 0, MAX_MESSAGE_SIZE_LIMIT, defaults.maxMessageSize);
   const maxSendQueueBytes = integer(given['maxSendQueueBytes'], 'maxSendQueueBytes', 1, 2 ** 31, defaults.maxSendQueueBytes);
-  const maxReceiveQueueBytes = integer(
-    given['maxReceiveQueueBytes'],
-    'maxReceiveQueueBytes',
-    1,
-    2 ** 31,
-    defaults.maxReceiveQueueBytes,
-  );
+  const maxReceiveQueueBytes = integer(given['maxReceiveQueueBytes'], 'maxReceiveQueueBytes', 1, 2 ** 31, defaults.maxReceiveQueueBytes);
 
   const heartbeatGiven = given['heartbeat'] === undefined ? {} : record(given['heartbeat'], 'heartbeat', ['intervalMs', 'timeoutMs']);
   const intervalMs = integer(heartbeatGiven['intervalMs'], 'heartbeat.intervalMs', 10, maxDelay, defaults.heartbeatIntervalMs);
@@ -328,11 +334,7 @@ export function resolveSocketTransportOptions(options: unknown = {}): ResolvedOp
 
   const connectTimeoutMs = integer(given['connectTimeoutMs'], 'connectTimeoutMs', 1, maxDelay, defaults.connectTimeoutMs);
   const lingerMs = integer(given['lingerMs'], 'lingerMs', 0, maxDelay, defaults.lingerMs);
-  const onConnectionError = callable<(error: SeamlessError) => void>(
-    given['onConnectionError'],
-    'onConnectionError',
-    () => undefined,
-  );
+  const onConnectionError = callable<(error: SeamlessError) => void>(given['onConnectionError'], 'onConnectionError', () => undefined);
 
   let network = nodeNetwork;
   if (given['network'] !== undefined) {

@@ -80,9 +80,7 @@ describe('between processes over loopback', () => {
     const count = 100_000;
     const publisher = startFixture('publisher', { count, maxSize: 1024, waitForSubscribers: 3 });
     const port = await portOf(publisher);
-    const subscribers = [0, 1, 2].map(() =>
-      startFixture('subscriber', { advertisement: advertisement(port), count, maxSize: 1024 }),
-    );
+    const subscribers = [0, 1, 2].map(() => startFixture('subscriber', { advertisement: advertisement(port), count, maxSize: 1024 }));
     const sent = await publisher.next<Sent>('sent', 50_000);
     for (const subscriber of subscribers) {
       const done = await subscriber.next<Done>('done', 50_000);

@@ -119,7 +119,10 @@ async function hostKill(directory, killRuns) {
 }
 
 function multicastNetwork() {
-  return { group: `239.255.${1 + Math.floor(Math.random() * 254)}.${1 + Math.floor(Math.random() * 254)}`, port: 20_000 + Math.floor(Math.random() * 10_000) };
+  return {
+    group: `239.255.${1 + Math.floor(Math.random() * 254)}.${1 + Math.floor(Math.random() * 254)}`,
+    port: 20_000 + Math.floor(Math.random() * 10_000),
+  };
 }
 
 async function multicastStartup() {
@@ -206,7 +209,14 @@ try {
   const rows = [];
   const row = (name, samples, baselineName, baseline) => {
     const ratio = baseline === undefined ? '' : (median(samples) / median(baseline)).toFixed(1);
-    rows.push({ case: name, 'median ms': median(samples).toFixed(2), 'p90 ms': p90(samples).toFixed(2), baseline: baselineName, 'baseline median ms': baseline === undefined ? '' : median(baseline).toFixed(2), ratio });
+    rows.push({
+      case: name,
+      'median ms': median(samples).toFixed(2),
+      'p90 ms': p90(samples).toFixed(2),
+      baseline: baselineName,
+      'baseline median ms': baseline === undefined ? '' : median(baseline).toFixed(2),
+      ratio,
+    });
   };
   const rawFile = await rawFileWatch(directory);
   row('host: advertise -> added', await hostAdvertise(join(directory, 'registry')), 'write+rename -> fs.watch', rawFile);

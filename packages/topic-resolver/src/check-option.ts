@@ -4,14 +4,7 @@ import { ErrorCode, SeamlessError } from '@seamless/transport';
  * Reads an optional integer option: `fallback` when undefined, otherwise it must be an integer
  * within `[minimum, maximum]` or a SeamlessError `ERR_INVALID_ARGUMENT` names the option.
  */
-export function integerOption(
-  owner: string,
-  name: string,
-  value: unknown,
-  fallback: number,
-  minimum: number,
-  maximum: number,
-): number {
+export function integerOption(owner: string, name: string, value: unknown, fallback: number, minimum: number, maximum: number): number {
   if (value === undefined) return fallback;
   if (!isIntegerIn(value, minimum, maximum)) {
     throw new SeamlessError(

@@ -156,14 +156,7 @@ describe('composeResolvers', () => {
     a.put(p1Moved); // the preferred member now agrees with what was reported: nothing
     b.put(p2);
     await watcher.until(6);
-    expect(watcher.described).toEqual([
-      'added p1',
-      'removed p1 replaced',
-      'added p1',
-      'removed p1 replaced',
-      'added p1',
-      'added p2',
-    ]);
+    expect(watcher.described).toEqual(['added p1', 'removed p1 replaced', 'added p1', 'removed p1 replaced', 'added p1', 'added p2']);
     expect(watcher.events[2]?.advertisement).toEqual(p1);
     expect(watcher.events[4]?.advertisement).toEqual(p1Moved);
     await composed.close();

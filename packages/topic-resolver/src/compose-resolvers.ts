@@ -58,9 +58,7 @@ export function composeResolvers(...resolvers: Resolver[]): ComposedResolver {
   }
   for (const [index, resolver] of resolvers.entries()) {
     const candidate = resolver as Partial<Record<keyof Resolver, unknown>> | null;
-    const missing = (['advertise', 'resolve', 'watch', 'close'] as const).filter(
-      (method) => typeof candidate?.[method] !== 'function',
-    );
+    const missing = (['advertise', 'resolve', 'watch', 'close'] as const).filter((method) => typeof candidate?.[method] !== 'function');
     if (missing.length > 0) {
       throw new SeamlessError(
         ErrorCode.InvalidArgument,

@@ -43,7 +43,15 @@ describe('datagram codec', () => {
   it.each<Datagram>([
     announce,
     { ...announce, round: 0xffffffff, advertisements: [checked, other] },
-    { kind: 'goodbye', sender, sequence: 0xffffffff, withdrawn: [{ topic: '价格.上证', publisherId: 'p-1' }, { topic: 'a', publisherId: 'b' }] },
+    {
+      kind: 'goodbye',
+      sender,
+      sequence: 0xffffffff,
+      withdrawn: [
+        { topic: '价格.上证', publisherId: 'p-1' },
+        { topic: 'a', publisherId: 'b' },
+      ],
+    },
     { kind: 'goodbye', sender, sequence: 3, withdrawn: 'all' },
     { kind: 'query', sender, sequence: 1, scope: { topic: 'md.AAPL' } },
     { kind: 'query', sender, sequence: 2, scope: { everything: true } },
@@ -98,7 +106,14 @@ describe('datagram codec', () => {
     [framed(`{"leaseMs":50,"round":0,"advertisements":[${checked.json}]}`), 'leaseMs must be an integer from 100'],
     [framed(`{"leaseMs":1000,"round":-1,"advertisements":[${checked.json}]}`), 'round must be a uint32'],
     [framed('{"leaseMs":1000,"round":0,"advertisements":[]}'), 'advertisements must be an array of 1 to'],
-    [framed(`{"leaseMs":1000,"round":0,"advertisements":[${Array<string>(MAX_BATCH_ENTRIES + 1).fill('{}').join(',')}]}`), 'array of 1 to 256'],
+    [
+      framed(
+        `{"leaseMs":1000,"round":0,"advertisements":[${Array<string>(MAX_BATCH_ENTRIES + 1)
+          .fill('{}')
+          .join(',')}]}`,
+      ),
+      'array of 1 to 256',
+    ],
     [framed(`{"leaseMs":1000,"round":0,"advertisements":[${checked.json},{"version":1}]}`), 'announcement 1: invalid advertisement: topic'],
     [framed('{"withdrawn":[{"topic":"a b","publisherId":"p"}]}', 2), 'goodbye: topic is not a valid topic name'],
     [framed('{"withdrawn":[{"topic":"md.AAPL","publisherId":"p q"}]}', 2), 'goodbye: publisherId must be 1 to 64 characters'],

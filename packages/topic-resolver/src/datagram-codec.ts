@@ -92,12 +92,8 @@ interface Header {
   readonly sequence: number;
 }
 
-
 /** What a query asks for: one topic, every topic, or everything one sender has. */
-export type QueryScope =
-  | { readonly topic: string }
-  | { readonly sender: string }
-  | { readonly everything: true };
+export type QueryScope = { readonly topic: string } | { readonly sender: string } | { readonly everything: true };
 
 /** A datagram after validation. */
 export type Datagram =
@@ -143,12 +139,12 @@ export function encodeDatagram(datagram: Datagram): Buffer {
         `${datagram.advertisements.map((checked) => checked.json).join(',')}]}`;
       break;
     case 'goodbye':
-      payload =
-        datagram.withdrawn === 'all' ? '{"all":true}' : `{"withdrawn":[${datagram.withdrawn.map(publisherKeyJson).join(',')}]}`;
+      payload = datagram.withdrawn === 'all' ? '{"all":true}' : `{"withdrawn":[${datagram.withdrawn.map(publisherKeyJson).join(',')}]}`;
       break;
     case 'query': {
       const { scope } = datagram;
-      payload = 'topic' in scope ? JSON.stringify({ topic: scope.topic }) : 'sender' in scope ? JSON.stringify({ sender: scope.sender }) : '{}';
+      payload =
+        'topic' in scope ? JSON.stringify({ topic: scope.topic }) : 'sender' in scope ? JSON.stringify({ sender: scope.sender }) : '{}';
       break;
     }
     case 'heartbeat':
@@ -247,7 +243,8 @@ function decodeGoodbye(header: Header, record: Record<string, unknown>): Decoded
   }
   const withdrawn: PublisherKey[] = [];
   for (const value of list) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return { problem: 'goodbye: each withdrawn entry must be an object' };
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      return { problem: 'goodbye: each withdrawn entry must be an object' };
     const { topic, publisherId } = value as Record<string, unknown>;
     if (topicProblem(topic) !== undefined) return { problem: 'goodbye: topic is not a valid topic name' };
     const publisherIdIssue = publisherIdProblem(publisherId);

@@ -60,7 +60,9 @@ async function otherProcess(): Promise<{ child: ChildProcess; owner: ProcessIden
 async function plant(advertisement: Advertisement, owner: ProcessIdentity, leaseMs = 5000, content?: string): Promise<string> {
   const path = join(directory, registryFileName(advertisement.topic, advertisement.publisherId));
   await mkdir(directory, { recursive: true, mode: 0o700 });
-  await writeFile(path, content ?? encodeRegistryEntry(owner, plantedInstance, leaseMs, checkAdvertisement(advertisement)), { mode: 0o600 });
+  await writeFile(path, content ?? encodeRegistryEntry(owner, plantedInstance, leaseMs, checkAdvertisement(advertisement)), {
+    mode: 0o600,
+  });
   return path;
 }
 
@@ -87,7 +89,12 @@ describe('HostResolver', () => {
     const path = join(directory, registryFileName('md.AAPL', 'p1'));
     expect((await stat(path)).mode & 0o777).toBe(0o600);
     const content = JSON.parse(await readFile(path, 'utf8')) as { instance: string };
-    expect(content).toMatchObject({ format: 'seamless-registry-entry', version: 2, leaseMs: 5000, owner: { pid: process.pid, startTime: ownProcessIdentity().startTime } });
+    expect(content).toMatchObject({
+      format: 'seamless-registry-entry',
+      version: 2,
+      leaseMs: 5000,
+      owner: { pid: process.pid, startTime: ownProcessIdentity().startTime },
+    });
     expect(files).toEqual([heartbeatFileName(content.instance), registryFileName('md.AAPL', 'p1')].sort());
     expect((await stat(join(directory, heartbeatFileName(content.instance)))).mode & 0o777).toBe(0o600);
     await lease.revoke();
@@ -162,7 +169,7 @@ describe('HostResolver', () => {
     expect(beat).toContain(plantedInstance);
   });
 
-  it('without a heartbeat, judges an owner it cannot check by the entry\'s own age', async () => {
+  it("without a heartbeat, judges an owner it cannot check by the entry's own age", async () => {
     const subscriber = open();
     const path = await plant(makeAdvertisement({ publisherId: 'container' }), foreign(), 1000);
     expect(ids(await subscriber.resolve('md.AAPL'))).toEqual(['container']);
@@ -194,7 +201,11 @@ describe('HostResolver', () => {
     const written = (await stat(path)).mtimeMs;
     const beat = join(directory, heartbeatFileName(instance));
     const firstBeat = (await stat(beat)).mtimeMs;
-    await waitUntil(async () => (await stat(beat)).mtimeMs > firstBeat && Date.now() - written > 400, 5000, 'renewals for more than a lease');
+    await waitUntil(
+      async () => (await stat(beat)).mtimeMs > firstBeat && Date.now() - written > 400,
+      5000,
+      'renewals for more than a lease',
+    );
     expect((await stat(path)).mtimeMs).toBe(written);
     expect(ids(await subscriber.resolve('md.AAPL'))).toEqual(['p1']);
     const watcher = new EventRecorder(subscriber.watch('md.AAPL'));
@@ -250,7 +261,10 @@ describe('HostResolver', () => {
     const name = (publisherId: string) => registryFileName('md.AAPL', publisherId);
     await writeFile(join(directory, name('text')), 'not json');
     await writeFile(join(directory, name('huge')), Buffer.alloc(20_000, 0x20));
-    await writeFile(join(directory, name('mismatch')), encodeRegistryEntry(self(), plantedInstance, 5000, checkAdvertisement(makeAdvertisement({ publisherId: 'else' }))));
+    await writeFile(
+      join(directory, name('mismatch')),
+      encodeRegistryEntry(self(), plantedInstance, 5000, checkAdvertisement(makeAdvertisement({ publisherId: 'else' }))),
+    );
     await writeFile(join(directory, 'unrelated.txt'), 'ignored without being read');
     await waitUntil(() => subscriber.stats.invalid === 3, 5000, 'three invalid files');
     const scans = subscriber.stats.scans;
@@ -271,7 +285,15 @@ describe('HostResolver', () => {
         fc.oneof(
           fc.uint8Array({ maxLength: 1500 }),
           fc.jsonValue().map((value) => new TextEncoder().encode(JSON.stringify(value))),
-          fc.record({ format: fc.constant('seamless-registry-entry'), version: fc.constant(2), owner: fc.anything(), instance: fc.anything(), leaseMs: fc.anything(), advertisement: fc.anything() })
+          fc
+            .record({
+              format: fc.constant('seamless-registry-entry'),
+              version: fc.constant(2),
+              owner: fc.anything(),
+              instance: fc.anything(),
+              leaseMs: fc.anything(),
+              advertisement: fc.anything(),
+            })
             .map((value) => new TextEncoder().encode(JSON.stringify(value))),
         ),
         async (bytes) => {

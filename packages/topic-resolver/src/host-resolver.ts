@@ -26,8 +26,7 @@ import type { ResolverLogger } from './resolver-logger.js';
 import { WatchStreams } from './watch-streams.js';
 
 type Inspection =
-  | { readonly state: 'live'; readonly checked: CheckedAdvertisement }
-  | { readonly state: 'removed'; readonly reason: string };
+  { readonly state: 'live'; readonly checked: CheckedAdvertisement } | { readonly state: 'removed'; readonly reason: string };
 
 /**
  * What one pass over the directory learnt, so that every owner and every heartbeat is looked
@@ -377,9 +376,13 @@ export class HostResolver implements Resolver {
       names = await readdir(this.directory);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        throw new SeamlessError(ErrorCode.ConfigInvalid, `registry directory ${this.directory} cannot be read: ${(error as Error).message}`, {
-          cause: error,
-        });
+        throw new SeamlessError(
+          ErrorCode.ConfigInvalid,
+          `registry directory ${this.directory} cannot be read: ${(error as Error).message}`,
+          {
+            cause: error,
+          },
+        );
       }
       names = [];
     }

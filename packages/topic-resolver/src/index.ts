@@ -1,11 +1,6 @@
 export { composeResolvers } from './compose-resolvers.js';
 export type { ComposedResolver } from './compose-resolvers.js';
-export {
-  DATAGRAM_HEADER_BYTES,
-  DATAGRAM_MAGIC,
-  DATAGRAM_VERSION,
-  MAX_DATAGRAM_BYTES,
-} from './datagram-codec.js';
+export { DATAGRAM_HEADER_BYTES, DATAGRAM_MAGIC, DATAGRAM_VERSION, MAX_DATAGRAM_BYTES } from './datagram-codec.js';
 export { HostResolver } from './host-resolver.js';
 export type { HostResolverOptions, HostResolverStats } from './host-resolver-options.js';
 export { MulticastResolver } from './multicast-resolver.js';

@@ -44,7 +44,9 @@ function setUp(options: { bytesPerSecond?: number; burstBytes?: number } = {}) {
       return record;
     });
   const announced = () =>
-    sent.flatMap(({ datagram }) => (datagram.kind === 'announce' ? datagram.advertisements.map((entry) => entry.advertisement.publisherId) : []));
+    sent.flatMap(({ datagram }) =>
+      datagram.kind === 'announce' ? datagram.advertisements.map((entry) => entry.advertisement.publisherId) : [],
+    );
   const heartbeats = () => sent.flatMap(({ datagram }) => (datagram.kind === 'heartbeat' ? [datagram] : []));
   return { leases, sent, outbox, advertise, announced, heartbeats };
 }
@@ -116,12 +118,16 @@ describe('MulticastOutbox', () => {
     await records[0]?.lease.revoke();
     outbox.withdraw(records[0]?.checked.advertisement ?? { topic: '', publisherId: '' });
     outbox.withdraw({ topic: 'never.announced', publisherId: 'x' });
-    const changed = leases.issue(checkAdvertisement(makeAdvertisement({ topic: 'md.1', publisherId: 'p1', maxMessageSize: 7 })), () => Promise.resolve());
+    const changed = leases.issue(checkAdvertisement(makeAdvertisement({ topic: 'md.1', publisherId: 'p1', maxMessageSize: 7 })), () =>
+      Promise.resolve(),
+    );
     outbox.announce(changed);
     await waitUntil(() => outbox.idle, 5000, 'the goodbye and the change');
     outbox.heartbeat();
     await waitUntil(() => heartbeats().length === 1, 5000, 'the heartbeat');
-    const goodbyes = sent.flatMap(({ datagram }) => (datagram.kind === 'goodbye' && datagram.withdrawn !== 'all' ? datagram.withdrawn : []));
+    const goodbyes = sent.flatMap(({ datagram }) =>
+      datagram.kind === 'goodbye' && datagram.withdrawn !== 'all' ? datagram.withdrawn : [],
+    );
     expect(goodbyes).toEqual([{ topic: 'md.0', publisherId: 'p0' }]);
     expect(heartbeats()[0]).toMatchObject(digestOf(leases.records()));
   });

@@ -190,10 +190,12 @@ export class MulticastOutbox {
     }
     if (this.idle) return;
     const waitMs = Math.max(1, Math.ceil(((1 - this.#tokens) * 1000) / bytesPerSecond));
-    this.#scheduled = realTimers.setTimeout(() => {
-      this.#scheduled = undefined;
-      this.#pump();
-    }, waitMs).unref();
+    this.#scheduled = realTimers
+      .setTimeout(() => {
+        this.#scheduled = undefined;
+        this.#pump();
+      }, waitMs)
+      .unref();
   }
 
   #next(): Buffer | undefined {

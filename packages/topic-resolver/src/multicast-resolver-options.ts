@@ -115,7 +115,6 @@ export interface MulticastResolverStats extends ResolverStats {
   readonly dropped: number;
 }
 
-
 /** The options of a MulticastResolver after validation and defaults. */
 export interface MulticastSettings {
   readonly group: string;
@@ -168,7 +167,14 @@ export function multicastSettings(options: MulticastResolverOptions): MulticastS
     ),
     settleMs: integerOption(owner, 'settleMs', options.settleMs, 150, 0, 60_000),
     maxAdvertisements: integerOption(owner, 'maxAdvertisements', options.maxAdvertisements, 100_000, 1, 10_000_000),
-    maxSendBytesPerSecond: integerOption(owner, 'maxSendBytesPerSecond', options.maxSendBytesPerSecond, 4 * 1024 * 1024, 16 * 1024, 1024 ** 3),
+    maxSendBytesPerSecond: integerOption(
+      owner,
+      'maxSendBytesPerSecond',
+      options.maxSendBytesPerSecond,
+      4 * 1024 * 1024,
+      16 * 1024,
+      1024 ** 3,
+    ),
     receiveBufferBytes: integerOption(owner, 'receiveBufferBytes', options.receiveBufferBytes, 4 * 1024 * 1024, 0, 1024 ** 3),
     logger: options.logger ?? processWarningLogger,
   };
@@ -189,7 +195,12 @@ function resolveInterfaces(interfaces: readonly string[] | undefined): string[] 
     const found = available[entry]?.find((address) => address.family === 'IPv4');
     if (found === undefined) {
       const names = Object.keys(available).join(', ');
-      return invalidOption(owner, 'interfaces', `names ${JSON.stringify(entry)}, which is neither an IPv4 address nor an interface with an IPv4 address here (interfaces: ${names})`, entry);
+      return invalidOption(
+        owner,
+        'interfaces',
+        `names ${JSON.stringify(entry)}, which is neither an IPv4 address nor an interface with an IPv4 address here (interfaces: ${names})`,
+        entry,
+      );
     }
     return found.address;
   });

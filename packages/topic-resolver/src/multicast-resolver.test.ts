@@ -123,7 +123,9 @@ describe('MulticastResolver on loopback', () => {
     const send = await rawSender(network);
     const watcher = new EventRecorder(subscriber.watch('md.AAPL'));
     const checked = checkAdvertisement(makeAdvertisement({ publisherId: 'crashed' }));
-    await send(encodeDatagram({ kind: 'announce', sender: 'aaaaaaaaaaaaaaaa', sequence: 1, leaseMs: 300, round: 0, advertisements: [checked] }));
+    await send(
+      encodeDatagram({ kind: 'announce', sender: 'aaaaaaaaaaaaaaaa', sequence: 1, leaseMs: 300, round: 0, advertisements: [checked] }),
+    );
     expect(await watcher.until(2)).toEqual(['added crashed', 'removed crashed expired']);
     expect(subscriber.stats.expired).toBe(1);
   });
@@ -161,7 +163,9 @@ describe('MulticastResolver on loopback', () => {
     await send(encodeDatagram({ kind: 'query', sender: 'cccccccccccccccc', sequence: 1, scope: { topic: 'other' } }));
     await waitUntil(() => seen.some((datagram) => datagram.kind === 'announce'), 5000, 'an answer');
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const answers = seen.flatMap((datagram) => (datagram.kind === 'announce' ? datagram.advertisements.map((entry) => entry.advertisement.publisherId) : []));
+    const answers = seen.flatMap((datagram) =>
+      datagram.kind === 'announce' ? datagram.advertisements.map((entry) => entry.advertisement.publisherId) : [],
+    );
     expect(answers).toEqual(['b1']);
   });
 
@@ -175,7 +179,7 @@ describe('MulticastResolver on loopback', () => {
         fc.uint8Array({ maxLength: 1400 }),
         fc.jsonValue().map((value) => Buffer.concat([Buffer.from('SMLR\u0002\u0001'), Buffer.from(JSON.stringify(value))])),
         fc.anything().map((value) => {
-          const payload = Buffer.from(JSON.stringify({ leaseMs: 1000, round: 0, advertisements: [value] }) as string | undefined ?? 'x');
+          const payload = Buffer.from((JSON.stringify({ leaseMs: 1000, round: 0, advertisements: [value] }) as string | undefined) ?? 'x');
           const header = Buffer.alloc(20);
           header.write('SMLR', 0, 'latin1');
           header.writeUInt8(2, 4);
@@ -194,7 +198,16 @@ describe('MulticastResolver on loopback', () => {
     await waitUntil(() => subscriber.stats.received === samples.length, 5000, 'every datagram');
     expect(subscriber.stats.invalid).toBe(samples.length);
     expect(subscriber.stats.lastInvalid).toBeTypeOf('string');
-    await send(encodeDatagram({ kind: 'announce', sender: 'dddddddddddddddd', sequence: 1, leaseMs: 60_000, round: 0, advertisements: [checkAdvertisement(makeAdvertisement())] }));
+    await send(
+      encodeDatagram({
+        kind: 'announce',
+        sender: 'dddddddddddddddd',
+        sequence: 1,
+        leaseMs: 60_000,
+        round: 0,
+        advertisements: [checkAdvertisement(makeAdvertisement())],
+      }),
+    );
     expect(await watcher.until(1)).toHaveLength(1);
   });
 
@@ -205,7 +218,9 @@ describe('MulticastResolver on loopback', () => {
     const send = await rawSender(network);
     for (const publisherId of ['p1', 'p2', 'p3']) {
       const checked = checkAdvertisement(makeAdvertisement({ publisherId }));
-      await send(encodeDatagram({ kind: 'announce', sender: 'eeeeeeeeeeeeeeee', sequence: 1, leaseMs: 60_000, round: 0, advertisements: [checked] }));
+      await send(
+        encodeDatagram({ kind: 'announce', sender: 'eeeeeeeeeeeeeeee', sequence: 1, leaseMs: 60_000, round: 0, advertisements: [checked] }),
+      );
     }
     await waitUntil(() => subscriber.stats.received === 3, 5000, 'three announcements');
     expect(ids(await subscriber.resolve('md.AAPL'))).toEqual(['p1', 'p2']);
@@ -247,7 +262,9 @@ describe('MulticastResolver on loopback', () => {
       throw new Error('expected a refusal');
     };
     expect(refusal({ group: '10.0.0.1' }).message).toContain('group must be an IPv4 multicast address (224.0.0.0/4), got "10.0.0.1"');
-    expect(refusal({ interfaces: ['no-such-interface0'] }).message).toContain('"no-such-interface0", which is neither an IPv4 address nor an interface');
+    expect(refusal({ interfaces: ['no-such-interface0'] }).message).toContain(
+      '"no-such-interface0", which is neither an IPv4 address nor an interface',
+    );
     expect(refusal({ interfaces: [] }).code).toBe('ERR_INVALID_ARGUMENT');
     expect(refusal({ announceIntervalMs: 1000, leaseMs: 1000 }).message).toContain('leaseMs must be an integer from 1001');
     expect(refusal({ port: 0 }).code).toBe('ERR_INVALID_ARGUMENT');
@@ -320,7 +337,10 @@ describe('MulticastResolver on loopback', () => {
     await waitUntil(() => seen.some((datagram) => datagram.kind === 'heartbeat' && datagram.round === 1), 5000, 'the end of the round');
     const round = seen.flatMap((datagram) => (datagram.kind === 'announce' && datagram.round === 1 ? datagram.advertisements : []));
     expect(round).toHaveLength(40);
-    expect(seen.find((datagram) => datagram.kind === 'heartbeat' && datagram.round === 1)).toMatchObject({ ...claimOf(round), running: false });
+    expect(seen.find((datagram) => datagram.kind === 'heartbeat' && datagram.round === 1)).toMatchObject({
+      ...claimOf(round),
+      running: false,
+    });
     expect(publisher.stats.rounds).toBe(1);
     // A query for another sender is not ours to answer.
     await send(encodeDatagram({ kind: 'query', sender: 'cccccccccccccccc', sequence: 2, scope: { sender: 'dddddddddddddddd' } }));
@@ -346,13 +366,17 @@ describe('MulticastResolver on loopback', () => {
     // start-up, when it waits for the answers to its own query.
     const asked = () => seen.find((datagram) => datagram.kind === 'query' && 'sender' in datagram.scope);
     for (let sequence = 4; asked() === undefined; sequence++) {
-      await send(encodeDatagram({ kind: 'heartbeat', sender: owner, sequence, leaseMs: 60_000, ...claimOf([p0, p1]), round: 0, running: false }));
+      await send(
+        encodeDatagram({ kind: 'heartbeat', sender: owner, sequence, leaseMs: 60_000, ...claimOf([p0, p1]), round: 0, running: false }),
+      );
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(asked()).toMatchObject({ scope: { sender: owner } });
     expect(subscriber.stats.repairs).toBe(1);
     await send(encodeDatagram({ kind: 'announce', sender: owner, sequence: 1000, leaseMs: 60_000, round: 1, advertisements: [p0, p1] }));
-    await send(encodeDatagram({ kind: 'heartbeat', sender: owner, sequence: 1001, leaseMs: 60_000, ...claimOf([p0, p1]), round: 1, running: false }));
+    await send(
+      encodeDatagram({ kind: 'heartbeat', sender: owner, sequence: 1001, leaseMs: 60_000, ...claimOf([p0, p1]), round: 1, running: false }),
+    );
     expect(await watcher.until(4)).toEqual(['added p0', 'added p2', 'added p1', 'removed p2 revoked']);
     expect(subscriber.stats).toMatchObject({ invalid: 0 });
   });

@@ -244,26 +244,38 @@ export class MulticastResolver implements Resolver {
       });
     }
     this.#scheduleHeartbeat();
-    this.#sweepTimer = realTimers.setInterval(() => {
-      this.#stats.expired += this.#remote.sweep(realTimers.dateNow());
-    }, Math.min(250, Math.floor(this.#settings.leaseMs / 4))).unref();
+    this.#sweepTimer = realTimers
+      .setInterval(
+        () => {
+          this.#stats.expired += this.#remote.sweep(realTimers.dateNow());
+        },
+        Math.min(250, Math.floor(this.#settings.leaseMs / 4)),
+      )
+      .unref();
   }
 
   #later(delayMs: number, task: () => void): void {
-    const timer = realTimers.setTimeout(() => {
-      this.#timers.delete(timer);
-      if (!this.#closed) task();
-    }, delayMs).unref();
+    const timer = realTimers
+      .setTimeout(() => {
+        this.#timers.delete(timer);
+        if (!this.#closed) task();
+      }, delayMs)
+      .unref();
     this.#timers.add(timer);
   }
 
   #scheduleHeartbeat(): void {
     const jitter = 0.9 + Math.random() * 0.2;
-    this.#heartbeatTimer = realTimers.setTimeout(() => {
-      if (this.#closed) return;
-      if (this.#outbox.announcedAny) this.#outbox.heartbeat();
-      this.#scheduleHeartbeat();
-    }, Math.round(this.#settings.announceIntervalMs * jitter)).unref();
+    this.#heartbeatTimer = realTimers
+      .setTimeout(
+        () => {
+          if (this.#closed) return;
+          if (this.#outbox.announcedAny) this.#outbox.heartbeat();
+          this.#scheduleHeartbeat();
+        },
+        Math.round(this.#settings.announceIntervalMs * jitter),
+      )
+      .unref();
   }
 
   #withdraw(record: LeaseRecord): Promise<void> {
@@ -330,19 +342,24 @@ export class MulticastResolver implements Resolver {
       return;
     }
     if (this.#replyTimer !== undefined) return;
-    this.#replyTimer = realTimers.setTimeout(() => {
-      this.#replyTimer = undefined;
-      if (this.#roundWanted) {
-        this.#roundWanted = false;
-        this.#pendingTopics.clear();
-        this.#outbox.startRound();
-        return;
-      }
-      const topics = new Set(this.#pendingTopics);
-      this.#pendingTopics.clear();
-      for (const record of this.#leases.records()) {
-        if (topics.has(record.checked.advertisement.topic)) this.#outbox.announce(record);
-      }
-    }, Math.floor(Math.random() * replySpreadMs)).unref();
+    this.#replyTimer = realTimers
+      .setTimeout(
+        () => {
+          this.#replyTimer = undefined;
+          if (this.#roundWanted) {
+            this.#roundWanted = false;
+            this.#pendingTopics.clear();
+            this.#outbox.startRound();
+            return;
+          }
+          const topics = new Set(this.#pendingTopics);
+          this.#pendingTopics.clear();
+          for (const record of this.#leases.records()) {
+            if (topics.has(record.checked.advertisement.topic)) this.#outbox.announce(record);
+          }
+        },
+        Math.floor(Math.random() * replySpreadMs),
+      )
+      .unref();
   }
 }

@@ -18,9 +18,7 @@ describe('defaultRegistryDirectory', () => {
 
   it('uses the temporary directory elsewhere', () => {
     expect(defaultRegistryDirectory({ env: {}, uid: 501, platform: 'darwin' })).toBe(join(tmpdir(), 'seamless-501'));
-    expect(defaultRegistryDirectory({ env: {}, uid: 1000, platform: 'linux', exists: () => false })).toBe(
-      join(tmpdir(), 'seamless-1000'),
-    );
+    expect(defaultRegistryDirectory({ env: {}, uid: 1000, platform: 'linux', exists: () => false })).toBe(join(tmpdir(), 'seamless-1000'));
   });
 });
 

@@ -36,12 +36,7 @@ export interface RegistryDirectoryEnvironment {
  * ```
  */
 export function defaultRegistryDirectory(environment: RegistryDirectoryEnvironment = {}): string {
-  const {
-    env = process.env,
-    uid = process.getuid?.(),
-    platform = process.platform,
-    exists = existsSync,
-  } = environment;
+  const { env = process.env, uid = process.getuid?.(), platform = process.platform, exists = existsSync } = environment;
   const runtime = env['XDG_RUNTIME_DIR'];
   if (runtime !== undefined && runtime !== '' && isAbsolute(runtime)) return join(runtime, 'seamless');
   const user = uid === undefined ? (env['USERNAME'] ?? env['USER'] ?? 'user') : String(uid);

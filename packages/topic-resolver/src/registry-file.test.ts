@@ -14,7 +14,14 @@ import {
   topicKey,
 } from './registry-file.js';
 
-const owner: ProcessIdentity = { pid: 4242, startTime: 98868, pidNamespace: 4026531836, bootId: 'boot-1', presence: '9f86d081884c7d65', presenceDevice: 27 };
+const owner: ProcessIdentity = {
+  pid: 4242,
+  startTime: 98868,
+  pidNamespace: 4026531836,
+  bootId: 'boot-1',
+  presence: '9f86d081884c7d65',
+  presenceDevice: 27,
+};
 const instance = '4be1c0ffee0ddba1';
 const checked = checkAdvertisement(makeAdvertisement());
 const name = registryFileName('md.AAPL', checked.advertisement.publisherId);
@@ -54,7 +61,14 @@ describe('registry file content', () => {
 
   it('writes only the identity fields of the owner', () => {
     const text = encodeRegistryEntry({ ...owner, extra: 'x' } as ProcessIdentity, instance, 5000, checked);
-    expect(Object.keys((JSON.parse(text) as { owner: object }).owner)).toEqual(['pid', 'startTime', 'pidNamespace', 'bootId', 'presence', 'presenceDevice']);
+    expect(Object.keys((JSON.parse(text) as { owner: object }).owner)).toEqual([
+      'pid',
+      'startTime',
+      'pidNamespace',
+      'bootId',
+      'presence',
+      'presenceDevice',
+    ]);
   });
 
   it.each([

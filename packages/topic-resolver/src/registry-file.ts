@@ -162,7 +162,11 @@ function parseOwner(value: unknown): ProcessIdentity | string {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'owner must be an object';
   const { pid, startTime, pidNamespace, bootId, presence, presenceDevice } = value as Record<string, unknown>;
   if (!isIntegerIn(pid, 1, 0x7fffffff)) return 'owner.pid must be a positive integer';
-  for (const [field, number] of [['startTime', startTime], ['pidNamespace', pidNamespace], ['presenceDevice', presenceDevice]] as const) {
+  for (const [field, number] of [
+    ['startTime', startTime],
+    ['pidNamespace', pidNamespace],
+    ['presenceDevice', presenceDevice],
+  ] as const) {
     if (!isIntegerIn(number, 0, Number.MAX_SAFE_INTEGER)) return `owner.${field} must be a non-negative integer`;
   }
   if (typeof bootId !== 'string' || bootId.length > 128) return 'owner.bootId must be a string of at most 128 characters';

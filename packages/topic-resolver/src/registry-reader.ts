@@ -19,7 +19,12 @@ export interface CachedFile {
  * result by inode, size and mtime) and cached as an entry-less file. `'missing'` when the file
  * went away meanwhile. Never throws for what is in the directory.
  */
-export async function readRegistryFile(name: string, path: string, linkStats: Stats, invalid: (problem: string) => void): Promise<CachedFile | 'missing'> {
+export async function readRegistryFile(
+  name: string,
+  path: string,
+  linkStats: Stats,
+  invalid: (problem: string) => void,
+): Promise<CachedFile | 'missing'> {
   const garbage = (stats: Stats, problem: string): CachedFile => {
     invalid(problem);
     return { ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, entry: undefined };

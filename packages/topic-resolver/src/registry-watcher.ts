@@ -37,10 +37,12 @@ export class RegistryWatcher {
 
   start(): void {
     this.#ensureWatcher();
-    this.#timer ??= realTimers.setInterval(() => {
-      this.#ensureWatcher();
-      this.#settings.rescan();
-    }, this.#settings.rescanIntervalMs).unref();
+    this.#timer ??= realTimers
+      .setInterval(() => {
+        this.#ensureWatcher();
+        this.#settings.rescan();
+      }, this.#settings.rescanIntervalMs)
+      .unref();
   }
 
   stop(): void {

@@ -83,9 +83,11 @@ export class RegistryWriter {
 
   #start(): void {
     this.#cancelExitCleanup ??= atProcessExit(this.#exitCleanup);
-    this.#timer ??= realTimers.setInterval(() => {
-      this.#settings.schedule(() => this.#renew());
-    }, this.#settings.renewIntervalMs).unref();
+    this.#timer ??= realTimers
+      .setInterval(() => {
+        this.#settings.schedule(() => this.#renew());
+      }, this.#settings.renewIntervalMs)
+      .unref();
   }
 
   /** One heartbeat for every entry, then put back the entries someone removed. */
@@ -114,7 +116,10 @@ export class RegistryWriter {
       await touchHeartbeat(directory, this.instance);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        this.#settings.warn('renew', `cannot renew the heartbeat ${heartbeatFileName(this.instance)} in ${directory}: ${(error as Error).message}`);
+        this.#settings.warn(
+          'renew',
+          `cannot renew the heartbeat ${heartbeatFileName(this.instance)} in ${directory}: ${(error as Error).message}`,
+        );
         return;
       }
       // The directory itself is gone: re-create it (with the same safety checks) and retry.

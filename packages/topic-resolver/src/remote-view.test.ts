@@ -34,7 +34,11 @@ function setUp(options: { maxAdvertisements?: number; own?: string } = {}) {
     repairBackoffMs: 2000,
     onDropped: () => (dropped += 1),
   });
-  const ids = () => table.list('md').map((advertisement) => advertisement.publisherId).sort();
+  const ids = () =>
+    table
+      .list('md')
+      .map((advertisement) => advertisement.publisherId)
+      .sort();
   return { view, table, events, ids, dropped: () => dropped };
 }
 

@@ -29,7 +29,11 @@ afterAll(async () => {
 describe('StaticResolver from an object', () => {
   it('turns endpoints into TCP-only advertisements with stable publisher ids', async () => {
     const resolver = new StaticResolver({
-      'md.AAPL': ['10.0.0.5:40123', '[FD00::5]:40124', { address: '10.0.0.6', port: 40125, tls: true, policy: 'latest', maxMessageSize: 512 }],
+      'md.AAPL': [
+        '10.0.0.5:40123',
+        '[FD00::5]:40124',
+        { address: '10.0.0.6', port: 40125, tls: true, policy: 'latest', maxMessageSize: 512 },
+      ],
     });
     const found = await resolver.resolve('md.AAPL');
     expect(found.map((advertisement) => [advertisement.addresses, advertisement.endpoints])).toEqual([

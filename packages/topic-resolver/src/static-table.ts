@@ -1,13 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
-import {
-  ADVERTISEMENT_VERSION,
-  DELIVERY_POLICIES,
-  ErrorCode,
-  SeamlessError,
-  parseAdvertisement,
-  topicProblem,
-} from '@seamless/transport';
+import { ADVERTISEMENT_VERSION, DELIVERY_POLICIES, ErrorCode, SeamlessError, parseAdvertisement, topicProblem } from '@seamless/transport';
 import type { Advertisement, DeliveryPolicy } from '@seamless/transport';
 import { checkAdvertisement } from './checked-advertisement.js';
 import type { CheckedAdvertisement } from './checked-advertisement.js';
@@ -138,7 +131,9 @@ function parseEndpointText(text: string): Record<string, unknown> {
 function fromEndpoint(topic: string, endpoint: Record<string, unknown>): Advertisement {
   for (const field of Object.keys(endpoint)) {
     if (!endpointFields.has(field)) {
-      invalid(`unknown field ${JSON.stringify(field)}; an endpoint has ${[...endpointFields].join(', ')} (an advertisement needs "version": ${ADVERTISEMENT_VERSION})`);
+      invalid(
+        `unknown field ${JSON.stringify(field)}; an endpoint has ${[...endpointFields].join(', ')} (an advertisement needs "version": ${ADVERTISEMENT_VERSION})`,
+      );
     }
   }
   const { address, port, tls = false, policy = 'reliable', maxMessageSize = STATIC_DEFAULT_MAX_MESSAGE_SIZE } = endpoint;
@@ -154,8 +149,7 @@ function fromEndpoint(topic: string, endpoint: Record<string, unknown>): Adverti
   }
   const text = address.toLowerCase();
   const publisherId =
-    endpoint['publisherId'] ??
-    `static-${createHash('sha256').update(`${topic}\n${text}\n${port}`).digest('hex').slice(0, 20)}`;
+    endpoint['publisherId'] ?? `static-${createHash('sha256').update(`${topic}\n${text}\n${port}`).digest('hex').slice(0, 20)}`;
   // parseAdvertisement (through checkAdvertisement) checks publisherId and maxMessageSize.
   return {
     version: ADVERTISEMENT_VERSION,

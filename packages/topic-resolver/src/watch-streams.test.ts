@@ -107,9 +107,10 @@ describe('WatchStreams', () => {
 
   it('turns a feeder that throws into a failed stream', async () => {
     const streams = new WatchStreams();
-    const iterator = streams.iterable(() => {
+    const iterable = streams.iterable(() => {
       throw new Error('cannot start');
-    }, undefined)[Symbol.asyncIterator]();
+    }, undefined);
+    const iterator = iterable[Symbol.asyncIterator]();
     await expect(iterator.next()).rejects.toThrow('cannot start');
     expect(streams.size).toBe(0);
   });

@@ -139,7 +139,12 @@ describe.skipIf(containerSkip !== undefined)('HostResolver across PID namespaces
   it('without a presence pipe: the instance heartbeat keeps the entry past its lease, and its end retires it within a lease', async () => {
     const watcher = new EventRecorder(subscriber().watch('md.AAPL'));
     const publisher = new Agent(
-      { kind: 'host', options: { directory, leaseMs: 1000, renewIntervalMs: 100 }, advertise: [makeAdvertisement({ publisherId: 'boxed' })], stdin: true },
+      {
+        kind: 'host',
+        options: { directory, leaseMs: 1000, renewIntervalMs: 100 },
+        advertise: [makeAdvertisement({ publisherId: 'boxed' })],
+        stdin: true,
+      },
       containerWrapper({ pid: true }),
     );
     const ready = await publisher.waitForEvent('ready');
@@ -158,7 +163,13 @@ describe.skipIf(containerSkip !== undefined)('HostResolver across PID namespaces
     const watcher = new EventRecorder(subscriber().watch('md.AAPL'));
     // A lease of a minute: only the presence probe can explain a removal within the test.
     const publisher = new Agent(
-      { kind: 'host', options: { directory, leaseMs: 60_000 }, advertise: [makeAdvertisement({ publisherId: 'present' })], presence: true, stdin: true },
+      {
+        kind: 'host',
+        options: { directory, leaseMs: 60_000 },
+        advertise: [makeAdvertisement({ publisherId: 'present' })],
+        presence: true,
+        stdin: true,
+      },
       containerWrapper({ pid: true }),
     );
     const ready = await publisher.waitForEvent('ready');

@@ -19,7 +19,11 @@ function randomGroup(): { group: string; port: number } {
   return { group: `239.255.${byte()}.${byte()}`, port: 20_000 + Math.floor(Math.random() * 10_000) };
 }
 
-async function scale(count: number, subscriberOptions: MulticastResolverOptions, blockMs = 0): Promise<{ discoveryMs: number; subscriber: MulticastResolver; usage: Record<string, unknown> }> {
+async function scale(
+  count: number,
+  subscriberOptions: MulticastResolverOptions,
+  blockMs = 0,
+): Promise<{ discoveryMs: number; subscriber: MulticastResolver; usage: Record<string, unknown> }> {
   const network = randomGroup();
   const publisher = new Agent({
     kind: 'multicast',
@@ -41,7 +45,9 @@ async function scale(count: number, subscriberOptions: MulticastResolverOptions,
       // busy
     }
   }
-  const deadline = setTimeout(() => { controller.abort(); }, 60_000);
+  const deadline = setTimeout(() => {
+    controller.abort();
+  }, 60_000);
   await Promise.race([view.found, Promise.all(view.watches)]);
   clearTimeout(deadline);
   const discoveryMs = performance.now() - started;

@@ -4,17 +4,8 @@ export { DELIVERY_POLICIES } from './delivery-policy.js';
 export type { DeliveryPolicy, IdleStrategy } from './delivery-policy.js';
 export type { HostIdentity } from './host-identity.js';
 export type { Message, MessageHandler } from './message.js';
-export {
-  MAX_ADVERTISED_ADDRESSES,
-  MAX_ADVERTISEMENT_BYTES,
-  parseAdvertisement,
-} from './parse-advertisement.js';
-export type {
-  Publication,
-  PublicationListener,
-  PublicationLoan,
-  PublicationOptions,
-} from './publication.js';
+export { MAX_ADVERTISED_ADDRESSES, MAX_ADVERTISEMENT_BYTES, parseAdvertisement } from './parse-advertisement.js';
+export type { Publication, PublicationListener, PublicationLoan, PublicationOptions } from './publication.js';
 export { ErrorCode, SeamlessError } from './seamless-error.js';
 export type { SeamlessErrorOptions } from './seamless-error.js';
 export type { Subscription, SubscriptionListener, SubscriptionOptions } from './subscription.js';

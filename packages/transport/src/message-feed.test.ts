@@ -54,7 +54,10 @@ describe('MessageFeed', () => {
     const feed = new MessageFeed();
     const events: string[] = [];
     feed.on('message', (message) => events.push(`message ${message.publisherId} ${String(message.seq)}`));
-    for (const [id, verdict] of [['yes', true], ['no', false]] as const) {
+    for (const [id, verdict] of [
+      ['yes', true],
+      ['no', false],
+    ] as const) {
       const fake = new FakeSubscription(id);
       const opened = await feed.attach(
         (listener) => {
@@ -70,7 +73,11 @@ describe('MessageFeed', () => {
       expect(opened).toBe(fake);
     }
     await tick();
-    expect(events.filter((event) => event.endsWith('yes') || event.startsWith('message yes'))).toEqual(['admit yes', 'message yes 1', 'message yes 2']);
+    expect(events.filter((event) => event.endsWith('yes') || event.startsWith('message yes'))).toEqual([
+      'admit yes',
+      'message yes 1',
+      'message yes 2',
+    ]);
     expect(events.filter((event) => event.includes('no'))).toEqual(['admit no']);
     expect(feed.subscriptions.map((subscription) => subscription.publisherId)).toEqual(['yes']);
   });

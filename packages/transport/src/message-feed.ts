@@ -90,7 +90,10 @@ export class MessageFeed<Events extends MessageFeedEvents & Record<keyof Events,
    * delivered (to record where they come from, say); when it returns `false` the feed does not
    * deliver from it, and closing it is the caller's.
    */
-  async attach<S extends Subscription>(open: (listener: SubscriptionListener) => Promise<S>, admit?: (subscription: S) => boolean): Promise<S> {
+  async attach<S extends Subscription>(
+    open: (listener: SubscriptionListener) => Promise<S>,
+    admit?: (subscription: S) => boolean,
+  ): Promise<S> {
     if (this.#closed) throw new SeamlessError(ErrorCode.Closed, 'the message feed is closed');
     // `readable` may fire before `open` resolves: it is remembered through `attached`.
     const attached: { subscription?: S } = {};
@@ -218,7 +221,8 @@ export class MessageFeed<Events extends MessageFeedEvents & Record<keyof Events,
             this.#ready.delete(subscription);
             continue;
           }
-          if (count === 0) this.#ready.delete(subscription); // it re-arms its own wake-up
+          if (count === 0)
+            this.#ready.delete(subscription); // it re-arms its own wake-up
           else progress = true;
         }
       }

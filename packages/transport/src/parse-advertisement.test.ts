@@ -93,8 +93,16 @@ describe('parseAdvertisement', () => {
 
   it('never throws anything but ERR_ADVERTISEMENT_INVALID when one field is mutated', () => {
     const paths = [
-      ['version'], ['topic'], ['publisherId'], ['policy'], ['maxMessageSize'], ['host'],
-      ['host', 'bootId'], ['addresses'], ['endpoints'], ['endpoints', 'shm'],
+      ['version'],
+      ['topic'],
+      ['publisherId'],
+      ['policy'],
+      ['maxMessageSize'],
+      ['host'],
+      ['host', 'bootId'],
+      ['addresses'],
+      ['endpoints'],
+      ['endpoints', 'shm'],
       ['endpoints', 'tcp', 'port'],
     ];
     fc.assert(

@@ -7,7 +7,19 @@ afterEach(() => {
 
 describe('realTimers', () => {
   it('keep running while the globals are faked', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate', 'queueMicrotask', 'performance', 'Date'] });
+    vi.useFakeTimers({
+      toFake: [
+        'setTimeout',
+        'clearTimeout',
+        'setInterval',
+        'clearInterval',
+        'setImmediate',
+        'clearImmediate',
+        'queueMicrotask',
+        'performance',
+        'Date',
+      ],
+    });
     const startedAt = realTimers.now();
     const epoch = realTimers.dateNow();
     expect(Date.now()).not.toBe(epoch); // the global clock is the fake one (time 0)

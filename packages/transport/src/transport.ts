@@ -45,11 +45,7 @@ export interface Transport<Kind extends TransportKind = TransportKind> {
    * @throws SeamlessError when the publisher cannot be reached (`ERR_CONNECTION`,
    *   `ERR_SHM_UNAVAILABLE`) or speaks another protocol (`ERR_PROTOCOL`).
    */
-  openSubscription(
-    advertisement: Advertisement,
-    options: SubscriptionOptions,
-    listener: SubscriptionListener,
-  ): Promise<Subscription>;
+  openSubscription(advertisement: Advertisement, options: SubscriptionOptions, listener: SubscriptionListener): Promise<Subscription>;
   /** Closes every publication and subscription of this transport. Idempotent. */
   close(): Promise<void>;
 }

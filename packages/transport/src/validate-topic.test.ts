@@ -54,13 +54,10 @@ describe('validateTopic', () => {
     expect(topicProblem(topic)).toContain(problem);
   });
 
-  it.each([[undefined], [null], [42], [{}], [['md.AAPL']], [Symbol('x')]])(
-    'refuses the non-string %s',
-    (value) => {
-      expect(codeOf(() => validateTopic(value))).toBe('ERR_TOPIC_INVALID');
-      expect(topicProblem(value)).toMatch(/^must be a string, got /);
-    },
-  );
+  it.each([[undefined], [null], [42], [{}], [['md.AAPL']], [Symbol('x')]])('refuses the non-string %s', (value) => {
+    expect(codeOf(() => validateTopic(value))).toBe('ERR_TOPIC_INVALID');
+    expect(topicProblem(value)).toMatch(/^must be a string, got /);
+  });
 
   it('counts the 255-byte limit in UTF-8 bytes, not characters', () => {
     expect(topicProblem('价'.repeat(85))).toBeUndefined(); // 255 bytes

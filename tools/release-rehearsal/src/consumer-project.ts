@@ -10,7 +10,10 @@ const fixtures = fileURLToPath(new URL('../fixtures/consumer/', import.meta.url)
  */
 export function createConsumerProject(directory: string, registryUrl: string): string {
   mkdirSync(directory, { recursive: true });
-  writeFileSync(`${directory}/package.json`, `${JSON.stringify({ name: 'seamless-consumer', version: '1.0.0', private: true, type: 'module' }, null, 2)}\n`);
+  writeFileSync(
+    `${directory}/package.json`,
+    `${JSON.stringify({ name: 'seamless-consumer', version: '1.0.0', private: true, type: 'module' }, null, 2)}\n`,
+  );
   writeFileSync(`${directory}/.npmrc`, `@seamless:registry=${registryUrl}\n`);
   cpSync(fixtures, directory, { recursive: true });
   return directory;

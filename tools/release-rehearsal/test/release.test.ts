@@ -33,7 +33,10 @@ let tarballs: { name: string; file: string; bytes: number; entries: string[] }[]
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'seamless-release-'));
   registry = await startLocalRegistry(join(work, 'registry'));
-  const userconfig = writeUserConfig(join(work, 'publish.npmrc'), [`registry=${registry.url}`, authTokenLine(registry.url, registry.token)]);
+  const userconfig = writeUserConfig(join(work, 'publish.npmrc'), [
+    `registry=${registry.url}`,
+    authTokenLine(registry.url, registry.token),
+  ]);
   expectSuccess(
     'changeset publish',
     await runCommand(process.execPath, [changeset, 'publish', '--no-git-tag'], {
@@ -47,7 +50,12 @@ beforeAll(async () => {
     for (const file of readdirSync(join(storage, name)).filter((each) => each.endsWith('.tgz'))) {
       const path = join(storage, name, file);
       const listing = expectSuccess(`tar -tzf ${file}`, await runCommand('tar', ['-tzf', path], { cwd: work, env: userEnvironment() }));
-      tarballs.push({ name: `@seamless/${name}`, file: path, bytes: statSync(path).size, entries: listing.stdout.split('\n').filter(Boolean) });
+      tarballs.push({
+        name: `@seamless/${name}`,
+        file: path,
+        bytes: statSync(path).size,
+        entries: listing.stdout.split('\n').filter(Boolean),
+      });
     }
   }
   console.log(
@@ -79,11 +87,20 @@ async function publishAndSubscribe(project: string, env: NodeJS.ProcessEnv = {})
   const subscribed = await subscriber.next<{ transports: string[] }>((message) => message['type'] === 'subscribed', 60_000);
   const publisher = Child.start(join(project, 'publisher.mjs'), [config], { cwd: project, env });
   const sent = await publisher.next<{ transports: string[] }>((message) => message['type'] === 'sent', 60_000);
-  const result = await subscriber.next<{ routes: string[]; transports: string[]; texts: string[] }>((message) => message['type'] === 'result', 60_000);
+  const result = await subscriber.next<{ routes: string[]; transports: string[]; texts: string[] }>(
+    (message) => message['type'] === 'result',
+    60_000,
+  );
   publisher.process.stdin?.end();
   expect(await publisher.exited).toEqual({ code: 0, signal: null });
   expect(await subscriber.exited).toEqual({ code: 0, signal: null });
-  return { publisher: sent.transports, subscriber: subscribed.transports, routes: result.routes, delivered: result.transports, texts: result.texts };
+  return {
+    publisher: sent.transports,
+    subscriber: subscribed.transports,
+    routes: result.routes,
+    delivered: result.transports,
+    texts: result.texts,
+  };
 }
 
 const expectedExchange = {
@@ -107,8 +124,21 @@ describe('the release rehearsal', () => {
     const license = readFileSync(join(repository, 'LICENSE'), 'utf8');
     for (const tarball of tarballs) {
       expect(execFileSync('tar', ['-xzOf', tarball.file, 'package/LICENSE'], { encoding: 'utf8' }), tarball.name).toBe(license);
-      expect(tarball.entries, tarball.name).toEqual(expect.arrayContaining(['package/LICENSE', 'package/README.md', 'package/package.json', 'package/dist/index.js', 'package/dist/index.cjs', 'package/dist/index.d.ts', 'package/dist/index.d.cts']));
-      expect(tarball.entries.filter((entry) => entry.endsWith('.test.ts')), tarball.name).toEqual([]);
+      expect(tarball.entries, tarball.name).toEqual(
+        expect.arrayContaining([
+          'package/LICENSE',
+          'package/README.md',
+          'package/package.json',
+          'package/dist/index.js',
+          'package/dist/index.cjs',
+          'package/dist/index.d.ts',
+          'package/dist/index.d.cts',
+        ]),
+      );
+      expect(
+        tarball.entries.filter((entry) => entry.endsWith('.test.ts')),
+        tarball.name,
+      ).toEqual([]);
     }
     const shm = tarballs.find((each) => each.name === '@seamless/shm-transport');
     expect(shm?.entries).toContain(`package/prebuilds/${process.platform}-${process.arch}/@seamless+shm-transport.glibc.node`);
@@ -137,24 +167,45 @@ describe('the release rehearsal', () => {
     }, 120_000);
 
     it('a CommonJS consumer (require) gets shared memory', async () => {
-      const run = expectSuccess('node consumer.cjs', await runCommand(process.execPath, ['consumer.cjs', mkdtempSync(join(work, 'bus-'))], { cwd: project, env: userEnvironment() }));
+      const run = expectSuccess(
+        'node consumer.cjs',
+        await runCommand(process.execPath, ['consumer.cjs', mkdtempSync(join(work, 'bus-'))], { cwd: project, env: userEnvironment() }),
+      );
       expect(JSON.parse(run.stdout)).toEqual({ type: 'result', route: 'shm', texts: ['from CommonJS'] });
     }, 60_000);
 
     it('a TypeScript consumer (module nodenext, strict) type-checks against the published types and runs', async () => {
       expectSuccess('tsc', await runCommand(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: project, env: userEnvironment() }));
-      const run = expectSuccess('node out/consumer.mjs', await runCommand(process.execPath, ['out/consumer.mjs', mkdtempSync(join(work, 'bus-'))], { cwd: project, env: userEnvironment() }));
-      expect(JSON.parse(run.stdout)).toEqual({ type: 'result', route: 'shm', texts: ['from TypeScript'], refused: 'ERR_MESSAGE_TOO_LARGE' });
+      const run = expectSuccess(
+        'node out/consumer.mjs',
+        await runCommand(process.execPath, ['out/consumer.mjs', mkdtempSync(join(work, 'bus-'))], { cwd: project, env: userEnvironment() }),
+      );
+      expect(JSON.parse(run.stdout)).toEqual({
+        type: 'result',
+        route: 'shm',
+        texts: ['from TypeScript'],
+        refused: 'ERR_MESSAGE_TOO_LARGE',
+      });
     }, 120_000);
 
     it('under jest (CommonJS, fake timers) it loads shared memory and delivers', async () => {
-      const run = await runCommand(process.execPath, [jest, '--ci', '--colors=false', '--config', 'jest.config.cjs', '--rootDir', project], { cwd: project, env: userEnvironment() });
+      const run = await runCommand(
+        process.execPath,
+        [jest, '--ci', '--colors=false', '--config', 'jest.config.cjs', '--rootDir', project],
+        { cwd: project, env: userEnvironment() },
+      );
       expectSuccess('jest', run);
       expect(run.output).toMatch(/Tests:\s+3 passed, 3 total/);
     }, 120_000);
 
     it('builds the addon from source as the README says, and then loads that build', async () => {
-      expectSuccess('npm explore', await runCommand('npm', ['explore', '@seamless/shm-transport', '--', 'npm', 'run', 'build:native'], { cwd: project, env: userEnvironment() }));
+      expectSuccess(
+        'npm explore',
+        await runCommand('npm', ['explore', '@seamless/shm-transport', '--', 'npm', 'run', 'build:native'], {
+          cwd: project,
+          env: userEnvironment(),
+        }),
+      );
       expect(existsSync(join(project, 'node_modules/@seamless/shm-transport/build/Release/seamless_shm.node'))).toBe(true);
       // Told the C library is musl, node-gyp-build finds no prebuild that fits: shared memory
       // now works only through the build from source.

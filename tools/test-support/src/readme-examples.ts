@@ -52,11 +52,7 @@ export interface ExampleRun {
  * nothing is left behind. Rejects when the example exits non-zero or runs longer than
  * `timeoutMs`.
  */
-export async function runReadmeExample(
-  packageDir: string,
-  example: ReadmeExample,
-  timeoutMs = 20_000,
-): Promise<ExampleRun> {
+export async function runReadmeExample(packageDir: string, example: ReadmeExample, timeoutMs = 20_000): Promise<ExampleRun> {
   const { code } = await transform(example.code, { loader: 'ts', format: 'esm', target: 'node20' });
   const directory = join(packageDir, '.readme');
   await mkdir(directory, { recursive: true });

@@ -42,8 +42,7 @@ export async function openNetLink(request: LinkRequest, settings: NetSettings): 
     });
     return { link: new NetLink(settings, sockets, accepted, server), address };
   }
-  const socket =
-    settings.transport === 'tcp' ? createConnection(Number(request.address), '127.0.0.1') : createConnection(request.address);
+  const socket = settings.transport === 'tcp' ? createConnection(Number(request.address), '127.0.0.1') : createConnection(request.address);
   prepare(socket, settings);
   const connected = once(socket, 'connect').then(() => undefined);
   connected.catch(() => undefined);
@@ -140,9 +139,11 @@ class NetLink implements EventLink {
     for (const socket of this.#sockets) socket.destroy();
     if (this.#server === undefined) return Promise.resolve();
     const server = this.#server;
-    return new Promise((resolve) => server.close(() => {
-      resolve();
-    }));
+    return new Promise((resolve) =>
+      server.close(() => {
+        resolve();
+      }),
+    );
   }
 
   readonly #flushSoon = (): void => {

@@ -78,7 +78,7 @@ async function sendWithoutDropping(publisher: XPublisher, data: Uint8Array): Pro
 
 // XPUB hands over one message per new subscription (byte 1 + prefix).
 async function waitForSubscriptions(publisher: XPublisher, count: number): Promise<void> {
-  for (let seen = 0; seen < count; ) {
+  for (let seen = 0; seen < count;) {
     const [message] = await publisher.receive();
     if (message?.[0] === 1) seen++;
   }

@@ -112,9 +112,12 @@ function pingSpinning(link: SpinLink, payloads: Payloads, plan: Plan, meter: Cpu
 function pingOnEvents(link: EventLink, payloads: Payloads, plan: Plan, meter: CpuMeter): Promise<PingOutcome> {
   return new Promise<PingOutcome>((resolve, reject) => {
     const histogram = newHistogram();
-    const timer = setTimeout(() => {
-      reject(timedOut('ping'));
-    }, giveUpTime(plan) - performance.now());
+    const timer = setTimeout(
+      () => {
+        reject(timedOut('ping'));
+      },
+      giveUpTime(plan) - performance.now(),
+    );
     const sender = new OrderedSender(link, (error) => {
       clearTimeout(timer);
       reject(error);
@@ -209,9 +212,12 @@ function echoSpinning(link: SpinLink, plan: Plan, meter: CpuMeter): EchoOutcome 
 
 function echoOnEvents(link: EventLink, plan: Plan, meter: CpuMeter): Promise<EchoOutcome> {
   return new Promise<EchoOutcome>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      reject(timedOut('echo'));
-    }, giveUpTime(plan) - performance.now());
+    const timer = setTimeout(
+      () => {
+        reject(timedOut('echo'));
+      },
+      giveUpTime(plan) - performance.now(),
+    );
     const sender = new OrderedSender(link, (error) => {
       clearTimeout(timer);
       reject(error);

@@ -187,9 +187,12 @@ function receiveSpinning(link: SpinLink, counter: StreamCounter, plan: Plan): Re
 
 function receiveOnEvents(link: EventLink, counter: StreamCounter, plan: Plan): Promise<ReceiveOutcome> {
   return new Promise<ReceiveOutcome>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      reject(timedOut('receive'));
-    }, giveUpTime(plan) - performance.now());
+    const timer = setTimeout(
+      () => {
+        reject(timedOut('receive'));
+      },
+      giveUpTime(plan) - performance.now(),
+    );
     link.listen((data) => {
       if (counter.isDone()) return;
       counter.take(data);

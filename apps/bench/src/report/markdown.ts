@@ -1,15 +1,7 @@
 // The Markdown report: the machine and how it was loaded, then one table per measure and
 // message size, every figure followed by its ratio against raw node:net TCP of the same run,
 // then where Seamless over shared memory is not ahead of a peer, and by how much.
-import {
-  formatByteRate,
-  formatMessageRate,
-  formatMicroseconds,
-  formatNanoseconds,
-  formatRatio,
-  formatSize,
-  withRatio,
-} from '../format.js';
+import { formatByteRate, formatMessageRate, formatMicroseconds, formatNanoseconds, formatRatio, formatSize, withRatio } from '../format.js';
 import type { BenchReport, RoundTripEntry, ThroughputEntry } from '../results.js';
 import { ratio } from '../statistics.js';
 
@@ -204,14 +196,15 @@ export function renderMarkdown(report: BenchReport, level = 2): string {
     for (const size of settings.throughputSizes) lines.push(...throughputTable(report, report.throughput, size, false, table));
   }
   if (report.fanOut.length > 0) {
-    lines.push(`${section} Fan-out: one publisher, ${settings.fanOutSubscribers} subscribers, ${formatSize(settings.fanOutSize)} messages`, '');
+    lines.push(
+      `${section} Fan-out: one publisher, ${settings.fanOutSubscribers} subscribers, ${formatSize(settings.fanOutSize)} messages`,
+      '',
+    );
     lines.push(...throughputTable(report, report.fanOut, settings.fanOutSize, true, table));
   }
   const behind = shortfalls(report);
   lines.push(`${section} Where Seamless over shared memory is not ahead`, '');
-  const measured = [...report.roundTrip, ...report.throughput, ...report.fanOut].some((entry) =>
-    SHARED_MEMORY_CASES.includes(entry.case),
-  );
+  const measured = [...report.roundTrip, ...report.throughput, ...report.fanOut].some((entry) => SHARED_MEMORY_CASES.includes(entry.case));
   if (!measured) {
     lines.push('No shared-memory case was measured in this run.', '');
   } else if (behind.length === 0) {

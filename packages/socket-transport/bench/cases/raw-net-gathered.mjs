@@ -31,7 +31,12 @@ export async function publisher({ messages, size, listening }) {
     offset += frameSize;
   }
   socket.write(slab.subarray(0, offset));
-  return { close: () => { socket.destroy(); server.close(); } };
+  return {
+    close: () => {
+      socket.destroy();
+      server.close();
+    },
+  };
 }
 
 export async function subscriber({ port, messages, size, received }) {

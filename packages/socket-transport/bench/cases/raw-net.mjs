@@ -18,7 +18,12 @@ export async function publisher({ messages, size, listening }) {
     frame.fill(7, 4);
     if (!socket.write(frame)) await once(socket, 'drain');
   }
-  return { close: () => { socket.destroy(); server.close(); } };
+  return {
+    close: () => {
+      socket.destroy();
+      server.close();
+    },
+  };
 }
 
 export async function subscriber({ port, messages, received }) {

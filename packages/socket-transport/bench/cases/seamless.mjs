@@ -32,8 +32,14 @@ export async function publisher({ messages, size, listening }) {
 export async function subscriber({ port, messages, size, received }) {
   const transport = createSocketTransport({ identity, ...receiveQueue });
   const advertisement = {
-    version: 1, topic: 'bench', publisherId: 'bench', policy: 'reliable', maxMessageSize: size,
-    host: identity, addresses: ['127.0.0.1'], endpoints: { tcp: { port, tls: false } },
+    version: 1,
+    topic: 'bench',
+    publisherId: 'bench',
+    policy: 'reliable',
+    maxMessageSize: size,
+    host: identity,
+    addresses: ['127.0.0.1'],
+    endpoints: { tcp: { port, tls: false } },
   };
   let count = 0;
   let bytes = 0;
@@ -41,14 +47,18 @@ export async function subscriber({ port, messages, size, received }) {
     bytes += message.data.byteLength;
     received(++count);
   };
-  const subscription = await transport.openSubscription(advertisement, {}, {
-    readable: () => {
-      while (subscription.poll(handler) > 0);
+  const subscription = await transport.openSubscription(
+    advertisement,
+    {},
+    {
+      readable: () => {
+        while (subscription.poll(handler) > 0);
+      },
+      ended: (error) => {
+        throw error;
+      },
     },
-    ended: (error) => {
-      throw error;
-    },
-  });
+  );
   return {
     check: () => (bytes === messages * size ? undefined : `received ${bytes} bytes, expected ${messages * size}`),
     close: () => transport.close(),

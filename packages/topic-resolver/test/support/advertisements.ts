@@ -18,9 +18,7 @@ export function makeAdvertisement(overrides: Partial<Advertisement> = {}): Adver
 
 /** An event as a short string, for readable assertions: `added p1`, `removed p1 revoked`. */
 export function describeEvent(event: ResolverEvent): string {
-  return event.type === 'added'
-    ? `added ${event.advertisement.publisherId}`
-    : `removed ${event.advertisement.publisherId} ${event.reason}`;
+  return event.type === 'added' ? `added ${event.advertisement.publisherId}` : `removed ${event.advertisement.publisherId} ${event.reason}`;
 }
 
 /**
