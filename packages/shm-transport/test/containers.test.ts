@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Advertisement } from '@seamless/transport';
-import { Child, containerSkipReason, containerWrapper, killChildren } from '@seamless/test-support';
+import { advertisementOf, Child, containerSkipReason, containerWrapper, killChildren } from '@seamless/test-support';
 
 // "Containers" as Docker makes them with --ipc=host or a /dev/shm volume: processes in PID
 // namespaces of their own (their pids mean nothing to the others), sharing /dev/shm.
@@ -20,22 +20,6 @@ interface ReaderResult {
 const isResult = (message: Record<string, unknown>) => message['type'] === 'result';
 const leftovers = (presence: string) => readdirSync('/dev/shm').filter((name) => name.includes(presence));
 
-function advertisementOf(
-  config: { topic: string; publisherId: string; maxMessageSize: number },
-  endpoints: Advertisement['endpoints'],
-): Advertisement {
-  return {
-    version: 1,
-    topic: config.topic,
-    publisherId: config.publisherId,
-    policy: 'reliable',
-    maxMessageSize: config.maxMessageSize,
-    host: { bootId: 'b', ipcNamespace: 'i', netNamespace: 'n', hostname: 'h' },
-    addresses: [],
-    endpoints,
-  };
-}
-
 async function startWriter(
   config: { topic: string; publisherId: string; maxMessageSize: number } & Record<string, unknown>,
   wrapper?: string[],
@@ -48,7 +32,7 @@ async function startWriter(
   const ready = await child.next<{ endpoints: Advertisement['endpoints']; presence: string; pid: number }>(
     (message) => message['type'] === 'ready',
   );
-  return { child, advertisement: advertisementOf(config, ready.endpoints), presence: ready.presence, pid: ready.pid };
+  return { child, advertisement: advertisementOf({ ...config, endpoints: ready.endpoints }), presence: ready.presence, pid: ready.pid };
 }
 
 async function startReader(config: Record<string, unknown>, wrapper?: string[]) {

@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Advertisement } from '@seamless/transport';
-import { Child, killChildren } from '@seamless/test-support';
+import { advertisementOf, Child, killChildren } from '@seamless/test-support';
 import { createShmTransport } from '../src/index.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -14,22 +14,6 @@ interface ReaderResult {
   errors: string[];
 }
 
-function advertisementOf(
-  config: { topic: string; publisherId: string; maxMessageSize: number },
-  endpoints: Advertisement['endpoints'],
-): Advertisement {
-  return {
-    version: 1,
-    topic: config.topic,
-    publisherId: config.publisherId,
-    policy: 'reliable',
-    maxMessageSize: config.maxMessageSize,
-    host: { bootId: 'b', ipcNamespace: 'i', netNamespace: 'n', hostname: 'h' },
-    addresses: [],
-    endpoints,
-  };
-}
-
 async function startWriter(config: Record<string, unknown> & { topic: string; publisherId: string; maxMessageSize: number }) {
   const child = Child.start(`${fixtures}ring-writer.mjs`, [
     JSON.stringify({ policy: 'reliable', abortEvery: 0, loan: false, seed: 1, ...config }),
@@ -37,7 +21,7 @@ async function startWriter(config: Record<string, unknown> & { topic: string; pu
   const ready = await child.next<{ endpoints: Advertisement['endpoints']; pid: number; presence: string }>(
     (message) => message['type'] === 'ready',
   );
-  return { child, advertisement: advertisementOf(config, ready.endpoints), pid: ready.pid, presence: ready.presence };
+  return { child, advertisement: advertisementOf({ ...config, endpoints: ready.endpoints }), pid: ready.pid, presence: ready.presence };
 }
 
 async function startParkReader(config: Record<string, unknown>): Promise<Child & { presence?: string }> {

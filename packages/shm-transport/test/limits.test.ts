@@ -1,8 +1,9 @@
 import { readdirSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
-import type { Advertisement, SeamlessError } from '@seamless/transport';
-import type { ShmPublication, ShmTransport } from '../src/index.js';
+import type { SeamlessError } from '@seamless/transport';
+import type { ShmTransport } from '../src/index.js';
 import { createShmTransport } from '../src/index.js';
+import { advertisementOf } from '@seamless/test-support';
 
 const transports: ShmTransport[] = [];
 afterEach(async () => {
@@ -28,19 +29,6 @@ it('refuses a publisher id the segment cannot hold (over 64 characters, or outsi
   expect(publication.publisherId).toBe('p'.repeat(64));
   await publication.close();
 });
-
-function advertisementOf(publication: ShmPublication): Advertisement {
-  return {
-    version: 1,
-    topic: publication.topic,
-    publisherId: publication.publisherId,
-    policy: publication.policy,
-    maxMessageSize: publication.maxMessageSize,
-    host: { bootId: 'b', ipcNamespace: 'i', netNamespace: 'n', hostname: 'h' },
-    addresses: [],
-    endpoints: publication.endpoints,
-  };
-}
 
 it.each(['reliable', 'latest'] as const)(
   "a %s message over the subscriber's own maxMessageSize is ERR_MESSAGE_TOO_LARGE, as over TCP, and ends the subscription; smaller ones before it arrive",

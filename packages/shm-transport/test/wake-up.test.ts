@@ -1,10 +1,11 @@
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ownPresence } from '@seamless/local-addrs';
-import type { Advertisement, Message, SubscriptionListener } from '@seamless/transport';
+import type { Message, SubscriptionListener } from '@seamless/transport';
 import { doorbellStatistics } from '../src/doorbell.js';
 import { createShmTransport, ShmSubscriber } from '../src/index.js';
-import type { ShmPublication, ShmTransport } from '../src/index.js';
+import type { ShmTransport } from '../src/index.js';
+import { advertisementOf } from '@seamless/test-support';
 
 const transports: ShmTransport[] = [];
 afterEach(async () => {
@@ -15,19 +16,6 @@ function transport(options: Parameters<typeof createShmTransport>[0] = {}): ShmT
   const created = createShmTransport(options);
   transports.push(created);
   return created;
-}
-
-function advertisementOf(publication: ShmPublication): Advertisement {
-  return {
-    version: 1,
-    topic: publication.topic,
-    publisherId: publication.publisherId,
-    policy: publication.policy,
-    maxMessageSize: publication.maxMessageSize,
-    host: { bootId: 'b', ipcNamespace: 'i', netNamespace: 'n', hostname: 'h' },
-    addresses: [],
-    endpoints: publication.endpoints,
-  };
 }
 
 let publisherNumber = 0;

@@ -1,5 +1,6 @@
 // Helpers shared by this package's tests (not shipped: test/ is not in the package's files).
 import type { Advertisement, HostIdentity, Message, SeamlessError, SubscriptionListener } from '@seamless/transport';
+import { advertisementOf } from '@seamless/test-support';
 import type { SocketPublication, SocketSubscription } from '../src/index.js';
 
 /** An identity that makes loopback addresses usable (same boot id and network namespace). */
@@ -12,17 +13,7 @@ export const identity: HostIdentity = Object.freeze({
 
 /** The advertisement the facade would publish for `publication`, on loopback. */
 export function advertisementFor(publication: SocketPublication, overrides: Partial<Advertisement> = {}): Advertisement {
-  return {
-    version: 1,
-    topic: publication.topic,
-    publisherId: publication.publisherId,
-    policy: publication.policy,
-    maxMessageSize: publication.maxMessageSize,
-    host: identity,
-    addresses: ['127.0.0.1'],
-    endpoints: publication.endpoints,
-    ...overrides,
-  };
+  return advertisementOf(publication, { host: identity, addresses: ['127.0.0.1'], ...overrides });
 }
 
 /** A received message, copied out of the transport's buffers. */

@@ -10,3 +10,5 @@ export { describeReadmeExamples } from './readme-suite.js';
 export { SmallShm, containerSkipReason, containerWrapper } from './containers.js';
 export type { ContainerNamespaces } from './containers.js';
 export { errorOf } from './error-of.js';
+export { TEST_HOST, advertisementOf } from './advertisement-of.js';
+export type { AdvertisedPublisher, TestAdvertisement } from './advertisement-of.js';
