@@ -93,64 +93,67 @@ class TcpTransport implements SocketTransport {
   readonly specificationVersion = TRANSPORT_SPECIFICATION_VERSION;
   readonly kind = 'tcp' as const;
 
-  private readonly server: SocketServer;
-  private readonly publications = new Set<TcpPublication>();
-  private readonly subscriptions = new Set<TcpSubscription>();
-  private readonly connecting = new Set<AbortController>();
-  private closing: Promise<void> | undefined;
+  readonly #server: SocketServer;
+  readonly #publications = new Set<TcpPublication>();
+  readonly #subscriptions = new Set<TcpSubscription>();
+  readonly #connecting = new Set<AbortController>();
+  #closing: Promise<void> | undefined;
 
-  constructor(private readonly settings: ResolvedOptions) {
-    this.server = new SocketServer(settings);
+  readonly #settings: ResolvedOptions;
+
+  constructor(settings: ResolvedOptions) {
+    this.#settings = settings;
+    this.#server = new SocketServer(settings);
   }
 
   get port(): number | undefined {
-    return this.server.port;
+    return this.#server.port;
   }
 
   get address(): string | undefined {
-    return this.server.address;
+    return this.#server.address;
   }
 
   async openPublication(options: PublicationOptions, listener?: PublicationListener): Promise<SocketPublication> {
-    this.checkOpen();
-    const checked = this.checkPublicationOptions(options);
+    this.#checkOpen();
+    const checked = this.#checkPublicationOptions(options);
     if (listener !== undefined && (typeof listener !== 'object' || (listener as unknown) === null)) {
       throw invalid(`openPublication: listener must be an object, got ${show(listener)}`);
     }
     if (listener?.subscribersChanged !== undefined && typeof listener.subscribersChanged !== 'function') {
       throw invalid('openPublication: listener.subscribersChanged must be a function');
     }
-    if (this.server.has(checked.publisherId)) {
+    if (this.#server.has(checked.publisherId)) {
       throw invalid(`openPublication: publisher id "${checked.publisherId}" is already open on this transport`);
     }
-    const port = await this.server.listen();
-    this.checkOpen();
-    if (this.server.has(checked.publisherId)) {
+    const port = await this.#server.listen();
+    this.#checkOpen();
+    if (this.#server.has(checked.publisherId)) {
       throw invalid(`openPublication: publisher id "${checked.publisherId}" is already open on this transport`);
     }
     const publication = new TcpPublication({
       ...checked,
-      endpoints: Object.freeze({ tcp: Object.freeze({ port, tls: this.server.tls }) }),
+      endpoints: Object.freeze({ tcp: Object.freeze({ port, tls: this.#server.tls }) }),
       listener,
-      maxSendQueueBytes: this.settings.maxSendQueueBytes,
-      heartbeat: this.settings.heartbeat,
-      lingerMs: this.settings.lingerMs,
-      onProblem: this.settings.onConnectionError,
+      maxSendQueueBytes: this.#settings.maxSendQueueBytes,
+      heartbeat: this.#settings.heartbeat,
+      lingerMs: this.#settings.lingerMs,
+      onProblem: this.#settings.onConnectionError,
       onClose: (closing) => {
-        this.server.remove(closing);
-        this.publications.delete(closing);
+        this.#server.remove(closing);
+        this.#publications.delete(closing);
       },
     });
-    this.publications.add(publication);
-    this.server.add(publication);
+    this.#publications.add(publication);
+    this.#server.add(publication);
     return publication;
   }
 
   canReach(advertisement: Advertisement): Promise<boolean> {
     try {
-      if (this.closing !== undefined) return Promise.resolve(false);
+      if (this.#closing !== undefined) return Promise.resolve(false);
       const parsed = parseAdvertisement(advertisement);
-      return Promise.resolve(this.plan(parsed).problem === undefined);
+      return Promise.resolve(this.#plan(parsed).problem === undefined);
     } catch {
       return Promise.resolve(false);
     }
@@ -161,18 +164,18 @@ class TcpTransport implements SocketTransport {
     options: SubscriptionOptions,
     listener: SubscriptionListener,
   ): Promise<SocketSubscription> {
-    this.checkOpen();
+    this.#checkOpen();
     const parsed = parseAdvertisement(advertisement);
-    const checked = this.checkSubscriptionOptions(options, parsed);
+    const checked = this.#checkSubscriptionOptions(options, parsed);
     if (typeof listener !== 'object' || (listener as unknown) === null) {
       throw invalid(`openSubscription: listener must be an object, got ${show(listener)}`);
     }
     if (typeof listener.readable !== 'function' || typeof listener.ended !== 'function') {
       throw invalid('openSubscription: listener must have readable() and ended() methods');
     }
-    const plan = this.plan(parsed);
+    const plan = this.#plan(parsed);
     if (plan.problem !== undefined) throw plan.problem;
-    const { settings } = this;
+    const settings = this.#settings;
     const connect = (signal: AbortSignal): ReturnType<typeof connectToPublisher> =>
       connectToPublisher({
         topic: parsed.topic,
@@ -187,16 +190,16 @@ class TcpTransport implements SocketTransport {
         signal,
       });
     const controller = new AbortController();
-    this.connecting.add(controller);
+    this.#connecting.add(controller);
     let first;
     try {
       first = await connect(controller.signal);
     } finally {
-      this.connecting.delete(controller);
+      this.#connecting.delete(controller);
     }
-    if (this.closing !== undefined) {
+    if (this.#closing !== undefined) {
       first.socket.destroy();
-      this.checkOpen();
+      this.#checkOpen();
     }
     const subscription = new TcpSubscription(
       {
@@ -209,34 +212,34 @@ class TcpTransport implements SocketTransport {
         reconnect: settings.reconnect,
         random: settings.random,
         connect,
-        onClose: (closed) => this.subscriptions.delete(closed),
+        onClose: (closed) => this.#subscriptions.delete(closed),
       },
       first,
     );
-    this.subscriptions.add(subscription);
+    this.#subscriptions.add(subscription);
     return subscription;
   }
 
   close(): Promise<void> {
-    this.closing ??= this.shutdown();
-    return this.closing;
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
   }
 
-  private async shutdown(): Promise<void> {
-    for (const controller of this.connecting) controller.abort();
+  async #shutdown(): Promise<void> {
+    for (const controller of this.#connecting) controller.abort();
     await Promise.all([
-      ...[...this.subscriptions].map((subscription) => subscription.close()),
-      ...[...this.publications].map((publication) => publication.close()),
+      ...[...this.#subscriptions].map((subscription) => subscription.close()),
+      ...[...this.#publications].map((publication) => publication.close()),
     ]);
-    await this.server.close();
+    await this.#server.close();
   }
 
-  private checkOpen(): void {
-    if (this.closing !== undefined) throw new SeamlessError(ErrorCode.Closed, 'the socket transport is closed');
+  #checkOpen(): void {
+    if (this.#closing !== undefined) throw new SeamlessError(ErrorCode.Closed, 'the socket transport is closed');
   }
 
   /** Where and how to connect to an advertised publisher, or why not. */
-  private plan(advertisement: Advertisement): {
+  #plan(advertisement: Advertisement): {
     readonly addresses: readonly string[];
     readonly port: number;
     readonly tls: boolean;
@@ -247,7 +250,7 @@ class TcpTransport implements SocketTransport {
     if (endpoint === undefined) {
       return { addresses: [], port: 0, tls: false, problem: invalid(`${who} has no tcp endpoint`) };
     }
-    if (!endpoint.tls && this.settings.tls.client !== undefined) {
+    if (!endpoint.tls && this.#settings.tls.client !== undefined) {
       return {
         addresses: [],
         port: endpoint.port,
@@ -259,11 +262,11 @@ class TcpTransport implements SocketTransport {
         ),
       };
     }
-    const choice = chooseAddresses(advertisement.addresses, advertisement.host, this.settings.identity);
+    const choice = chooseAddresses(advertisement.addresses, advertisement.host, this.#settings.identity);
     if (choice.addresses.length === 0) {
       const skipped = choice.skipped.map(({ address, reason }) => `${address} (${reason})`).join(', ');
       const hint =
-        this.settings.identity === undefined && choice.skipped.some(({ reason }) => reason.startsWith('loopback'))
+        this.#settings.identity === undefined && choice.skipped.some(({ reason }) => reason.startsWith('loopback'))
           ? '; loopback addresses are used only with the identity option (hostIdentity() of @seamless/local-addrs)'
           : '';
       return {
@@ -280,7 +283,7 @@ class TcpTransport implements SocketTransport {
     return { addresses: choice.addresses, port: endpoint.port, tls: endpoint.tls };
   }
 
-  private checkPublicationOptions(options: PublicationOptions): {
+  #checkPublicationOptions(options: PublicationOptions): {
     topic: string;
     publisherId: string;
     policy: DeliveryPolicy;
@@ -298,15 +301,15 @@ class TcpTransport implements SocketTransport {
     if (!Number.isSafeInteger(maxMessageSize) || maxMessageSize < 0) {
       throw invalid(`openPublication: maxMessageSize must be a non-negative integer, got ${show(maxMessageSize)}`);
     }
-    if (maxMessageSize > this.settings.maxMessageSize) {
+    if (maxMessageSize > this.#settings.maxMessageSize) {
       throw invalid(
-        `openPublication: maxMessageSize ${maxMessageSize} exceeds this transport's maxMessageSize ${this.settings.maxMessageSize}`,
+        `openPublication: maxMessageSize ${maxMessageSize} exceeds this transport's maxMessageSize ${this.#settings.maxMessageSize}`,
       );
     }
     return { topic, publisherId, policy, maxMessageSize };
   }
 
-  private checkSubscriptionOptions(options: SubscriptionOptions, advertisement: Advertisement): { copy: boolean; maxMessageSize: number } {
+  #checkSubscriptionOptions(options: SubscriptionOptions, advertisement: Advertisement): { copy: boolean; maxMessageSize: number } {
     if (typeof options !== 'object' || (options as unknown) === null) {
       throw invalid(`openSubscription: options must be an object, got ${show(options)}`);
     }
@@ -325,7 +328,7 @@ class TcpTransport implements SocketTransport {
     }
     return {
       copy,
-      maxMessageSize: Math.min(maxMessageSize ?? advertisement.maxMessageSize, this.settings.maxMessageSize),
+      maxMessageSize: Math.min(maxMessageSize ?? advertisement.maxMessageSize, this.#settings.maxMessageSize),
     };
   }
 }

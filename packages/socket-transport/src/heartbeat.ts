@@ -27,60 +27,63 @@ export function heartbeatSendInterval(ownIntervalMs: number, peerTimeoutMs: numb
  * (`received()`, `sent()`); the timer turns them into timestamps.
  */
 export class Heartbeat {
-  private receivedSinceTick = false;
-  private sentSinceTick = false;
-  private lastReceivedAt = realTimers.now();
-  private lastSentAt = this.lastReceivedAt;
-  private suspended = false;
-  private timer: NodeJS.Timeout | undefined;
+  #receivedSinceTick = false;
+  #sentSinceTick = false;
+  #lastReceivedAt = realTimers.now();
+  #lastSentAt = this.#lastReceivedAt;
+  #suspended = false;
+  #timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly settings: HeartbeatSettings) {
+  readonly #settings: HeartbeatSettings;
+
+  constructor(settings: HeartbeatSettings) {
+    this.#settings = settings;
     const timeoutTick = settings.timeoutMs === 0 ? Number.POSITIVE_INFINITY : settings.timeoutMs / 4;
     const period = Math.max(5, Math.floor(Math.min(settings.sendIntervalMs, timeoutTick)));
-    this.timer = realTimers.setInterval(() => {
-      this.tick();
+    this.#timer = realTimers.setInterval(() => {
+      this.#tick();
     }, period);
-    this.timer.unref();
+    this.#timer.unref();
   }
 
   /** Something arrived from the peer. */
   received(): void {
-    this.receivedSinceTick = true;
+    this.#receivedSinceTick = true;
   }
 
   /** Something was sent to the peer. */
   sent(): void {
-    this.sentSinceTick = true;
+    this.#sentSinceTick = true;
   }
 
   /** While suspended (we are not reading), the peer's silence does not count. */
   suspend(suspended: boolean): void {
-    this.suspended = suspended;
-    if (!suspended) this.receivedSinceTick = true;
+    this.#suspended = suspended;
+    if (!suspended) this.#receivedSinceTick = true;
   }
 
   /** Stops the timer. Idempotent. */
   stop(): void {
-    if (this.timer !== undefined) realTimers.clearInterval(this.timer);
-    this.timer = undefined;
+    if (this.#timer !== undefined) realTimers.clearInterval(this.#timer);
+    this.#timer = undefined;
   }
 
-  private tick(): void {
+  #tick(): void {
     const now = realTimers.now();
-    if (this.receivedSinceTick || this.suspended) {
-      this.receivedSinceTick = false;
-      this.lastReceivedAt = now;
-    } else if (this.settings.timeoutMs !== 0 && now - this.lastReceivedAt >= this.settings.timeoutMs) {
+    if (this.#receivedSinceTick || this.#suspended) {
+      this.#receivedSinceTick = false;
+      this.#lastReceivedAt = now;
+    } else if (this.#settings.timeoutMs !== 0 && now - this.#lastReceivedAt >= this.#settings.timeoutMs) {
       this.stop();
-      this.settings.expired(Math.round(now - this.lastReceivedAt));
+      this.#settings.expired(Math.round(now - this.#lastReceivedAt));
       return;
     }
-    if (this.sentSinceTick) {
-      this.sentSinceTick = false;
-      this.lastSentAt = now;
-    } else if (now - this.lastSentAt >= this.settings.sendIntervalMs) {
-      this.lastSentAt = now;
-      this.settings.send();
+    if (this.#sentSinceTick) {
+      this.#sentSinceTick = false;
+      this.#lastSentAt = now;
+    } else if (now - this.#lastSentAt >= this.#settings.sendIntervalMs) {
+      this.#lastSentAt = now;
+      this.#settings.send();
     }
   }
 }

@@ -62,77 +62,80 @@ export class TcpPublication implements SocketPublication {
   readonly maxMessageSize: number;
   readonly endpoints: Endpoints;
 
-  private connections: SubscriberConnection[] = [];
-  private readonly reliable: boolean;
-  private flushScheduled = false;
-  private waiters: DrainWaiter[] = [];
-  private closing: Promise<void> | undefined;
-  private droppedByDeparted = 0;
+  #connections: SubscriberConnection[] = [];
+  readonly #reliable: boolean;
+  #flushScheduled = false;
+  #waiters: DrainWaiter[] = [];
+  #closing: Promise<void> | undefined;
+  #droppedByDeparted = 0;
 
-  constructor(private readonly settings: TcpPublicationSettings) {
+  readonly #settings: TcpPublicationSettings;
+
+  constructor(settings: TcpPublicationSettings) {
+    this.#settings = settings;
     this.topic = settings.topic;
     this.publisherId = settings.publisherId;
     this.policy = settings.policy;
     this.maxMessageSize = settings.maxMessageSize;
     this.endpoints = settings.endpoints;
-    this.reliable = settings.policy === 'reliable';
+    this.#reliable = settings.policy === 'reliable';
   }
 
   get subscriberCount(): number {
-    return this.connections.length;
+    return this.#connections.length;
   }
 
   get queuedBytes(): number {
     let total = 0;
-    for (const connection of this.connections) total += connection.queuedBytes;
+    for (const connection of this.#connections) total += connection.queuedBytes;
     return total;
   }
 
   get droppedMessages(): number {
-    let total = this.droppedByDeparted;
-    for (const connection of this.connections) total += connection.dropped;
+    let total = this.#droppedByDeparted;
+    for (const connection of this.#connections) total += connection.dropped;
     return total;
   }
 
   canSend(length: number): boolean {
-    this.checkLength(length, 'canSend');
-    if (this.closing !== undefined) return false;
+    this.#checkLength(length, 'canSend');
+    if (this.#closing !== undefined) return false;
     if (length > this.maxMessageSize) return false;
-    return this.hasRoom(DATA_HEADER_SIZE + length);
+    return this.#hasRoom(DATA_HEADER_SIZE + length);
   }
 
   send(data: Uint8Array, sequence: number): boolean {
     // Kept small so that V8 inlines it into the caller's loop; the checks that fail go to
     // sendChecked(), which throws the right error.
     if (
-      this.closing === undefined &&
+      this.#closing === undefined &&
       data instanceof Uint8Array &&
       data.byteLength <= this.maxMessageSize &&
       Number.isSafeInteger(sequence) &&
       sequence >= 0
     ) {
-      return this.deliver(data, sequence);
+      return this.#deliver(data, sequence);
     }
-    return this.sendChecked(data, sequence);
+    return this.#sendChecked(data, sequence);
   }
 
   async drained(length: number = this.maxMessageSize, signal?: AbortSignal): Promise<void> {
-    this.checkLength(length, 'drained');
+    this.#checkLength(length, 'drained');
     if (length > this.maxMessageSize) {
       throw new SeamlessError(
         ErrorCode.MessageTooLarge,
         `drained: ${length} bytes exceeds maxMessageSize ${this.maxMessageSize}; such a send never succeeds`,
       );
     }
-    if (this.closing !== undefined) {
+    if (this.#closing !== undefined) {
       throw new SeamlessError(ErrorCode.Closed, `publication "${this.topic}" (${this.publisherId}) is closed`);
     }
     if (signal?.aborted === true) throw abortedError(signal);
     const frameSize = DATA_HEADER_SIZE + length;
-    if (this.hasRoom(frameSize)) return;
+    if (this.#hasRoom(frameSize)) return;
     await new Promise<void>((resolve, reject) => {
       const onAbort = (): void => {
-        this.waiters = this.waiters.filter((candidate) => candidate !== waiter);
+        this.#waiters = this.#waiters.filter((candidate) => candidate !== waiter);
         reject(abortedError(signal));
       };
       const waiter: DrainWaiter = {
@@ -142,13 +145,13 @@ export class TcpPublication implements SocketPublication {
         cleanup: () => signal?.removeEventListener('abort', onAbort),
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiters.push(waiter);
+      this.#waiters.push(waiter);
     });
   }
 
   close(): Promise<void> {
-    this.closing ??= this.shutdown();
-    return this.closing;
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
   }
 
   /**
@@ -160,7 +163,7 @@ export class TcpPublication implements SocketPublication {
     socket.write(
       encodeWelcome({
         policy: this.policy,
-        heartbeatTimeoutMs: this.settings.heartbeat.timeoutMs,
+        heartbeatTimeoutMs: this.#settings.heartbeat.timeoutMs,
         maxMessageSize: this.maxMessageSize,
       }),
     );
@@ -169,37 +172,37 @@ export class TcpPublication implements SocketPublication {
       peer,
       decoder,
       policy: this.policy,
-      maxQueuedBytes: this.settings.maxSendQueueBytes,
-      heartbeatSendIntervalMs: heartbeatSendInterval(this.settings.heartbeat.intervalMs, hello.heartbeatTimeoutMs),
-      heartbeatTimeoutMs: this.settings.heartbeat.timeoutMs,
-      onRoom: this.checkWaiters,
-      onClosed: this.detach,
-      onProblem: this.settings.onProblem,
+      maxQueuedBytes: this.#settings.maxSendQueueBytes,
+      heartbeatSendIntervalMs: heartbeatSendInterval(this.#settings.heartbeat.intervalMs, hello.heartbeatTimeoutMs),
+      heartbeatTimeoutMs: this.#settings.heartbeat.timeoutMs,
+      onRoom: this.#checkWaiters,
+      onClosed: this.#detach,
+      onProblem: this.#settings.onProblem,
     });
-    this.connections = [...this.connections, connection];
-    this.settings.listener?.subscribersChanged?.(this.connections.length);
+    this.#connections = [...this.#connections, connection];
+    this.#settings.listener?.subscribersChanged?.(this.#connections.length);
   }
 
-  private deliver(data: Uint8Array, sequence: number): boolean {
-    const connections = this.connections;
+  #deliver(data: Uint8Array, sequence: number): boolean {
+    const connections = this.#connections;
     const count = connections.length;
     if (count === 0) return true;
-    if (this.reliable) {
+    if (this.#reliable) {
       const frameSize = DATA_HEADER_SIZE + data.byteLength;
       for (let index = 0; index < count; index++) {
         if (connections[index]?.hasRoom(frameSize) === false) return false;
       }
     }
     for (let index = 0; index < count; index++) connections[index]?.append(data, sequence);
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      realTimers.setImmediate(this.flush);
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      realTimers.setImmediate(this.#flush);
     }
     return true;
   }
 
-  private sendChecked(data: Uint8Array, sequence: number): boolean {
-    if (this.closing !== undefined) {
+  #sendChecked(data: Uint8Array, sequence: number): boolean {
+    if (this.#closing !== undefined) {
       throw new SeamlessError(ErrorCode.Closed, `publication "${this.topic}" (${this.publisherId}) is closed`);
     }
     if (!types.isUint8Array(data)) {
@@ -216,58 +219,58 @@ export class TcpPublication implements SocketPublication {
       throw new SeamlessError(ErrorCode.InvalidArgument, `send: sequence must be a non-negative safe integer, got ${String(sequence)}`);
     }
     // A Uint8Array from another realm (a vm context or worker-made view).
-    return this.deliver(data, sequence);
+    return this.#deliver(data, sequence);
   }
 
-  private hasRoom(frameSize: number): boolean {
-    if (!this.reliable) return true;
-    for (const connection of this.connections) {
+  #hasRoom(frameSize: number): boolean {
+    if (!this.#reliable) return true;
+    for (const connection of this.#connections) {
       if (!connection.hasRoom(frameSize)) return false;
     }
     return true;
   }
 
-  private checkLength(length: number, method: string): void {
+  #checkLength(length: number, method: string): void {
     if (!Number.isSafeInteger(length) || length < 0) {
       throw new SeamlessError(ErrorCode.InvalidArgument, `${method}: length must be a non-negative integer, got ${String(length)}`);
     }
   }
 
-  private readonly flush = (): void => {
-    this.flushScheduled = false;
-    for (const connection of this.connections) connection.flush();
-    this.checkWaiters();
+  readonly #flush = (): void => {
+    this.#flushScheduled = false;
+    for (const connection of this.#connections) connection.flush();
+    this.#checkWaiters();
   };
 
-  private readonly checkWaiters = (): void => {
-    if (this.waiters.length === 0) return;
-    const ready = this.waiters.filter((waiter) => this.hasRoom(waiter.frameSize));
+  readonly #checkWaiters = (): void => {
+    if (this.#waiters.length === 0) return;
+    const ready = this.#waiters.filter((waiter) => this.#hasRoom(waiter.frameSize));
     if (ready.length === 0) return;
-    this.waiters = this.waiters.filter((waiter) => !ready.includes(waiter));
+    this.#waiters = this.#waiters.filter((waiter) => !ready.includes(waiter));
     for (const waiter of ready) {
       waiter.cleanup();
       waiter.resolve();
     }
   };
 
-  private readonly detach = (connection: SubscriberConnection): void => {
-    if (!this.connections.includes(connection)) return;
-    this.connections = this.connections.filter((candidate) => candidate !== connection);
-    this.droppedByDeparted += connection.dropped;
-    if (this.closing === undefined) {
-      this.settings.listener?.subscribersChanged?.(this.connections.length);
-      this.checkWaiters();
+  readonly #detach = (connection: SubscriberConnection): void => {
+    if (!this.#connections.includes(connection)) return;
+    this.#connections = this.#connections.filter((candidate) => candidate !== connection);
+    this.#droppedByDeparted += connection.dropped;
+    if (this.#closing === undefined) {
+      this.#settings.listener?.subscribersChanged?.(this.#connections.length);
+      this.#checkWaiters();
     }
   };
 
-  private async shutdown(): Promise<void> {
-    this.settings.onClose(this);
+  async #shutdown(): Promise<void> {
+    this.#settings.onClose(this);
     const error = new SeamlessError(ErrorCode.Closed, `publication "${this.topic}" (${this.publisherId}) is closed`);
-    for (const waiter of this.waiters.splice(0)) {
+    for (const waiter of this.#waiters.splice(0)) {
       waiter.cleanup();
       waiter.reject(error);
     }
-    await Promise.all(this.connections.map((connection) => connection.finish(this.settings.lingerMs)));
+    await Promise.all(this.#connections.map((connection) => connection.finish(this.#settings.lingerMs)));
   }
 }
 

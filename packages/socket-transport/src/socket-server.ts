@@ -15,28 +15,32 @@ import { RejectReason } from './wire-format.js';
  * and keeps the process alive only while it serves publications.
  */
 export class SocketServer {
-  private server: Server | undefined;
-  private listening: Promise<number> | undefined;
-  private readonly publications = new Map<string, TcpPublication>();
-  private readonly handshaking = new Set<Socket>();
-  private closed = false;
+  #server: Server | undefined;
+  #listening: Promise<number> | undefined;
+  readonly #publications = new Map<string, TcpPublication>();
+  readonly #handshaking = new Set<Socket>();
+  #closed = false;
 
-  constructor(private readonly options: ResolvedOptions) {}
+  readonly #options: ResolvedOptions;
+
+  constructor(options: ResolvedOptions) {
+    this.#options = options;
+  }
 
   /** Whether the listener speaks TLS. */
   get tls(): boolean {
-    return this.options.tls.server !== undefined;
+    return this.#options.tls.server !== undefined;
   }
 
   /** The address the listener is bound to, once listening (`'::'`, `'0.0.0.0'`, `'127.0.0.1'`...). */
   get address(): string | undefined {
-    const address = this.server?.address();
+    const address = this.#server?.address();
     return typeof address === 'object' && address !== null ? address.address : undefined;
   }
 
   /** The port, once listening. */
   get port(): number | undefined {
-    const address = this.server?.address();
+    const address = this.#server?.address();
     return typeof address === 'object' && address !== null ? address.port : undefined;
   }
 
@@ -48,41 +52,41 @@ export class SocketServer {
    *   options.
    */
   listen(): Promise<number> {
-    this.listening ??= this.startListening().catch((error: unknown) => {
-      this.listening = undefined;
-      this.server = undefined;
+    this.#listening ??= this.#startListening().catch((error: unknown) => {
+      this.#listening = undefined;
+      this.#server = undefined;
       throw error;
     });
-    return this.listening;
+    return this.#listening;
   }
 
   /** Whether a publication with this id is registered. */
   has(publisherId: string): boolean {
-    return this.publications.has(publisherId);
+    return this.#publications.has(publisherId);
   }
 
   /** Routes HELLOs naming `publication.publisherId` to it. */
   add(publication: TcpPublication): void {
-    this.publications.set(publication.publisherId, publication);
-    this.server?.ref();
+    this.#publications.set(publication.publisherId, publication);
+    this.#server?.ref();
   }
 
   /** Stops routing to `publication`; new HELLOs for it are refused as unknown. */
   remove(publication: TcpPublication): void {
-    if (this.publications.get(publication.publisherId) === publication) {
-      this.publications.delete(publication.publisherId);
+    if (this.#publications.get(publication.publisherId) === publication) {
+      this.#publications.delete(publication.publisherId);
     }
-    if (this.publications.size === 0) this.server?.unref();
+    if (this.#publications.size === 0) this.#server?.unref();
   }
 
   /** Stops listening and drops connections still in their handshake. Idempotent. */
   async close(): Promise<void> {
-    this.closed = true;
-    for (const socket of this.handshaking) socket.destroy();
-    this.handshaking.clear();
-    await this.listening?.catch(() => undefined);
-    const server = this.server;
-    this.server = undefined;
+    this.#closed = true;
+    for (const socket of this.#handshaking) socket.destroy();
+    this.#handshaking.clear();
+    await this.#listening?.catch(() => undefined);
+    const server = this.#server;
+    this.#server = undefined;
     if (!server?.listening) return;
     await new Promise<void>((resolve) => {
       server.close(() => {
@@ -91,17 +95,17 @@ export class SocketServer {
     });
   }
 
-  private startListening(): Promise<number> {
-    const { host, port, tls, network } = this.options;
+  #startListening(): Promise<number> {
+    const { host, port, tls, network } = this.#options;
     let server: Server;
     try {
-      server = network.createServer(tls.server, this.onConnection);
+      server = network.createServer(tls.server, this.#onConnection);
     } catch (error) {
       throw new SeamlessError(ErrorCode.ConfigInvalid, `invalid socket transport options: tls.server: ${(error as Error).message}`, {
         cause: error,
       });
     }
-    this.server = server;
+    this.#server = server;
     // Node destroys a TLS socket whose client certificate it rejects before telling us, and the
     // address goes with it: remember the peer of every raw connection.
     const rawPeers = new WeakMap<object, string>();
@@ -113,7 +117,7 @@ export class SocketServer {
       const peer = (parent === undefined ? undefined : rawPeers.get(parent)) ?? formatPeer(socket.remoteAddress, socket.remotePort);
       const authorizationError = socket.authorizationError as Error | string | null | undefined;
       const authorization = authorizationError == null ? '' : ` (client certificate: ${String(authorizationError)})`;
-      this.options.onConnectionError(
+      this.#options.onConnectionError(
         new SeamlessError(ErrorCode.Connection, `TLS handshake with subscriber ${peer} failed: ${error.message}${authorization}`, {
           cause: error,
           details: { peer, authorizationError },
@@ -134,10 +138,10 @@ export class SocketServer {
       server.listen({ host, port }, () => {
         server.off('error', onListenError);
         server.on('error', (error: Error) => {
-          this.options.onConnectionError(new SeamlessError(ErrorCode.Connection, `listener error: ${error.message}`, { cause: error }));
+          this.#options.onConnectionError(new SeamlessError(ErrorCode.Connection, `listener error: ${error.message}`, { cause: error }));
         });
-        if (this.publications.size === 0) server.unref();
-        if (this.closed) {
+        if (this.#publications.size === 0) server.unref();
+        if (this.#closed) {
           server.close();
           reject(new SeamlessError(ErrorCode.Closed, 'the socket transport is closed'));
           return;
@@ -147,27 +151,27 @@ export class SocketServer {
     });
   }
 
-  private readonly onConnection = (socket: Socket): void => {
+  readonly #onConnection = (socket: Socket): void => {
     const peer = formatPeer(socket.remoteAddress, socket.remotePort);
     socket.on('error', () => undefined);
-    if (this.closed) {
+    if (this.#closed) {
       socket.destroy();
       return;
     }
     socket.setNoDelay(true);
-    this.handshaking.add(socket);
+    this.#handshaking.add(socket);
     const decoder = new FrameDecoder({ peer: `subscriber ${peer}`, maxMessageSize: 0, accept: FrameTypes.hello });
     const report = (error: SeamlessError): void => {
-      this.options.onConnectionError(error);
+      this.#options.onConnectionError(error);
     };
     const timer = realTimers.setTimeout(() => {
       report(
-        new SeamlessError(ErrorCode.Timeout, `subscriber ${peer} sent no HELLO within ${this.options.connectTimeoutMs} ms`, {
+        new SeamlessError(ErrorCode.Timeout, `subscriber ${peer} sent no HELLO within ${this.#options.connectTimeoutMs} ms`, {
           details: { peer },
         }),
       );
       socket.destroy();
-    }, this.options.connectTimeoutMs);
+    }, this.#options.connectTimeoutMs);
     timer.unref();
     const done = (): void => {
       realTimers.clearTimeout(timer);
@@ -177,7 +181,7 @@ export class SocketServer {
       done();
       socket.end(encodeReject(rejected));
       // The subscriber closes after reading the REJECT; don't wait for it forever.
-      const linger = realTimers.setTimeout(() => socket.destroy(), this.options.connectTimeoutMs);
+      const linger = realTimers.setTimeout(() => socket.destroy(), this.#options.connectTimeoutMs);
       linger.unref();
       socket.once('close', () => {
         realTimers.clearTimeout(linger);
@@ -201,7 +205,7 @@ export class SocketServer {
         return;
       }
       const hello = parsed;
-      const publication = this.publications.get(hello.publisherId);
+      const publication = this.#publications.get(hello.publisherId);
       if (publication === undefined) {
         refuse({
           reason: RejectReason.UnknownPublisher,
@@ -217,13 +221,13 @@ export class SocketServer {
         return;
       }
       done();
-      this.handshaking.delete(socket);
+      this.#handshaking.delete(socket);
       publication.attach(socket, peer, decoder, hello);
     };
     socket.on('data', onData);
     socket.once('close', () => {
       realTimers.clearTimeout(timer);
-      this.handshaking.delete(socket);
+      this.#handshaking.delete(socket);
     });
   };
 }

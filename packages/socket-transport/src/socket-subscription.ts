@@ -87,30 +87,30 @@ export class TcpSubscription implements SocketSubscription {
   readonly topic: string;
   readonly publisherId: string;
 
-  private readonly streams: Stream[] = [];
-  private live: LiveConnection | undefined;
-  private state: State = 'open';
-  private endError: SeamlessError | undefined;
-  private deferredError: SeamlessError | undefined;
-  private armed = true;
-  private nextSequence = -1;
-  private lostTotal = 0;
-  private reconnectCount = 0;
-  private disconnectedAt: number | undefined;
-  private attempt = 0;
-  private reconnectTimer: NodeJS.Timeout | undefined;
-  private connecting: { readonly controller: AbortController; readonly done: Promise<unknown> } | undefined;
-  private lastError: SeamlessError | undefined;
-  private closing: Promise<void> | undefined;
-  private readonly message: MutableMessage;
+  readonly #streams: Stream[] = [];
+  #live: LiveConnection | undefined;
+  #state: State = 'open';
+  #endError: SeamlessError | undefined;
+  #deferredError: SeamlessError | undefined;
+  #armed = true;
+  #nextSequence = -1;
+  #lostTotal = 0;
+  #reconnectCount = 0;
+  #disconnectedAt: number | undefined;
+  #attempt = 0;
+  #reconnectTimer: NodeJS.Timeout | undefined;
+  #connecting: { readonly controller: AbortController; readonly done: Promise<unknown> } | undefined;
+  #lastError: SeamlessError | undefined;
+  #closing: Promise<void> | undefined;
+  readonly #message: MutableMessage;
 
-  constructor(
-    private readonly settings: TcpSubscriptionSettings,
-    first: HandshakenConnection,
-  ) {
+  readonly #settings: TcpSubscriptionSettings;
+
+  constructor(settings: TcpSubscriptionSettings, first: HandshakenConnection) {
+    this.#settings = settings;
     this.topic = settings.topic;
     this.publisherId = settings.publisherId;
-    this.message = {
+    this.#message = {
       topic: settings.topic,
       data: new Uint8Array(0),
       seq: 0,
@@ -118,74 +118,74 @@ export class TcpSubscription implements SocketSubscription {
       transport: 'tcp',
       lost: 0,
     };
-    this.attach(first);
+    this.#attach(first);
   }
 
   get lost(): number {
-    return this.lostTotal;
+    return this.#lostTotal;
   }
 
   get connected(): boolean {
-    return this.live !== undefined;
+    return this.#live !== undefined;
   }
 
   get remote(): string | undefined {
-    return this.live?.peer;
+    return this.#live?.peer;
   }
 
   get queuedBytes(): number {
     let total = 0;
-    for (const stream of this.streams) total += stream.decoder.bufferedBytes;
+    for (const stream of this.#streams) total += stream.decoder.bufferedBytes;
     return total;
   }
 
   get reconnects(): number {
-    return this.reconnectCount;
+    return this.#reconnectCount;
   }
 
   poll(handler: MessageHandler, limit: number = Number.POSITIVE_INFINITY): number {
-    if (this.state === 'closed') {
+    if (this.#state === 'closed') {
       throw new SeamlessError(ErrorCode.Closed, `subscription to "${this.topic}" (${this.publisherId}) is closed`);
     }
     if (typeof handler !== 'function') throw new SeamlessError(ErrorCode.InvalidArgument, 'poll: handler must be a function');
     if (limit !== Number.POSITIVE_INFINITY && (!Number.isSafeInteger(limit) || limit < 1)) {
       throw new SeamlessError(ErrorCode.InvalidArgument, `poll: limit must be a positive integer, got ${String(limit)}`);
     }
-    if (this.deferredError !== undefined) {
-      const error = this.deferredError;
-      this.deferredError = undefined;
+    if (this.#deferredError !== undefined) {
+      const error = this.#deferredError;
+      this.#deferredError = undefined;
       throw error;
     }
-    const message = this.message;
-    const copy = this.settings.copy;
+    const message = this.#message;
+    const copy = this.#settings.copy;
     let count = 0;
     while (count < limit) {
-      const stream = this.streams[0];
+      const stream = this.#streams[0];
       if (stream === undefined) break;
       const decoder = stream.decoder;
       let complete: boolean;
       try {
         complete = decoder.next();
       } catch (error) {
-        this.corrupt(error as SeamlessError);
+        this.#corrupt(error as SeamlessError);
         if (count > 0) {
-          this.deferredError = error as SeamlessError;
+          this.#deferredError = error as SeamlessError;
           break;
         }
         throw error;
       }
       if (!complete) {
         if (!stream.finished) break;
-        this.dropStream(stream);
+        this.#dropStream(stream);
         continue;
       }
       const type = decoder.type;
       if (type === FrameType.Data) {
         const sequence = decoder.sequence;
-        const expected = this.nextSequence;
+        const expected = this.#nextSequence;
         const lost = expected >= 0 && sequence > expected ? sequence - expected : 0;
-        this.nextSequence = sequence + 1;
-        this.lostTotal += lost;
+        this.#nextSequence = sequence + 1;
+        this.#lostTotal += lost;
         message.seq = sequence;
         message.lost = lost;
         // A plain Uint8Array, never a Buffer: the contract tells users to copy with
@@ -196,46 +196,46 @@ export class TcpSubscription implements SocketSubscription {
         count++;
         handler(message);
         // The handler may have closed the subscription.
-        if ((this.state as State) === 'closed') return count;
+        if ((this.#state as State) === 'closed') return count;
       } else if (type === FrameType.Goodbye) {
-        this.end(
+        this.#end(
           new SeamlessError(ErrorCode.PublisherGone, `publisher "${this.publisherId}" of topic "${this.topic}" closed the publication`, {
             details: { publisherId: this.publisherId, topic: this.topic },
           }),
         );
-        this.dropStream(stream);
+        this.#dropStream(stream);
         break;
       }
     }
-    if (count === 0) this.armed = true;
-    const live = this.live;
+    if (count === 0) this.#armed = true;
+    const live = this.#live;
     // Resume below half the bound, or whenever nothing complete is left: what remains is then
     // the start of a message larger than the bound, which only more reading can complete.
-    if (live?.paused === true && (this.queuedBytes < this.settings.maxReceiveQueueBytes / 2 || !this.hasDeliverable())) {
+    if (live?.paused === true && (this.queuedBytes < this.#settings.maxReceiveQueueBytes / 2 || !this.#hasDeliverable())) {
       live.paused = false;
       live.heartbeat.suspend(false);
       live.socket.resume();
     }
-    if (this.state === 'ending' && !this.hasDeliverable()) this.finishEnd();
+    if (this.#state === 'ending' && !this.#hasDeliverable()) this.#finishEnd();
     return count;
   }
 
   close(): Promise<void> {
-    this.closing ??= this.shutdown();
-    return this.closing;
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
   }
 
-  private attach(connection: HandshakenConnection): void {
+  #attach(connection: HandshakenConnection): void {
     const { socket, peer, decoder, welcome } = connection;
     const stream: Stream = { decoder, finished: false };
     const heartbeat = new Heartbeat({
-      sendIntervalMs: heartbeatSendInterval(this.settings.heartbeat.intervalMs, welcome.heartbeatTimeoutMs),
-      timeoutMs: this.settings.heartbeat.timeoutMs,
+      sendIntervalMs: heartbeatSendInterval(this.#settings.heartbeat.intervalMs, welcome.heartbeatTimeoutMs),
+      timeoutMs: this.#settings.heartbeat.timeoutMs,
       send: () => {
         if (!socket.destroyed) socket.write(HEARTBEAT_FRAME);
       },
       expired: (silentMs) => {
-        this.lose(
+        this.#lose(
           live,
           new SeamlessError(ErrorCode.Connection, `publisher ${peer} sent nothing for ${silentMs} ms`, {
             details: { peer, silentMs },
@@ -244,31 +244,31 @@ export class TcpSubscription implements SocketSubscription {
       },
     });
     const live: LiveConnection = { socket, peer, stream, heartbeat, paused: false };
-    this.streams.push(stream);
-    this.live = live;
+    this.#streams.push(stream);
+    this.#live = live;
     socket.on('data', (chunk: Buffer) => {
       heartbeat.received();
       decoder.push(chunk);
-      this.afterReceive(live);
+      this.#afterReceive(live);
     });
     socket.once('close', () => {
       const cause = lastSocketError(socket);
       const reason = cause === undefined ? 'closed the connection' : `connection failed: ${cause.message}`;
-      this.lose(live, new SeamlessError(ErrorCode.Connection, `publisher ${peer} ${reason}`, { cause, details: { peer } }));
+      this.#lose(live, new SeamlessError(ErrorCode.Connection, `publisher ${peer} ${reason}`, { cause, details: { peer } }));
     });
     // Start reading only after openSubscription() has returned the subscription to its caller:
     // readable() must never run before the caller holds the object it will poll.
     realTimers.setImmediate(() => {
-      if (this.live !== live) return;
+      if (this.#live !== live) return;
       socket.resume();
-      if (decoder.bufferedBytes > 0) this.afterReceive(live);
+      if (decoder.bufferedBytes > 0) this.#afterReceive(live);
     });
   }
 
-  private afterReceive(live: LiveConnection): void {
-    if (this.armed) this.notify();
-    if (this.live !== live || live.paused) return;
-    if (this.queuedBytes >= this.settings.maxReceiveQueueBytes && this.hasDeliverable()) {
+  #afterReceive(live: LiveConnection): void {
+    if (this.#armed) this.#notify();
+    if (this.#live !== live || live.paused) return;
+    if (this.queuedBytes >= this.#settings.maxReceiveQueueBytes && this.#hasDeliverable()) {
       live.paused = true;
       live.heartbeat.suspend(true);
       live.socket.pause();
@@ -279,9 +279,9 @@ export class TcpSubscription implements SocketSubscription {
    * While the consumer has found nothing: swallows heartbeats at the head (they are no news)
    * and tells the consumer when a frame it must see is complete.
    */
-  private notify(): void {
+  #notify(): void {
     for (;;) {
-      const stream = this.streams[0];
+      const stream = this.#streams[0];
       if (stream === undefined) return;
       let type: number;
       try {
@@ -295,18 +295,18 @@ export class TcpSubscription implements SocketSubscription {
       }
       if (type === 0) {
         if (!stream.finished) return;
-        this.dropStream(stream);
+        this.#dropStream(stream);
         continue;
       }
-      this.armed = false;
-      this.settings.listener.readable();
+      this.#armed = false;
+      this.#settings.listener.readable();
       return;
     }
   }
 
   /** Whether poll() has something to hand over or report. */
-  private hasDeliverable(): boolean {
-    for (const stream of this.streams) {
+  #hasDeliverable(): boolean {
+    for (const stream of this.#streams) {
       try {
         if (stream.decoder.peekCompleteType() !== 0) return true;
       } catch {
@@ -316,48 +316,48 @@ export class TcpSubscription implements SocketSubscription {
     return false;
   }
 
-  private dropStream(stream: Stream): void {
+  #dropStream(stream: Stream): void {
     stream.decoder.discard();
-    const index = this.streams.indexOf(stream);
-    if (index !== -1) this.streams.splice(index, 1);
-    if (this.live?.stream === stream) {
-      this.stopLive(this.live);
-    } else if (this.state === 'open' && this.live === undefined) {
-      this.scheduleReconnect();
+    const index = this.#streams.indexOf(stream);
+    if (index !== -1) this.#streams.splice(index, 1);
+    if (this.#live?.stream === stream) {
+      this.#stopLive(this.#live);
+    } else if (this.#state === 'open' && this.#live === undefined) {
+      this.#scheduleReconnect();
     }
   }
 
-  private stopLive(live: LiveConnection): void {
-    if (this.live === live) this.live = undefined;
+  #stopLive(live: LiveConnection): void {
+    if (this.#live === live) this.#live = undefined;
     live.heartbeat.stop();
     live.stream.finished = true;
     live.socket.destroy();
   }
 
   /** The connection was lost: reconnect once its data has been consumed. */
-  private lose(live: LiveConnection, error: SeamlessError): void {
-    if (this.live !== live) return;
-    this.stopLive(live);
-    if (this.state !== 'open') return;
-    this.lastError = error;
-    this.disconnectedAt ??= realTimers.now();
+  #lose(live: LiveConnection, error: SeamlessError): void {
+    if (this.#live !== live) return;
+    this.#stopLive(live);
+    if (this.#state !== 'open') return;
+    this.#lastError = error;
+    this.#disconnectedAt ??= realTimers.now();
     let deliverable: boolean;
     try {
       deliverable = live.stream.decoder.peekCompleteType() !== 0;
     } catch {
       deliverable = true;
     }
-    if (!deliverable) this.dropStream(live.stream);
+    if (!deliverable) this.#dropStream(live.stream);
   }
 
-  private scheduleReconnect(): void {
-    if (this.state !== 'open' || this.live !== undefined) return;
-    if (this.reconnectTimer !== undefined || this.connecting !== undefined) return;
-    const { giveUpAfterMs } = this.settings.reconnect;
-    const elapsed = realTimers.now() - (this.disconnectedAt ?? realTimers.now());
+  #scheduleReconnect(): void {
+    if (this.#state !== 'open' || this.#live !== undefined) return;
+    if (this.#reconnectTimer !== undefined || this.#connecting !== undefined) return;
+    const { giveUpAfterMs } = this.#settings.reconnect;
+    const elapsed = realTimers.now() - (this.#disconnectedAt ?? realTimers.now());
     if (elapsed >= giveUpAfterMs) {
-      const last = this.lastError;
-      this.end(
+      const last = this.#lastError;
+      this.#end(
         new SeamlessError(
           ErrorCode.Connection,
           `gave up reconnecting to publisher "${this.publisherId}" of topic "${this.topic}" after ${Math.round(elapsed)} ms` +
@@ -367,79 +367,79 @@ export class TcpSubscription implements SocketSubscription {
       );
       return;
     }
-    const delay = Math.min(reconnectDelay(this.attempt++, this.settings.reconnect, this.settings.random), giveUpAfterMs - elapsed);
-    this.reconnectTimer = realTimers.setTimeout(this.reconnect, Math.max(0, delay));
+    const delay = Math.min(reconnectDelay(this.#attempt++, this.#settings.reconnect, this.#settings.random), giveUpAfterMs - elapsed);
+    this.#reconnectTimer = realTimers.setTimeout(this.#reconnect, Math.max(0, delay));
   }
 
-  private readonly reconnect = (): void => {
-    this.reconnectTimer = undefined;
+  readonly #reconnect = (): void => {
+    this.#reconnectTimer = undefined;
     const controller = new AbortController();
-    const done = this.settings.connect(controller.signal).then(
+    const done = this.#settings.connect(controller.signal).then(
       (connection) => {
-        this.connecting = undefined;
-        if (this.state !== 'open') {
+        this.#connecting = undefined;
+        if (this.#state !== 'open') {
           connection.socket.destroy();
           return;
         }
-        this.attempt = 0;
-        this.disconnectedAt = undefined;
-        this.reconnectCount++;
-        this.attach(connection);
+        this.#attempt = 0;
+        this.#disconnectedAt = undefined;
+        this.#reconnectCount++;
+        this.#attach(connection);
       },
       (error: unknown) => {
-        this.connecting = undefined;
-        if (this.state !== 'open') return;
+        this.#connecting = undefined;
+        if (this.#state !== 'open') return;
         const failure = error as SeamlessError;
         if (failure.code === ErrorCode.PublisherGone || failure.code === ErrorCode.Protocol) {
-          this.end(failure);
+          this.#end(failure);
           return;
         }
-        this.lastError = failure;
-        this.scheduleReconnect();
+        this.#lastError = failure;
+        this.#scheduleReconnect();
       },
     );
-    this.connecting = { controller, done };
+    this.#connecting = { controller, done };
   };
 
   /** A protocol violation: nothing after it can be trusted. */
-  private corrupt(error: SeamlessError): void {
-    for (const stream of this.streams.splice(0)) stream.decoder.discard();
-    if (this.live !== undefined) this.stopLive(this.live);
-    this.end(error);
+  #corrupt(error: SeamlessError): void {
+    for (const stream of this.#streams.splice(0)) stream.decoder.discard();
+    if (this.#live !== undefined) this.#stopLive(this.#live);
+    this.#end(error);
   }
 
   /** Ends the subscription once what was received before has been consumed. */
-  private end(error: SeamlessError): void {
-    if (this.state !== 'open') return;
-    this.state = 'ending';
-    this.endError = error;
-    this.cancelReconnect();
-    if (this.live !== undefined) this.stopLive(this.live);
-    if (!this.hasDeliverable()) this.finishEnd();
+  #end(error: SeamlessError): void {
+    if (this.#state !== 'open') return;
+    this.#state = 'ending';
+    this.#endError = error;
+    this.#cancelReconnect();
+    if (this.#live !== undefined) this.#stopLive(this.#live);
+    if (!this.#hasDeliverable()) this.#finishEnd();
   }
 
-  private finishEnd(): void {
-    if (this.state !== 'ending') return;
-    this.state = 'ended';
-    for (const stream of this.streams.splice(0)) stream.decoder.discard();
-    const error = this.endError;
+  #finishEnd(): void {
+    if (this.#state !== 'ending') return;
+    this.#state = 'ended';
+    for (const stream of this.#streams.splice(0)) stream.decoder.discard();
+    const error = this.#endError;
     realTimers.setImmediate(() => {
-      if (this.state === 'ended' && error !== undefined) this.settings.listener.ended(error);
+      if (this.#state === 'ended' && error !== undefined) this.#settings.listener.ended(error);
     });
   }
 
-  private cancelReconnect(): void {
-    if (this.reconnectTimer !== undefined) realTimers.clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = undefined;
-    this.connecting?.controller.abort();
+  #cancelReconnect(): void {
+    if (this.#reconnectTimer !== undefined) realTimers.clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = undefined;
+    this.#connecting?.controller.abort();
   }
 
-  private async shutdown(): Promise<void> {
-    this.state = 'closed';
-    const connecting = this.connecting;
-    this.cancelReconnect();
-    const live = this.live;
-    for (const stream of this.streams.splice(0)) stream.decoder.discard();
+  async #shutdown(): Promise<void> {
+    this.#state = 'closed';
+    const connecting = this.#connecting;
+    this.#cancelReconnect();
+    const live = this.#live;
+    for (const stream of this.#streams.splice(0)) stream.decoder.discard();
     if (live !== undefined) {
       const closed = new Promise<void>((resolve) => {
         if (live.socket.closed) resolve();
@@ -448,10 +448,10 @@ export class TcpSubscription implements SocketSubscription {
             resolve();
           });
       });
-      this.stopLive(live);
+      this.#stopLive(live);
       await closed;
     }
     await connecting?.done;
-    this.settings.onClose(this);
+    this.#settings.onClose(this);
   }
 }

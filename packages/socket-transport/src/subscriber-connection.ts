@@ -48,34 +48,37 @@ export class SubscriberConnection {
   /** Messages dropped for this subscriber under `'latest'`. */
   dropped = 0;
 
-  private readonly socket: Socket;
-  private readonly reliable: boolean;
-  private readonly maxQueuedBytes: number;
-  private slab: Buffer = emptySlab;
-  private openStart = 0;
-  private writeOffset = 0;
-  private readonly regions: Buffer[] = [];
-  private regionBytes = 0;
+  readonly #socket: Socket;
+  readonly #reliable: boolean;
+  readonly #maxQueuedBytes: number;
+  #slab: Buffer = emptySlab;
+  #openStart = 0;
+  #writeOffset = 0;
+  readonly #regions: Buffer[] = [];
+  #regionBytes = 0;
   /** Sizes of the regions handed to the socket and not yet written, in write order. */
-  private readonly inFlight: number[] = [];
-  private inFlightBytes = 0;
-  private closed = false;
-  private finishing = false;
-  private problem: SeamlessError | undefined;
-  private readonly heartbeat: Heartbeat;
+  readonly #inFlight: number[] = [];
+  #inFlightBytes = 0;
+  #closed = false;
+  #finishing = false;
+  #problem: SeamlessError | undefined;
+  readonly #heartbeat: Heartbeat;
 
-  constructor(private readonly settings: SubscriberConnectionSettings) {
-    this.socket = settings.socket;
+  readonly #settings: SubscriberConnectionSettings;
+
+  constructor(settings: SubscriberConnectionSettings) {
+    this.#settings = settings;
+    this.#socket = settings.socket;
     this.peer = settings.peer;
-    this.reliable = settings.policy === 'reliable';
-    this.maxQueuedBytes = settings.maxQueuedBytes;
-    this.heartbeat = new Heartbeat({
+    this.#reliable = settings.policy === 'reliable';
+    this.#maxQueuedBytes = settings.maxQueuedBytes;
+    this.#heartbeat = new Heartbeat({
       sendIntervalMs: settings.heartbeatSendIntervalMs,
       timeoutMs: settings.heartbeatTimeoutMs,
       send: () => {
         // A subscriber with bytes still on their way to it needs no heartbeat.
-        if (!this.closed && this.queuedBytes === 0 && this.socket.writableLength === 0) {
-          this.socket.write(HEARTBEAT_FRAME);
+        if (!this.#closed && this.queuedBytes === 0 && this.#socket.writableLength === 0) {
+          this.#socket.write(HEARTBEAT_FRAME);
         }
       },
       expired: (silentMs) => {
@@ -86,35 +89,35 @@ export class SubscriberConnection {
         );
       },
     });
-    this.socket.on('data', this.onData);
-    this.socket.on('close', this.onClose);
-    if (settings.decoder.bufferedBytes > 0) this.readFrames();
+    this.#socket.on('data', this.#onData);
+    this.#socket.on('close', this.#onClose);
+    if (settings.decoder.bufferedBytes > 0) this.#readFrames();
   }
 
   /** Bytes accepted for this subscriber that the kernel has not taken yet. */
   get queuedBytes(): number {
-    return this.regionBytes + (this.writeOffset - this.openStart) + this.inFlightBytes;
+    return this.#regionBytes + (this.#writeOffset - this.#openStart) + this.#inFlightBytes;
   }
 
   /** Whether a frame of `frameSize` bytes fits the bound (always, into an empty queue). */
   hasRoom(frameSize: number): boolean {
-    const queued = this.regionBytes + (this.writeOffset - this.openStart) + this.inFlightBytes;
-    return queued === 0 || queued + frameSize <= this.maxQueuedBytes;
+    const queued = this.#regionBytes + (this.#writeOffset - this.#openStart) + this.#inFlightBytes;
+    return queued === 0 || queued + frameSize <= this.#maxQueuedBytes;
   }
 
   /** Queues one DATA frame; under `'latest'`, drops the oldest queued frames beyond the bound. */
   append(payload: Uint8Array, sequence: number): void {
     const size = DATA_HEADER_SIZE + payload.byteLength;
-    if (this.slab.byteLength - this.writeOffset < size) this.newSlab(size);
-    this.writeOffset = writeDataFrame(this.slab, this.writeOffset, payload, sequence);
-    if (!this.reliable && this.queuedBytes > this.maxQueuedBytes) this.dropOldest();
+    if (this.#slab.byteLength - this.#writeOffset < size) this.#newSlab(size);
+    this.#writeOffset = writeDataFrame(this.#slab, this.#writeOffset, payload, sequence);
+    if (!this.#reliable && this.queuedBytes > this.#maxQueuedBytes) this.#dropOldest();
   }
 
   /** Hands what was gathered to the socket (as far as the policy allows). */
   flush(): void {
-    if (this.closed || this.finishing || this.socket.destroyed) return;
-    this.sealOpenRegion();
-    this.pump();
+    if (this.#closed || this.#finishing || this.#socket.destroyed) return;
+    this.#sealOpenRegion();
+    this.#pump();
   }
 
   /**
@@ -122,20 +125,20 @@ export class SubscriberConnection {
    * the socket closed, destroying it after `lingerMs` if the subscriber does not read.
    */
   finish(lingerMs: number): Promise<void> {
-    if (this.closed) return Promise.resolve();
+    if (this.#closed) return Promise.resolve();
     return new Promise((resolve) => {
-      this.socket.once('close', () => {
+      this.#socket.once('close', () => {
         resolve();
       });
-      if (this.finishing) return;
-      this.finishing = true;
-      this.sealOpenRegion();
-      for (const region of this.regions.splice(0)) this.socket.write(region);
-      this.regionBytes = 0;
-      this.socket.end(GOODBYE_FRAME);
-      const timer = realTimers.setTimeout(() => this.socket.destroy(), lingerMs);
+      if (this.#finishing) return;
+      this.#finishing = true;
+      this.#sealOpenRegion();
+      for (const region of this.#regions.splice(0)) this.#socket.write(region);
+      this.#regionBytes = 0;
+      this.#socket.end(GOODBYE_FRAME);
+      const timer = realTimers.setTimeout(() => this.#socket.destroy(), lingerMs);
       timer.unref();
-      this.socket.once('close', () => {
+      this.#socket.once('close', () => {
         realTimers.clearTimeout(timer);
       });
     });
@@ -143,81 +146,81 @@ export class SubscriberConnection {
 
   /** Drops the connection at once. */
   destroy(problem?: SeamlessError): void {
-    if (this.closed) return;
-    if (problem !== undefined && this.problem === undefined) {
-      this.problem = problem;
-      this.settings.onProblem(problem);
+    if (this.#closed) return;
+    if (problem !== undefined && this.#problem === undefined) {
+      this.#problem = problem;
+      this.#settings.onProblem(problem);
     }
-    this.socket.destroy();
+    this.#socket.destroy();
   }
 
-  private newSlab(needed: number): void {
-    this.sealOpenRegion();
-    this.slab = Buffer.allocUnsafeSlow(Math.max(slabSize, needed));
-    this.openStart = 0;
-    this.writeOffset = 0;
+  #newSlab(needed: number): void {
+    this.#sealOpenRegion();
+    this.#slab = Buffer.allocUnsafeSlow(Math.max(slabSize, needed));
+    this.#openStart = 0;
+    this.#writeOffset = 0;
   }
 
-  private sealOpenRegion(): void {
-    if (this.writeOffset === this.openStart) return;
-    this.regions.push(this.slab.subarray(this.openStart, this.writeOffset));
-    this.regionBytes += this.writeOffset - this.openStart;
-    this.openStart = this.writeOffset;
+  #sealOpenRegion(): void {
+    if (this.#writeOffset === this.#openStart) return;
+    this.#regions.push(this.#slab.subarray(this.#openStart, this.#writeOffset));
+    this.#regionBytes += this.#writeOffset - this.#openStart;
+    this.#openStart = this.#writeOffset;
   }
 
-  private pump(): void {
-    const socket = this.socket;
-    while (this.reliable || this.inFlightBytes < latestWriteAhead) {
-      const region = this.regions.shift();
+  #pump(): void {
+    const socket = this.#socket;
+    while (this.#reliable || this.#inFlightBytes < latestWriteAhead) {
+      const region = this.#regions.shift();
       if (region === undefined) return;
-      this.regionBytes -= region.byteLength;
-      this.inFlight.push(region.byteLength);
-      this.inFlightBytes += region.byteLength;
-      socket.write(region, this.afterWrite);
-      this.heartbeat.sent();
+      this.#regionBytes -= region.byteLength;
+      this.#inFlight.push(region.byteLength);
+      this.#inFlightBytes += region.byteLength;
+      socket.write(region, this.#afterWrite);
+      this.#heartbeat.sent();
     }
   }
 
-  private readonly afterWrite = (error: Error | null | undefined): void => {
-    this.inFlightBytes -= this.inFlight.shift() ?? 0;
-    if (error != null || this.closed || this.finishing) return;
-    if (this.regions.length > 0) this.pump();
-    this.settings.onRoom();
+  readonly #afterWrite = (error: Error | null | undefined): void => {
+    this.#inFlightBytes -= this.#inFlight.shift() ?? 0;
+    if (error != null || this.#closed || this.#finishing) return;
+    if (this.#regions.length > 0) this.#pump();
+    this.#settings.onRoom();
   };
 
   /** Under 'latest': drops whole frames, oldest first, never the newest one. */
-  private dropOldest(): void {
-    let excess = this.queuedBytes - this.maxQueuedBytes;
+  #dropOldest(): void {
+    let excess = this.queuedBytes - this.#maxQueuedBytes;
     while (excess > 0) {
       let size: number;
-      const region = this.regions[0];
+      const region = this.#regions[0];
       if (region !== undefined) {
         size = frameSizeAt(region, 0);
-        if (size >= region.byteLength) this.regions.shift();
-        else this.regions[0] = region.subarray(size);
-        this.regionBytes -= size;
+        if (size >= region.byteLength) this.#regions.shift();
+        else this.#regions[0] = region.subarray(size);
+        this.#regionBytes -= size;
       } else {
-        size = frameSizeAt(this.slab, this.openStart);
-        if (size >= this.writeOffset - this.openStart) return;
-        this.openStart += size;
+        size = frameSizeAt(this.#slab, this.#openStart);
+        if (size >= this.#writeOffset - this.#openStart) return;
+        this.#openStart += size;
       }
       this.dropped++;
       excess -= size;
     }
   }
 
-  private readonly onData = (chunk: Buffer): void => {
-    this.heartbeat.received();
-    this.settings.decoder.push(chunk);
-    this.readFrames();
+  readonly #onData = (chunk: Buffer): void => {
+    this.#heartbeat.received();
+    this.#settings.decoder.push(chunk);
+    this.#readFrames();
   };
 
-  private readFrames(): void {
-    const decoder = this.settings.decoder;
+  #readFrames(): void {
+    const decoder = this.#settings.decoder;
     try {
       while (decoder.next()) {
         if (decoder.type === FrameType.Goodbye) {
-          this.socket.destroy();
+          this.#socket.destroy();
           return;
         }
       }
@@ -226,16 +229,16 @@ export class SubscriberConnection {
     }
   }
 
-  private readonly onClose = (): void => {
-    this.closed = true;
-    this.heartbeat.stop();
-    this.regions.length = 0;
-    this.regionBytes = 0;
-    this.inFlight.length = 0;
-    this.inFlightBytes = 0;
-    this.slab = emptySlab;
-    this.openStart = 0;
-    this.writeOffset = 0;
-    this.settings.onClosed(this, this.problem);
+  readonly #onClose = (): void => {
+    this.#closed = true;
+    this.#heartbeat.stop();
+    this.#regions.length = 0;
+    this.#regionBytes = 0;
+    this.#inFlight.length = 0;
+    this.#inFlightBytes = 0;
+    this.#slab = emptySlab;
+    this.#openStart = 0;
+    this.#writeOffset = 0;
+    this.#settings.onClosed(this, this.#problem);
   };
 }
