@@ -28,10 +28,15 @@ export const realTimers = Object.freeze({
   clearImmediate: nodeTimers.clearImmediate,
   /** Runs `callback` in a microtask of the current turn, like the global `queueMicrotask`. */
   queueMicrotask(callback: () => void): void {
-    resolved.then(callback).catch((error: unknown) => {
-      nodeTimers.setImmediate(() => {
-        throw error;
-      });
+    // One promise per call (this runs once per wake-up of a subscription).
+    void resolved.then(() => {
+      try {
+        callback();
+      } catch (error) {
+        nodeTimers.setImmediate(() => {
+          throw error;
+        });
+      }
     });
   },
   /** Milliseconds on the monotonic clock, like `performance.now()`. */

@@ -17,13 +17,12 @@ const publisherIdPattern = /^[A-Za-z0-9_-]+$/;
  * ```
  */
 export function publisherIdProblem(publisherId: unknown): string | undefined {
-  if (typeof publisherId === 'string' && publisherId.length <= MAX_PUBLISHER_ID_LENGTH && publisherIdPattern.test(publisherId))
-    return undefined;
-  const shown =
-    typeof publisherId === 'string'
-      ? JSON.stringify(publisherId.length > 80 ? `${publisherId.slice(0, 80)}…` : publisherId)
-      : typeof publisherId;
-  return `must be 1 to ${MAX_PUBLISHER_ID_LENGTH} characters of A-Z a-z 0-9 _ -, got ${shown}${typeof publisherId === 'string' && publisherId.length > MAX_PUBLISHER_ID_LENGTH ? ` (${publisherId.length} characters)` : ''}`;
+  const rule = `must be 1 to ${MAX_PUBLISHER_ID_LENGTH} characters of A-Z a-z 0-9 _ -`;
+  if (typeof publisherId !== 'string') return `${rule}, got ${typeof publisherId}`;
+  if (publisherId.length <= MAX_PUBLISHER_ID_LENGTH && publisherIdPattern.test(publisherId)) return undefined;
+  const shown = JSON.stringify(publisherId.length > 80 ? `${publisherId.slice(0, 80)}…` : publisherId);
+  const length = publisherId.length > MAX_PUBLISHER_ID_LENGTH ? ` (${publisherId.length} characters)` : '';
+  return `${rule}, got ${shown}${length}`;
 }
 
 /**
