@@ -1,6 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,7 +8,7 @@ import type { Message } from '@seamless/transport';
 import { createSeamless } from './create-seamless.js';
 import type { Seamless, SeamlessOptions } from './create-seamless.js';
 import type { Route, Subscriber } from './subscriber.js';
-import { errorOf } from '@seamless/test-support';
+import { errorOf, freePort } from '@seamless/test-support';
 
 const buses: Seamless[] = [];
 const directories: string[] = [];
@@ -146,15 +144,7 @@ describe('createSeamless', () => {
   });
 
   it("'publisher-unreachable' carries the transport's error as the cause", async () => {
-    // A port nothing listens on: taken from the kernel and released.
-    const port = await new Promise<number>((resolve) => {
-      const server = createServer().listen(0, '127.0.0.1', () => {
-        const { port: free } = server.address() as AddressInfo;
-        server.close(() => {
-          resolve(free);
-        });
-      });
-    });
+    const port = await freePort(); // nothing listens there
     const resolver = new StaticResolver({ 'facade.unreachable': [{ address: '127.0.0.1', port, publisherId: 'nobody' }] });
     const one = await bus(registry(), { resolver, shm: false });
     const subscriber = await one.subscriber('facade.unreachable');

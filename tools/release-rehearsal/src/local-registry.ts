@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '@seamless/test-support';
 
 /** A Verdaccio registry of this machine, serving the `@seamless` scope only. */
 export interface LocalRegistry {
@@ -66,21 +66,6 @@ export async function startLocalRegistry(directory: string): Promise<LocalRegist
     await stop(child);
     throw error;
   }
-}
-
-// A port nothing listens on right now (the kernel's choice, released at once).
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address === null || typeof address === 'string') reject(new Error('no port'));
-        else resolve(address.port);
-      });
-    });
-  });
 }
 
 async function waitUntilAnswering(url: string, child: ChildProcess, log: () => string): Promise<void> {

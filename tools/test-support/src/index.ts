@@ -12,3 +12,4 @@ export type { ContainerNamespaces } from './containers.js';
 export { errorOf } from './error-of.js';
 export { TEST_HOST, advertisementOf } from './advertisement-of.js';
 export type { AdvertisedPublisher, TestAdvertisement } from './advertisement-of.js';
+export { freePort } from './free-port.js';
