@@ -1,9 +1,14 @@
 // The messages between the dashboard process and the page, as JSON over the WebSocket at /ws.
-// This file is shared by the server (src/) and the page (web/app.ts): types and one small pure
-// function, nothing that needs Node.js or a browser.
+// This file is shared by the server (src/) and the page (web/app.ts): types and small pure
+// functions, nothing that needs Node.js or a browser.
 
 /** How a stream travels: through shared memory or over TCP. */
 export type TransportLabel = 'shm' | 'tcp';
+
+/** Whether a transport kind (`message.transport`) is one the page has a badge for. */
+export function isTransportLabel(kind: string): kind is TransportLabel {
+  return kind === 'shm' || kind === 'tcp';
+}
 
 /** Latency percentiles, in nanoseconds. */
 export interface LatencyView {

@@ -1,5 +1,6 @@
 import type { Route } from '@seamless/seamless';
 import type { AlgoStats } from './algo-stats.js';
+import { isTransportLabel } from './dashboard-protocol.js';
 import type { StreamEnd, StreamRow, TransportLabel } from './dashboard-protocol.js';
 import type { StreamWindow } from './stream-monitor.js';
 import { TOPICS } from './topics.js';
@@ -23,8 +24,8 @@ export interface StreamIdentity {
  * ```
  */
 export function subscriptionRow(identity: StreamIdentity, window: StreamWindow, routes: readonly Route[]): StreamRow {
-  const transports: readonly TransportLabel[] =
-    window.transports.length > 0 ? window.transports : [...new Set(routes.map((route) => route.transport))].sort();
+  const kinds = window.transports.length > 0 ? window.transports : [...new Set(routes.map((route) => route.transport))].sort();
+  const transports: readonly TransportLabel[] = kinds.filter(isTransportLabel);
   return {
     ...identity,
     transports,
@@ -67,7 +68,7 @@ export function algoTicksRow(stats: AlgoStats | undefined): StreamRow {
   const { ticks } = stats;
   return {
     ...identity,
-    transports: ticks.transports,
+    transports: ticks.transports.filter(isTransportLabel),
     reason: `as the algorithm (pid ${stats.pid}) reports it`,
     publishers: ticks.publishers,
     rate: ticks.rate,

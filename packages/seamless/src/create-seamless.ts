@@ -9,10 +9,21 @@ import {
   DELIVERY_POLICIES,
   ErrorCode,
   SeamlessError,
+  TRANSPORT_REACHES,
   TRANSPORT_SPECIFICATION_VERSION,
+  describeValue,
+  transportKindProblem,
   validateTopic,
 } from '@seamless/transport';
-import type { Advertisement, DeliveryPolicy, HostIdentity, Publication, Transport, TransportKind } from '@seamless/transport';
+import type {
+  Advertisement,
+  DeliveryPolicy,
+  HostIdentity,
+  Publication,
+  Transport,
+  TransportKind,
+  TransportReach,
+} from '@seamless/transport';
 import { chooseRoute } from './choose-route.js';
 import { loadShmTransport } from './load-shm-transport.js';
 import type { ShmTransportOptions } from './load-shm-transport.js';
@@ -159,8 +170,8 @@ export class Seamless {
           );
         }
       }
-      let endpoints: Advertisement['endpoints'] = {};
-      for (const publication of publications) endpoints = { ...endpoints, ...publication.endpoints };
+      const endpoints: Record<TransportKind, unknown> = {};
+      for (const publication of publications) endpoints[publication.kind] = publication.endpoint;
       const advertisement: Advertisement = {
         version: ADVERTISEMENT_VERSION,
         topic,
@@ -214,8 +225,7 @@ export class Seamless {
           advertisement,
           identity: this.identity,
           localAddressesIn: (addresses, routeOptions) => this.localAddresses.localAddressesIn(addresses, routeOptions),
-          shmAvailable: this.#transports.has('shm'),
-          tcpAvailable: this.#transports.has('tcp'),
+          transports: [...this.#transports.values()],
         }),
       onClose: () => this.#subscribers.delete(subscriber),
     });
@@ -314,13 +324,8 @@ export async function createSeamless(options: SeamlessOptions = {}): Promise<Sea
     if (options.transports !== undefined) {
       const given: unknown = options.transports;
       if (!Array.isArray(given)) invalid('transports must be an array');
-      for (const transport of given as readonly Transport[]) {
-        const candidate = transport as Partial<Transport> | null;
-        if (candidate?.specificationVersion !== TRANSPORT_SPECIFICATION_VERSION) {
-          invalid(
-            `a transport speaks contract ${String(candidate?.specificationVersion)}, this facade needs ${TRANSPORT_SPECIFICATION_VERSION}`,
-          );
-        }
+      for (const transport of given as readonly unknown[]) {
+        checkTransport(transport);
         if (transports.has(transport.kind)) invalid(`two transports of kind ${transport.kind}`);
         transports.set(transport.kind, transport);
       }
@@ -328,7 +333,7 @@ export async function createSeamless(options: SeamlessOptions = {}): Promise<Sea
       if (options.shm !== false) {
         const shm = await loadShmTransport(options.shm ?? {});
         if (shm.transport !== undefined) {
-          transports.set('shm', shm.transport);
+          transports.set(shm.transport.kind, shm.transport);
           ownedTransports.push(shm.transport);
         } else {
           const reason = shm.reason;
@@ -340,7 +345,7 @@ export async function createSeamless(options: SeamlessOptions = {}): Promise<Sea
         }
       }
       const tcp = createSocketTransport({ identity, ...options.tcp });
-      transports.set('tcp', tcp);
+      transports.set(tcp.kind, tcp);
       ownedTransports.push(tcp);
     }
     if (transports.size === 0) invalid('no transport: pass at least one in `transports`');
@@ -367,6 +372,24 @@ export async function createSeamless(options: SeamlessOptions = {}): Promise<Sea
 
 function invalid(message: string): never {
   throw new SeamlessError(ErrorCode.InvalidArgument, message);
+}
+
+// An injected transport must speak this contract: checked here, once, so a mismatched package
+// fails at createSeamless and not on the first message.
+function checkTransport(value: unknown): asserts value is Transport {
+  const candidate = value as Partial<Record<keyof Transport, unknown>> | null;
+  if (candidate?.specificationVersion !== TRANSPORT_SPECIFICATION_VERSION) {
+    invalid(`a transport speaks contract ${String(candidate?.specificationVersion)}, this facade needs ${TRANSPORT_SPECIFICATION_VERSION}`);
+  }
+  const kindProblem = transportKindProblem(candidate.kind);
+  if (kindProblem !== undefined) invalid(`a transport's kind ${describeValue(candidate.kind)} ${kindProblem}`);
+  const kind = candidate.kind as string;
+  if (!TRANSPORT_REACHES.includes(candidate.reach as TransportReach)) {
+    invalid(`transport ${kind}: reach must be one of ${TRANSPORT_REACHES.join(', ')}, got ${describeValue(candidate.reach)}`);
+  }
+  for (const method of ['parseEndpoint', 'openPublication', 'canReach', 'openSubscription', 'close'] as const) {
+    if (typeof candidate[method] !== 'function') invalid(`transport ${kind}: ${method} must be a function`);
+  }
 }
 
 function checkObject(value: unknown, what: string): void {

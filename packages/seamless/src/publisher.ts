@@ -1,4 +1,4 @@
-import { ErrorCode, realTimers, SeamlessError } from '@seamless/transport';
+import { ErrorCode, describeValue, realTimers, SeamlessError } from '@seamless/transport';
 import type { DeliveryPolicy, Publication, TransportKind } from '@seamless/transport';
 import type { Lease } from '@seamless/topic-resolver';
 
@@ -33,8 +33,8 @@ export interface PublisherParts {
 }
 
 /**
- * Sends messages on one topic to every subscriber: over shared memory to those on this host,
- * over TCP to the others, at the same time. Every message gets the next sequence number of this
+ * Sends messages on one topic to every subscriber, over every transport of the bus at the same
+ * time (by default shared memory to those on this host, TCP to the others). Every message gets the next sequence number of this
  * publisher (0 for the first), the same on every transport.
  *
  * @example
@@ -112,7 +112,7 @@ export class Publisher {
     if (this.#closed) this.#fail(ErrorCode.Closed, 'is closed');
     const bytes = typeof data === 'string' ? encoder.encode(data) : data;
     if (!(bytes instanceof Uint8Array)) {
-      this.#fail(ErrorCode.InvalidArgument, `can send a Uint8Array or a string, not ${describe(data)}`);
+      this.#fail(ErrorCode.InvalidArgument, `can send a Uint8Array or a string, not ${describeValue(data)}`);
     }
     if (bytes.length > this.maxMessageSize) {
       throw new SeamlessError(
@@ -131,9 +131,9 @@ export class Publisher {
       return true;
     }
     // All or nothing: every transport numbers its messages alike, so each must take this one.
-    // A TCP publication without connections would only drop it: it is left out (its
-    // subscriber count is a field, while shared memory always gets the message, since a reader
-    // may join its ring before the publisher hears of it).
+    // A publication that counts its subscribers exactly and has none (TCP without connections)
+    // would only drop it: it is left out. One that cannot count them exactly always gets the
+    // message (shared memory: a reader may join its ring before the publisher hears of it).
     const publications = this.#publications;
     if (this.policy === 'reliable') {
       for (const publication of publications) {
@@ -234,12 +234,5 @@ export class Publisher {
 }
 
 function skippable(publication: Publication): boolean {
-  return publication.kind === 'tcp' && publication.subscriberCount === 0;
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return `a ${Object.prototype.toString.call(value).slice(8, -1)}`;
-  return typeof value;
+  return publication.exactSubscriberCount && publication.subscriberCount === 0;
 }

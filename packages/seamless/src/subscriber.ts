@@ -73,7 +73,7 @@ interface Attached {
 
 /**
  * Receives every message published on one topic, from every publisher, and picks the transport
- * per publisher: shared memory when the publisher is on this host, TCP otherwise. Publishers
+ * per publisher (`chooseRoute`): shared memory when the publisher is on this host, TCP otherwise. Publishers
  * that appear later are picked up; those that go away are dropped (`publisher-added`,
  * `publisher-removed`). Order is kept per publisher (`message.seq`), not across publishers.
  *
@@ -216,34 +216,30 @@ export class Subscriber extends MessageFeed<SubscriberEvents> {
       };
       const failures: string[] = [];
       let lastError: unknown;
-      if (answer.transport === 'shm') {
-        const shm = this.#parts.transports.get('shm');
-        // The probe: open the advertised segment and find the advertised nonce in it.
-        if (shm !== undefined && (await shm.canReach(advertisement))) {
-          const route: Route = { publisherId, transport: 'shm', reason: answer.reason };
-          subscription = await this.#open(shm, advertisement, admit(route)).catch((error: unknown) => {
-            lastError = error;
-            failures.push(`shared memory: ${(error as Error).message}`);
-            return undefined;
-          });
-        } else {
-          failures.push('shared memory: the advertised segment is not here (probe failed)');
+      // chooseRoute ranked them; each transport's canReach (the shared-memory segment probe)
+      // decides whether to try it or fall through to the next, and so does a failure to
+      // attach. The last one is simply tried: there is nothing to fall through to, and its
+      // own error says best why it cannot attach.
+      for (const [index, candidate] of answer.candidates.entries()) {
+        const transport = this.#parts.transports.get(candidate.kind);
+        if (pending.cancelled) break;
+        if (transport === undefined) continue; // chooseRoute names only the bus's transports
+        const last = index === answer.candidates.length - 1;
+        if (!last && !(await transport.canReach(advertisement))) {
+          failures.push(`${candidate.kind}: cannot reach it from here (its probe failed)`);
+          continue;
         }
-      }
-      if (subscription === undefined && answer.transport !== 'none') {
-        const tcp = this.#parts.transports.get('tcp');
-        if (tcp !== undefined && advertisement.endpoints.tcp !== undefined) {
-          const route: Route = {
-            publisherId,
-            transport: 'tcp',
-            reason: failures.length > 0 ? `${answer.reason}; ${failures.join('; ')}` : answer.reason,
-          };
-          subscription = await this.#open(tcp, advertisement, admit(route)).catch((error: unknown) => {
-            lastError = error;
-            failures.push(`tcp: ${(error as Error).message}`);
-            return undefined;
-          });
-        }
+        const route: Route = {
+          publisherId,
+          transport: candidate.kind,
+          reason: [candidate.reason, ...failures].join('; '),
+        };
+        subscription = await this.#open(transport, advertisement, admit(route)).catch((error: unknown) => {
+          lastError = error;
+          failures.push(`${candidate.kind}: ${(error as Error).message}`);
+          return undefined;
+        });
+        if (subscription !== undefined) break;
       }
       if (subscription === undefined) {
         if (!pending.cancelled) {

@@ -14,7 +14,7 @@ import { createServer, connect } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import type { Advertisement, IdleStrategy } from '@seamless/transport';
-import { createShmTransport } from '../src/index.js';
+import { createShmTransport, parseShmEndpoint } from '../src/index.js';
 import type { ShmPublication, ShmSubscription } from '../src/index.js';
 import { loadBinding } from '../src/load-binding.js';
 import { openSegment } from '../src/native.js';
@@ -49,7 +49,7 @@ function advertisementOf(publication: ShmPublication): Advertisement {
     maxMessageSize: publication.maxMessageSize,
     host: { bootId: 'b', ipcNamespace: 'i', netNamespace: 'n', hostname: 'h' },
     addresses: [],
-    endpoints: publication.endpoints,
+    endpoints: { [publication.kind]: publication.endpoint },
   };
 }
 
@@ -79,7 +79,7 @@ async function shmSide(kind: Case, onMessage: (data: Uint8Array) => void) {
         // The futex case bypasses the transport's wake-up: a bare ring reader that never
         // parks, polled when a native thread waiting on a futex word of the peer's segment
         // calls back through a ThreadSafeFunction.
-        const name = peer.endpoints.shm?.segment ?? '';
+        const name = parseShmEndpoint(peer.endpoints['shm']).segment;
         peerSegment = openSegment(name, uid, 0, segmentBytesFor(D.maxCapacity));
         const buffer = peerSegment.buffer ?? new ArrayBuffer(0);
         const header = readSegmentHeader(buffer, name);
@@ -129,7 +129,7 @@ async function shmSide(kind: Case, onMessage: (data: Uint8Array) => void) {
   };
 
   function ownSegment() {
-    cachedOwn ??= openSegment(publication.endpoints.shm?.segment ?? '', uid, 0, segmentBytesFor(D.maxCapacity));
+    cachedOwn ??= openSegment(publication.endpoint.segment, uid, 0, segmentBytesFor(D.maxCapacity));
     return cachedOwn;
   }
 }

@@ -14,6 +14,8 @@ import { reclaimLeftovers } from './reclaim-leftovers.js';
 import type { ReclaimReport } from './reclaim-leftovers.js';
 import { reclaimOnce } from './reclaim-schedule.js';
 import { RingDescriptor as D } from './ring-descriptor.js';
+import { SHM_TRANSPORT_KIND, parseShmEndpoint } from './shm-endpoint.js';
+import type { ShmEndpoint } from './shm-endpoint.js';
 import { ShmPublication } from './shm-publication.js';
 import { ShmSubscription, attachSegment } from './shm-subscription.js';
 import { SHM_DIRECTORY } from './shm-directory.js';
@@ -56,7 +58,8 @@ export interface ShmTransportOptions {
 }
 
 /** A shared-memory {@link Transport}, with the ring details of its publications exposed. */
-export interface ShmTransport extends Transport<'shm'> {
+export interface ShmTransport extends Transport<ShmEndpoint> {
+  readonly kind: typeof SHM_TRANSPORT_KIND;
   openPublication(options: PublicationOptions, listener?: PublicationListener): Promise<ShmPublication>;
   openSubscription(advertisement: Advertisement, options: SubscriptionOptions, listener: SubscriptionListener): Promise<ShmSubscription>;
   /**
@@ -126,7 +129,9 @@ export function createShmTransport(options: ShmTransportOptions = {}): ShmTransp
 
   return {
     specificationVersion: TRANSPORT_SPECIFICATION_VERSION,
-    kind: 'shm',
+    kind: SHM_TRANSPORT_KIND,
+    reach: 'host',
+    parseEndpoint: parseShmEndpoint,
 
     openPublication: (publicationOptions, listener) =>
       settle(() => {
@@ -159,7 +164,7 @@ export function createShmTransport(options: ShmTransportOptions = {}): ShmTransp
 
     canReach: (advertisement) =>
       settle(() => {
-        if (closed || advertisement.endpoints.shm === undefined) return false;
+        if (closed || advertisement.endpoints[SHM_TRANSPORT_KIND] === undefined) return false;
         try {
           attachSegment(advertisement, uid).segment.close();
           return true;

@@ -2,6 +2,8 @@ export { DEFAULT_CAPACITY, DEFAULT_MIN_FREE_BYTES, createShmTransport } from './
 export type { ShmTransport, ShmTransportOptions } from './create-shm-transport.js';
 export type { ReclaimReport } from './reclaim-leftovers.js';
 export { RingDescriptor, maxPayloadFor } from './ring-descriptor.js';
+export { SHM_TRANSPORT_KIND, parseShmEndpoint } from './shm-endpoint.js';
+export type { ShmEndpoint } from './shm-endpoint.js';
 export { ShmPublication } from './shm-publication.js';
 export { ShmSubscriber } from './shm-subscriber.js';
 export type { ShmSubscriptionOpener } from './shm-subscriber.js';

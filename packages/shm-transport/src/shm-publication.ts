@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { atProcessExit, ownPresence } from '@seamless/local-addrs';
 import type { ProcessIdentity, ProcessMonitor } from '@seamless/local-addrs';
 import { ErrorCode, realTimers, SeamlessError } from '@seamless/transport';
-import type { DeliveryPolicy, Endpoints, Publication, PublicationListener, PublicationLoan, PublicationOptions } from '@seamless/transport';
+import type { DeliveryPolicy, Publication, PublicationListener, PublicationLoan, PublicationOptions } from '@seamless/transport';
 import { Doorbell, doorbellPath, removeDoorbell, ringDoorbell } from './doorbell.js';
 import { createSegment, unlinkSegment } from './native.js';
 import type { NativeSegment } from './native.js';
@@ -12,6 +12,8 @@ import { RingDescriptor as D, maxPayloadFor, segmentBytesFor } from './ring-desc
 import { RingWriter } from './ring-writer.js';
 import { writeSegmentHeader } from './segment-header.js';
 import { describeShmSpace, formatBytes, shmSpace } from './shm-directory.js';
+import { SHM_TRANSPORT_KIND } from './shm-endpoint.js';
+import type { ShmEndpoint } from './shm-endpoint.js';
 
 /** How a publication's segment is made and watched; resolved from the transport options. */
 export interface PublicationSettings {
@@ -44,13 +46,15 @@ export function capacityFor(maxMessageSize: number, capacity: number): number {
  * the mapped ring from TypeScript: no system call and no allocation per message; a system
  * call happens only to wake a parked reader.
  */
-export class ShmPublication implements Publication {
-  readonly kind = 'shm' as const;
+export class ShmPublication implements Publication<ShmEndpoint> {
+  readonly kind = SHM_TRANSPORT_KIND;
   readonly topic: string;
   readonly publisherId: string;
   readonly policy: DeliveryPolicy;
   readonly maxMessageSize: number;
-  readonly endpoints: Endpoints;
+  readonly endpoint: ShmEndpoint;
+  /** Always false: a reader may attach to the ring before the publisher counts it. */
+  readonly exactSubscriberCount = false;
   /** The segment name (`/seamless-<uid>-<random>`). */
   readonly segmentName: string;
   /** Ring bytes. */
@@ -138,7 +142,7 @@ export class ShmPublication implements Publication {
       },
       livenessIntervalMs: settings.livenessIntervalMs,
     });
-    this.endpoints = Object.freeze({ shm: Object.freeze({ segment: this.segmentName, nonce }) });
+    this.endpoint = Object.freeze({ segment: this.segmentName, nonce });
     this.#stopListening = this.#doorbell.listen(() => {
       this.#onDoorbell();
     });

@@ -18,6 +18,7 @@ import { RingDescriptor as D, segmentBytesFor } from './ring-descriptor.js';
 import { RingReader } from './ring-reader.js';
 import { readSegmentHeader } from './segment-header.js';
 import type { SegmentHeader } from './segment-header.js';
+import { SHM_TRANSPORT_KIND, shmEndpointOf } from './shm-endpoint.js';
 
 /** A segment opened and checked against an advertisement, not yet joined as a reader. */
 export interface AttachedSegment {
@@ -33,10 +34,7 @@ export interface AttachedSegment {
  * `ERR_PROTOCOL` (not the advertised segment, or corrupt).
  */
 export function attachSegment(advertisement: Advertisement, uid: number): AttachedSegment {
-  const endpoint = advertisement.endpoints.shm;
-  if (endpoint === undefined) {
-    throw new SeamlessError(ErrorCode.ShmUnavailable, `publisher ${advertisement.publisherId} has no shared-memory endpoint`);
-  }
+  const endpoint = shmEndpointOf(advertisement);
   const segment = openSegment(endpoint.segment, uid, segmentBytesFor(D.minCapacity), segmentBytesFor(D.maxCapacity));
   try {
     const buffer = segment.buffer;
@@ -88,7 +86,7 @@ export interface SubscriptionSettings {
  * An open subscription keeps the event loop alive (like a socket); once closed it does not.
  */
 export class ShmSubscription implements Subscription {
-  readonly kind = 'shm' as const;
+  readonly kind = SHM_TRANSPORT_KIND;
   readonly topic: string;
   readonly publisherId: string;
   readonly segmentName: string;

@@ -1,8 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Advertisement } from '@seamless/transport';
 import { advertisementOf, Child, containerSkipReason, containerWrapper, killChildren } from '@seamless/test-support';
+import { parseShmEndpoint } from '../src/shm-endpoint.js';
+import type { ShmEndpoint } from '../src/shm-endpoint.js';
 
 // "Containers" as Docker makes them with --ipc=host or a /dev/shm volume: processes in PID
 // namespaces of their own (their pids mean nothing to the others), sharing /dev/shm.
@@ -29,7 +30,7 @@ async function startWriter(
     [JSON.stringify({ policy: 'reliable', abortEvery: 0, loan: false, seed: 1, ...config })],
     wrapper === undefined ? {} : { wrapper },
   );
-  const ready = await child.next<{ endpoints: Advertisement['endpoints']; presence: string; pid: number }>(
+  const ready = await child.next<{ endpoints: { readonly shm: ShmEndpoint }; presence: string; pid: number }>(
     (message) => message['type'] === 'ready',
   );
   return { child, advertisement: advertisementOf({ ...config, endpoints: ready.endpoints }), presence: ready.presence, pid: ready.pid };
@@ -103,7 +104,7 @@ describe.skipIf(skipReason !== undefined)('shared memory between PID namespaces 
     };
     const writer = await startWriter(config, containerWrapper({ pid: true }));
     expect(writer.pid).toBe(1);
-    const segment = writer.advertisement.endpoints.shm?.segment ?? '';
+    const segment = parseShmEndpoint(writer.advertisement.endpoints['shm']).segment;
     const reader = await startReader({ advertisement: writer.advertisement, maxMessageSize: config.maxMessageSize });
     writer.child.send('go');
     await writer.child.next((message) => message['type'] === 'progress', 60_000);

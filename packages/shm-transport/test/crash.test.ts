@@ -1,9 +1,10 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Advertisement } from '@seamless/transport';
 import { advertisementOf, Child, killChildren } from '@seamless/test-support';
 import { createShmTransport } from '../src/index.js';
+import { parseShmEndpoint } from '../src/shm-endpoint.js';
+import type { ShmEndpoint } from '../src/shm-endpoint.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
@@ -18,7 +19,7 @@ async function startWriter(config: Record<string, unknown> & { topic: string; pu
   const child = Child.start(`${fixtures}ring-writer.mjs`, [
     JSON.stringify({ policy: 'reliable', abortEvery: 0, loan: false, seed: 1, ...config }),
   ]);
-  const ready = await child.next<{ endpoints: Advertisement['endpoints']; pid: number; presence: string }>(
+  const ready = await child.next<{ endpoints: { readonly shm: ShmEndpoint }; pid: number; presence: string }>(
     (message) => message['type'] === 'ready',
   );
   return { child, advertisement: advertisementOf({ ...config, endpoints: ready.endpoints }), pid: ready.pid, presence: ready.presence };
@@ -95,7 +96,7 @@ describe('crash safety', () => {
       drained: true,
     };
     const writer = await startWriter(config);
-    const segment = writer.advertisement.endpoints.shm?.segment ?? '';
+    const segment = parseShmEndpoint(writer.advertisement.endpoints['shm']).segment;
     const common = { advertisement: writer.advertisement, maxMessageSize: config.maxMessageSize };
     const readers = [await startParkReader(common), await startParkReader({ ...common, mode: 'iterate' })];
     writer.child.send('go');
@@ -123,7 +124,7 @@ describe('crash safety', () => {
     const start = async (publisherId: string) => {
       const writer = await startWriter({ topic: 'crash.alone', publisherId, maxMessageSize: 64, capacity: 4096, count: 1, namePrefix });
       await writer.child.kill('SIGKILL');
-      const segment = writer.advertisement.endpoints.shm?.segment ?? '';
+      const segment = parseShmEndpoint(writer.advertisement.endpoints['shm']).segment;
       expect(existsSync(`/dev/shm${segment}`)).toBe(true);
       return { segment, presence: writer.presence };
     };
@@ -143,7 +144,7 @@ describe('crash safety', () => {
 
   it('a normal exit without close() leaves no segment and no doorbell behind', async () => {
     const writer = await startWriter({ topic: 'exit.unclosed', publisherId: 'w-unclosed', maxMessageSize: 64, capacity: 4096, count: 1 });
-    const segment = writer.advertisement.endpoints.shm?.segment ?? '';
+    const segment = parseShmEndpoint(writer.advertisement.endpoints['shm']).segment;
     expect(existsSync(`/dev/shm${segment}`)).toBe(true);
     writer.child.send('exit');
     expect(await writer.child.exited).toEqual({ code: 0, signal: null });

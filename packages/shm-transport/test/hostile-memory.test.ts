@@ -5,6 +5,7 @@ import type { Advertisement } from '@seamless/transport';
 import { Child, killChildren } from '@seamless/test-support';
 import { openSegment } from '../src/native.js';
 import { RingDescriptor as D, segmentBytesFor } from '../src/ring-descriptor.js';
+import type { ShmEndpoint } from '../src/shm-endpoint.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const uid = process.getuid?.() ?? 0;
@@ -58,7 +59,7 @@ describe('hostile memory', () => {
           yieldEvery: 1000,
         }),
       ]);
-      const ready = await writer.next<{ endpoints: Advertisement['endpoints'] }>((message) => message['type'] === 'ready');
+      const ready = await writer.next<{ endpoints: { readonly shm: ShmEndpoint } }>((message) => message['type'] === 'ready');
       const advertisement: Advertisement = {
         version: 1,
         topic: 'hostile',
@@ -72,7 +73,7 @@ describe('hostile memory', () => {
       const reader = Child.start(`${fixtures}hostile-reader.mjs`, [JSON.stringify({ advertisement, maxMessageSize: 512 })]);
       await reader.next((message) => message['type'] === 'attached');
       writer.send('go');
-      const segment = openSegment(ready.endpoints.shm?.segment ?? '', uid, 0, segmentBytesFor(D.maxCapacity));
+      const segment = openSegment(ready.endpoints.shm.segment, uid, 0, segmentBytesFor(D.maxCapacity));
       const bytes = new Uint8Array(segment.buffer ?? new ArrayBuffer(0));
       const next = random(seed);
       const deadline = performance.now() + 1500;
@@ -106,7 +107,7 @@ describe('hostile memory', () => {
       // remove it: the writer must close it (it unlinks by the name it keeps to itself).
       writer.send('close');
       await writer.next((message) => message['type'] === 'closed', 10_000);
-      expect(existsSync(`/dev/shm${ready.endpoints.shm?.segment ?? ''}`)).toBe(false);
+      expect(existsSync(`/dev/shm${ready.endpoints.shm.segment}`)).toBe(false);
     },
     30_000,
   );

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Advertisement, DeliveryPolicy } from '@seamless/transport';
 import { Child, killChildren } from '@seamless/test-support';
+import type { ShmEndpoint } from '../src/shm-endpoint.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
@@ -46,8 +47,8 @@ const created: string[] = [];
 
 async function startWriter(config: WriterConfig): Promise<{ child: Child; advertisement: Advertisement }> {
   const child = Child.start(`${fixtures}ring-writer.mjs`, [JSON.stringify({ abortEvery: 0, loan: false, ...config })]);
-  const ready = await child.next<{ endpoints: Advertisement['endpoints'] }>((message) => message['type'] === 'ready');
-  created.push(ready.endpoints.shm?.segment ?? '');
+  const ready = await child.next<{ endpoints: { readonly shm: ShmEndpoint } }>((message) => message['type'] === 'ready');
+  created.push(ready.endpoints.shm.segment);
   const advertisement: Advertisement = {
     version: 1,
     topic: config.topic,

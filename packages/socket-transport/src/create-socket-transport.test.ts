@@ -78,7 +78,7 @@ function payload(index: number, size: number): Uint8Array {
 describe('createSocketTransport', () => {
   it('is a v1 tcp transport and checks its options', () => {
     const created = transport();
-    expect(created.specificationVersion).toBe('v1');
+    expect(created.specificationVersion).toBe('v2');
     expect(created.kind).toBe('tcp');
     expect(syncCodeOf(() => createSocketTransport({ port: -1 }))).toBe('ERR_CONFIG_INVALID');
   });
@@ -91,8 +91,10 @@ describe('createSocketTransport', () => {
     const second = await created.openPublication(publicationOptions({ topic: 'md.MSFT', publisherId: 'p2' }));
     expect(created.port).toBeGreaterThan(0);
     expect(created.address).toBe('127.0.0.1');
-    expect(first.endpoints).toEqual({ tcp: { port: created.port, tls: false } });
-    expect(second.endpoints).toEqual(first.endpoints);
+    expect(first.endpoint).toEqual({ port: created.port, tls: false });
+    expect(second.endpoint).toEqual(first.endpoint);
+    expect(first.exactSubscriberCount).toBe(true);
+    expect(created.reach).toBe('network');
     expect(first.kind).toBe('tcp');
   });
 
@@ -124,14 +126,14 @@ describe('createSocketTransport', () => {
 
   it('reports a port already in use, and can try again', async () => {
     const first = await transport().openPublication(publicationOptions());
-    const port = first.endpoints.tcp?.port ?? 0;
+    const port = first.endpoint.port;
     const second = transport({ port });
     const error = await failureOf(second.openPublication(publicationOptions()));
     expect(error.code).toBe('ERR_CONNECTION');
     expect(error.message).toBe(`cannot listen on 127.0.0.1 port ${String(port)}: EADDRINUSE`);
     await transports[0]?.close();
     const retried = await second.openPublication(publicationOptions());
-    expect(retried.endpoints.tcp?.port).toBe(port);
+    expect(retried.endpoint.port).toBe(port);
   });
 
   it('delivers messages complete and in order, with seq, topic, publisher id and transport', async () => {
@@ -290,10 +292,10 @@ describe('createSocketTransport', () => {
 
   it('tries the addresses in order: loopback first, past refusals and foreign listeners', async () => {
     const publication = await transport().openPublication(publicationOptions());
-    const stranger = await transport({ host: '127.0.0.3', port: publication.endpoints.tcp?.port ?? 0 }).openPublication(
+    const stranger = await transport({ host: '127.0.0.3', port: publication.endpoint.port }).openPublication(
       publicationOptions({ publisherId: 'someone-else' }),
     );
-    expect(stranger.endpoints).toEqual(publication.endpoints);
+    expect(stranger.endpoint).toEqual(publication.endpoint);
     const tried: string[] = [];
     const subscriber = transport({
       network: {
@@ -611,7 +613,7 @@ describe('connection loss', () => {
     const collector = await subscribe(subscriber, advertisementFor(publication));
     const subscription = collector.subscription;
     await until(() => publication.subscriberCount === 1, 'the subscriber');
-    expect(subscription?.remote).toBe(`127.0.0.1:${String(publication.endpoints.tcp?.port)}`);
+    expect(subscription?.remote).toBe(`127.0.0.1:${String(publication.endpoint.port)}`);
     for (let sequence = 0; sequence < 10; sequence++) publication.send(payload(sequence, 10), sequence);
     await until(() => collector.messages.length === 10, 'the first ten');
     clientSockets[0]?.destroy();
@@ -698,7 +700,7 @@ describe('heartbeats', () => {
       heartbeat: { intervalMs: 20, timeoutMs: 100 },
       onConnectionError: (error) => problems.push(error),
     }).openPublication(publicationOptions());
-    const socket = await rawSubscriber(publication.endpoints.tcp?.port ?? 0, 'p1');
+    const socket = await rawSubscriber(publication.endpoint.port, 'p1');
     await until(() => publication.subscriberCount === 1, 'the raw subscriber');
     await until(() => publication.subscriberCount === 0, 'the drop');
     expect(problems.map((problem) => problem.message)).toContainEqual(
@@ -713,7 +715,7 @@ describe('defensive decoding', () => {
     const problems: SeamlessError[] = [];
     const publication = await transport({ onConnectionError: (error) => problems.push(error) }).openPublication(publicationOptions());
     const good = await subscribe(transport(), advertisementFor(publication));
-    const port = publication.endpoints.tcp?.port ?? 0;
+    const port = publication.endpoint.port;
     const broken = await rawSubscriber(port, 'p1');
     await until(() => publication.subscriberCount === 2, 'both subscribers');
     broken.write(Buffer.from([0, 0, 0, 1, 77]));
@@ -732,7 +734,7 @@ describe('defensive decoding', () => {
 
   it('answers a HELLO of another protocol version with a REJECT', async () => {
     const publication = await transport().openPublication(publicationOptions());
-    const socket = net.connect(publication.endpoints.tcp?.port ?? 0, '127.0.0.1');
+    const socket = net.connect(publication.endpoint.port, '127.0.0.1');
     const hello = (await import('./handshake.js')).encodeHello({ topic: 'md.AAPL', publisherId: 'p1', heartbeatTimeoutMs: 0 });
     hello[9] = 7;
     socket.write(hello);

@@ -18,6 +18,8 @@ import type {
 } from '@seamless/transport';
 import { chooseAddresses } from './choose-addresses.js';
 import { connectToPublisher } from './connect-to-publisher.js';
+import { TCP_TRANSPORT_KIND, parseSocketEndpoint } from './socket-endpoint.js';
+import type { SocketEndpoint } from './socket-endpoint.js';
 import { TcpPublication } from './socket-publication.js';
 import type { SocketPublication } from './socket-publication.js';
 import { SocketServer } from './socket-server.js';
@@ -36,7 +38,8 @@ import type { ResolvedOptions, SocketTransportOptions } from './socket-transport
  * if (await transport.canReach(advertisement)) await transport.openSubscription(advertisement, {}, listener);
  * ```
  */
-export interface SocketTransport extends Transport<'tcp'> {
+export interface SocketTransport extends Transport<SocketEndpoint> {
+  readonly kind: typeof TCP_TRANSPORT_KIND;
   /**
    * Opens the sending side of one publisher. The first call starts the listener; every
    * publication of this transport shares it and advertises its port.
@@ -80,7 +83,7 @@ export interface SocketTransport extends Transport<'tcp'> {
  * const publication = await transport.openPublication({
  *   topic: 'md.AAPL', publisherId: 'p1', policy: 'reliable', maxMessageSize: 1024,
  * });
- * console.log(publication.endpoints); // { tcp: { port: 41234, tls: false } }
+ * console.log(publication.endpoint); // { port: 41234, tls: false }
  * await transport.close();
  * ```
  */
@@ -91,7 +94,8 @@ export function createSocketTransport(options: SocketTransportOptions = {}): Soc
 
 class TcpTransport implements SocketTransport {
   readonly specificationVersion = TRANSPORT_SPECIFICATION_VERSION;
-  readonly kind = 'tcp' as const;
+  readonly kind = TCP_TRANSPORT_KIND;
+  readonly reach = 'network' as const;
 
   readonly #server: SocketServer;
   readonly #publications = new Set<TcpPublication>();
@@ -133,7 +137,7 @@ class TcpTransport implements SocketTransport {
     }
     const publication = new TcpPublication({
       ...checked,
-      endpoints: Object.freeze({ tcp: Object.freeze({ port, tls: this.#server.tls }) }),
+      endpoint: Object.freeze({ port, tls: this.#server.tls }),
       listener,
       maxSendQueueBytes: this.#settings.maxSendQueueBytes,
       heartbeat: this.#settings.heartbeat,
@@ -147,6 +151,10 @@ class TcpTransport implements SocketTransport {
     this.#publications.add(publication);
     this.#server.add(publication);
     return publication;
+  }
+
+  parseEndpoint(value: unknown): SocketEndpoint {
+    return parseSocketEndpoint(value);
   }
 
   canReach(advertisement: Advertisement): Promise<boolean> {
@@ -245,10 +253,16 @@ class TcpTransport implements SocketTransport {
     readonly tls: boolean;
     readonly problem?: SeamlessError;
   } {
-    const endpoint = advertisement.endpoints.tcp;
+    const entry = advertisement.endpoints[TCP_TRANSPORT_KIND];
     const who = `publisher "${advertisement.publisherId}" of topic "${advertisement.topic}"`;
-    if (endpoint === undefined) {
+    if (entry === undefined) {
       return { addresses: [], port: 0, tls: false, problem: invalid(`${who} has no tcp endpoint`) };
+    }
+    let endpoint: SocketEndpoint;
+    try {
+      endpoint = parseSocketEndpoint(entry);
+    } catch (error) {
+      return { addresses: [], port: 0, tls: false, problem: error as SeamlessError };
     }
     if (!endpoint.tls && this.#settings.tls.client !== undefined) {
       return {

@@ -2,6 +2,8 @@ export { chooseAddresses } from './choose-addresses.js';
 export type { AddressChoice, SkippedBecause } from './choose-addresses.js';
 export { createSocketTransport } from './create-socket-transport.js';
 export type { SocketTransport } from './create-socket-transport.js';
+export { TCP_TRANSPORT_KIND, parseSocketEndpoint } from './socket-endpoint.js';
+export type { SocketEndpoint } from './socket-endpoint.js';
 export { reconnectDelay } from './reconnect-backoff.js';
 export type { BackoffParameters } from './reconnect-backoff.js';
 export { nodeNetwork } from './socket-network.js';

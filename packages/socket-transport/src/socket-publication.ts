@@ -1,12 +1,14 @@
 import type { Socket } from 'node:net';
 import { types } from 'node:util';
 import { ErrorCode, realTimers, SeamlessError } from '@seamless/transport';
-import type { DeliveryPolicy, Endpoints, Publication, PublicationListener } from '@seamless/transport';
+import type { DeliveryPolicy, Publication, PublicationListener } from '@seamless/transport';
 import type { FrameDecoder } from './frame-codec.js';
 import { FrameTypes } from './frame-codec.js';
 import { encodeWelcome } from './handshake.js';
 import type { Hello } from './handshake.js';
 import { heartbeatSendInterval } from './heartbeat.js';
+import { TCP_TRANSPORT_KIND } from './socket-endpoint.js';
+import type { SocketEndpoint } from './socket-endpoint.js';
 import { SubscriberConnection } from './subscriber-connection.js';
 import { DATA_HEADER_SIZE } from './wire-format.js';
 
@@ -16,11 +18,11 @@ import { DATA_HEADER_SIZE } from './wire-format.js';
  * @example
  * ```ts no-run
  * const publication = await transport.openPublication(options);
- * console.log(publication.endpoints.tcp?.port, publication.queuedBytes, publication.droppedMessages);
+ * console.log(publication.endpoint.port, publication.queuedBytes, publication.droppedMessages);
  * ```
  */
-export interface SocketPublication extends Publication {
-  readonly kind: 'tcp';
+export interface SocketPublication extends Publication<SocketEndpoint> {
+  readonly kind: typeof TCP_TRANSPORT_KIND;
   /**
    * Bytes accepted and not yet taken by the kernel, summed over the connected subscribers
    * (each at most `maxSendQueueBytes`, or one larger message).
@@ -36,7 +38,7 @@ export interface TcpPublicationSettings {
   readonly publisherId: string;
   readonly policy: DeliveryPolicy;
   readonly maxMessageSize: number;
-  readonly endpoints: Endpoints;
+  readonly endpoint: SocketEndpoint;
   readonly listener: PublicationListener | undefined;
   readonly maxSendQueueBytes: number;
   readonly heartbeat: { readonly intervalMs: number; readonly timeoutMs: number };
@@ -55,12 +57,14 @@ interface DrainWaiter {
 
 /** The publication: fan-out to every connected subscriber of one publisher. */
 export class TcpPublication implements SocketPublication {
-  readonly kind = 'tcp' as const;
+  readonly kind = TCP_TRANSPORT_KIND;
   readonly topic: string;
   readonly publisherId: string;
   readonly policy: DeliveryPolicy;
   readonly maxMessageSize: number;
-  readonly endpoints: Endpoints;
+  readonly endpoint: SocketEndpoint;
+  /** Always true: a subscriber is a connection, counted when it says hello. */
+  readonly exactSubscriberCount = true;
 
   #connections: SubscriberConnection[] = [];
   readonly #reliable: boolean;
@@ -77,7 +81,7 @@ export class TcpPublication implements SocketPublication {
     this.publisherId = settings.publisherId;
     this.policy = settings.policy;
     this.maxMessageSize = settings.maxMessageSize;
-    this.endpoints = settings.endpoints;
+    this.endpoint = settings.endpoint;
     this.#reliable = settings.policy === 'reliable';
   }
 

@@ -98,7 +98,7 @@ describe('between processes over loopback', () => {
       policy: 'reliable',
       maxMessageSize: 65_536,
     });
-    const port = publication.endpoints.tcp?.port ?? 0;
+    const port = publication.endpoint.port;
     const stalled = startFixture('subscriber', { advertisement: advertisement(port), stall: true, maxReceiveQueueBytes: 65_536 });
     await stalled.next('subscribed');
     const survivor = new Collector();
@@ -231,7 +231,7 @@ describe('process lifetime', () => {
     });
     const fixture = startFixture(
       'lifecycle',
-      { advertisement: advertisement(publication.endpoints.tcp?.port ?? 0, { topic: 'life', publisherId: 'life' }) },
+      { advertisement: advertisement(publication.endpoint.port, { topic: 'life', publisherId: 'life' }) },
       ['subscribe'],
     );
     await until(() => publication.subscriberCount === 1, 'the subscriber');

@@ -132,7 +132,7 @@ describe.skipIf(!opensslAvailable)('TLS', () => {
     const publication = await transport({ tls: { server: { key: credentials.serverKey, cert: credentials.serverCert } } }).openPublication(
       publicationOptions,
     );
-    expect(publication.endpoints).toEqual({ tcp: { port: publication.endpoints.tcp?.port, tls: true } });
+    expect(publication.endpoint).toEqual({ port: publication.endpoint.port, tls: true });
     const collector = await exchange(
       { tls: { server: { key: credentials.serverKey, cert: credentials.serverCert } } },
       { tls: { client: { ca: credentials.caCert } } },
@@ -159,7 +159,7 @@ describe.skipIf(!opensslAvailable)('TLS', () => {
       onConnectionError: (problem) => problems.push(problem),
     }).openPublication(publicationOptions);
     const { encodeHello } = await import('../src/handshake.js');
-    const socket = net.connect(publication.endpoints.tcp?.port ?? 0, '127.0.0.1');
+    const socket = net.connect(publication.endpoint.port, '127.0.0.1');
     socket.on('error', () => undefined);
     socket.write(encodeHello({ topic: 'secure', publisherId: 'p1', heartbeatTimeoutMs: 0 }));
     await until(() => problems.length === 1, 'the report');

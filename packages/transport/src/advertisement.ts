@@ -1,35 +1,30 @@
 import type { DeliveryPolicy } from './delivery-policy.js';
 import type { HostIdentity } from './host-identity.js';
+import type { TransportKind } from './transport-kind.js';
 
-/** The version of the {@link Advertisement} shape; bumped on any incompatible change. */
+/**
+ * The version of the {@link Advertisement} wire shape; bumped on any incompatible change. Still
+ * 1 in contract v2: v2 opened `endpoints` to any transport kind without changing the JSON, so
+ * each release reads the advertisements of the one before and after it.
+ */
 export const ADVERTISEMENT_VERSION = 1;
 
 /**
- * Where a publication can be reached over shared memory: the segment's name and the random
- * nonce written into its header. A subscriber that opens the segment and finds the same
- * nonce knows it shares memory with the publisher (not merely a segment of the same name in
- * another container).
+ * How to reach one publisher, per transport: each transport that serves it puts one entry here,
+ * keyed by its {@link TransportKind}, and is the only one that reads it (`Transport.parseEndpoint`).
+ * An entry is plain JSON (an object); `parseAdvertisement` checks that much and freezes it, and
+ * keeps entries of kinds this process does not know, so an advertisement from a newer release
+ * still routes over the transports both ends have.
+ *
+ * @example
+ * ```ts
+ * const endpoints: Endpoints = {
+ *   shm: { segment: '/seamless-1000-3f9a…', nonce: '0123456789abcdef0123456789abcdef' },
+ *   tcp: { port: 40123, tls: false },
+ * };
+ * ```
  */
-export interface ShmEndpoint {
-  /** The segment name as passed to `shm_open` (starts with `/`). */
-  readonly segment: string;
-  /** 32 hexadecimal digits, random per segment. */
-  readonly nonce: string;
-}
-
-/** Where a publication can be reached over TCP: the listening port (on `addresses`). */
-export interface TcpEndpoint {
-  /** The TCP port, 1..65535. */
-  readonly port: number;
-  /** Whether the listener speaks TLS. */
-  readonly tls: boolean;
-}
-
-/** The endpoints of one publisher, one per transport that serves it. */
-export interface Endpoints {
-  readonly shm?: ShmEndpoint;
-  readonly tcp?: TcpEndpoint;
-}
+export type Endpoints = Readonly<Record<TransportKind, unknown>>;
 
 /**
  * What a publisher tells the world through a resolver: who it is, where it runs and how to
@@ -64,6 +59,6 @@ export interface Advertisement {
   readonly host: HostIdentity;
   /** IP addresses (textual, normalised) on which the publisher's host can be reached. */
   readonly addresses: readonly string[];
-  /** How to reach the publisher, per transport. */
+  /** How to reach the publisher, per transport kind (see {@link Endpoints}). */
   readonly endpoints: Endpoints;
 }

@@ -1,17 +1,24 @@
 export { ADVERTISEMENT_VERSION } from './advertisement.js';
-export type { Advertisement, Endpoints, ShmEndpoint, TcpEndpoint } from './advertisement.js';
+export type { Advertisement, Endpoints } from './advertisement.js';
 export { DELIVERY_POLICIES } from './delivery-policy.js';
 export type { DeliveryPolicy, IdleStrategy } from './delivery-policy.js';
 export type { HostIdentity } from './host-identity.js';
 export type { Message, MessageHandler } from './message.js';
-export { MAX_ADVERTISED_ADDRESSES, MAX_ADVERTISEMENT_BYTES, parseAdvertisement } from './parse-advertisement.js';
+export { describeValue } from './describe-value.js';
+export {
+  MAX_ADVERTISED_ADDRESSES,
+  MAX_ADVERTISED_ENDPOINTS,
+  MAX_ADVERTISEMENT_BYTES,
+  invalidAdvertisement,
+  parseAdvertisement,
+} from './parse-advertisement.js';
 export type { Publication, PublicationListener, PublicationLoan, PublicationOptions } from './publication.js';
 export { ErrorCode, SeamlessError } from './seamless-error.js';
 export type { SeamlessErrorOptions } from './seamless-error.js';
 export type { Subscription, SubscriptionListener, SubscriptionOptions } from './subscription.js';
-export { TRANSPORT_SPECIFICATION_VERSION } from './transport.js';
-export type { Transport } from './transport.js';
-export { TRANSPORT_KINDS } from './transport-kind.js';
+export { TRANSPORT_REACHES, TRANSPORT_SPECIFICATION_VERSION } from './transport.js';
+export type { Transport, TransportReach } from './transport.js';
+export { MAX_TRANSPORT_KIND_LENGTH, transportKindProblem } from './transport-kind.js';
 export type { TransportKind } from './transport-kind.js';
 export { MAX_TOPIC_BYTES, topicProblem, validateTopic } from './validate-topic.js';
 export { MessageFeed } from './message-feed.js';

@@ -71,15 +71,52 @@ describe('parseAdvertisement', () => {
     [['addresses'], '10.0.0.1', 'addresses must be an array'],
     [['addresses'], Array(65).fill('10.0.0.1'), 'addresses must be an array of at most 64'],
     [['addresses'], ['10.0.0.1', 'example.com'], 'addresses[1] "example.com" is not an IP address'],
-    [['endpoints', 'shm', 'segment'], 'no-slash', 'endpoints.shm.segment must match'],
-    [['endpoints', 'shm', 'segment'], '/../etc/passwd', 'endpoints.shm.segment must match'],
-    [['endpoints', 'shm', 'nonce'], 'ABC', 'endpoints.shm.nonce must be 32 lowercase hex digits'],
-    [['endpoints', 'tcp', 'port'], 0, 'endpoints.tcp.port must be an integer 1..65535, got 0'],
-    [['endpoints', 'tcp', 'port'], 70000, 'endpoints.tcp.port must be an integer 1..65535'],
-    [['endpoints', 'tcp', 'tls'], 'yes', 'endpoints.tcp.tls must be a boolean'],
+    [['endpoints'], [], 'endpoints must be an object, got an array'],
+    [['endpoints', 'shm'], 'segment', 'endpoints.shm must be an object'],
+    [['endpoints', 'Shared Memory'], {}, 'endpoints["Shared Memory"] is not a transport kind'],
+    [['endpoints', 'x'.repeat(33)], {}, 'is not a transport kind: it must be 1 to 32 characters'],
+    [['endpoints', 'tcp', 'port'], Number.NaN, 'endpoints.tcp.port must be a finite number'],
+    [['endpoints', 'tcp', 'extra'], 'x'.repeat(1025), 'endpoints.tcp.extra must be a string of at most 1024'],
+    [['endpoints', 'tcp', 'extra'], { a: { b: { c: {} } } }, 'endpoints.tcp.extra.a.b.c must be plain JSON nested at most 4 deep'],
+    [['endpoints', 'tcp', 'extra'], new Map(), 'endpoints.tcp.extra must be plain JSON, got a Map'],
+    [['endpoints', 'tcp', 'extra'], Array(65).fill(0), 'endpoints.tcp.extra must be an array of at most 64'],
   ])('refuses %j = %j', (path, value, message) => {
     const input = path.length === 0 ? value : withField(path, value);
     expect(problemOf(input)).toContain(message);
+  });
+
+  it('keeps the entries of kinds it does not know, frozen, for the transports that do', () => {
+    const endpoints = { ...valid.endpoints, 'unix-socket': { path: '/run/seamless/p1.sock', tags: ['a', 1, true, null] } };
+    const parsed = parseAdvertisement({ ...valid, endpoints });
+    expect(parsed.endpoints).toEqual(endpoints);
+    const entry = parsed.endpoints['unix-socket'] as { tags: unknown[] };
+    expect(Object.isFrozen(entry)).toBe(true);
+    expect(Object.isFrozen(entry.tags)).toBe(true);
+    expect(entry).not.toBe(endpoints['unix-socket']);
+  });
+
+  it('reads the advertisement of a v1 publisher (contract v1, the release before) unchanged', () => {
+    // Written by @seamless/seamless 0.1.0 (transport contract v1) to its registry file.
+    const v1 = JSON.parse(
+      '{"version":1,"topic":"md.AAPL","publisherId":"p-5f2b9c4d0a1e7f36","policy":"reliable","maxMessageSize":65536,' +
+        '"host":{"bootId":"b1","ipcNamespace":"ipc:[4026531839]","netNamespace":"net:[4026531840]","hostname":"h"},' +
+        '"addresses":["10.0.0.5","127.0.0.1"],"endpoints":{"shm":{"segment":"/seamless-0-1a2b3c4d-0123456789abcdef",' +
+        '"nonce":"0123456789abcdef0123456789abcdef"},"tcp":{"port":40123,"tls":false}}}',
+    ) as unknown;
+    expect(parseAdvertisement(v1).endpoints).toEqual({
+      shm: { segment: '/seamless-0-1a2b3c4d-0123456789abcdef', nonce: '0123456789abcdef0123456789abcdef' },
+      tcp: { port: 40123, tls: false },
+    });
+  });
+
+  it('keeps a "__proto__" field of an entry a field, never a prototype', () => {
+    const parsed = parseAdvertisement(
+      JSON.parse(JSON.stringify({ ...valid, endpoints: {} }).replace('"endpoints":{}', '"endpoints":{"x":{"__proto__":{"polluted":1}}}')),
+    );
+    const entry = parsed.endpoints['x'] as Record<string, unknown>;
+    expect(Object.getPrototypeOf(entry)).toBe(Object.prototype);
+    expect(Object.keys(entry)).toEqual(['__proto__']);
+    expect((entry as { polluted?: unknown }).polluted).toBeUndefined();
   });
 
   it('never throws anything but ERR_ADVERTISEMENT_INVALID on arbitrary JSON', () => {

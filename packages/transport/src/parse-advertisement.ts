@@ -1,9 +1,11 @@
 import { ADVERTISEMENT_VERSION } from './advertisement.js';
-import type { Advertisement, ShmEndpoint, TcpEndpoint } from './advertisement.js';
+import type { Advertisement, Endpoints } from './advertisement.js';
 import { DELIVERY_POLICIES } from './delivery-policy.js';
 import type { DeliveryPolicy } from './delivery-policy.js';
+import { describeValue as show } from './describe-value.js';
 import type { HostIdentity } from './host-identity.js';
 import { ErrorCode, SeamlessError } from './seamless-error.js';
+import { transportKindProblem } from './transport-kind.js';
 import { publisherIdProblem } from './validate-publisher-id.js';
 import { topicProblem } from './validate-topic.js';
 
@@ -12,8 +14,8 @@ export const MAX_ADVERTISEMENT_BYTES = 8192;
 /** The most addresses one advertisement may list. */
 export const MAX_ADVERTISED_ADDRESSES = 64;
 
-const noncePattern = /^[0-9a-f]{32}$/;
-const segmentPattern = /^\/[A-Za-z0-9._-]{1,250}$/;
+/** The most transports one advertisement may name in `endpoints`. */
+export const MAX_ADVERTISED_ENDPOINTS = 16;
 // Textual IPv4 or IPv6, optionally with a zone id; checked for shape only (no I/O here).
 const addressPattern = /^(?:[0-9.]{7,15}|[0-9A-Fa-f:.]{2,45}(?:%[A-Za-z0-9_.-]{1,32})?)$/;
 
@@ -21,6 +23,10 @@ const addressPattern = /^(?:[0-9.]{7,15}|[0-9A-Fa-f:.]{2,45}(?:%[A-Za-z0-9_.-]{1
  * Validates an untrusted value (parsed JSON from a registry file, a datagram or a
  * configuration) and returns it as a fresh, frozen {@link Advertisement} holding only known
  * fields. Throws {@link SeamlessError} `ERR_ADVERTISEMENT_INVALID` naming the first bad field.
+ *
+ * Each entry of `endpoints` is checked for shape only (a JSON object of bounded size under a
+ * valid transport kind) and copied: what it means is the business of the transport of that
+ * kind (`Transport.parseEndpoint`), so kinds this process does not know pass through.
  *
  * @example
  * ```ts
@@ -64,25 +70,7 @@ export function parseAdvertisement(value: unknown): Advertisement {
     if (!addressPattern.test(text)) fail(`addresses[${index}]`, `${show(text)} is not an IP address`);
     return text;
   });
-  const endpointRecord = object(record['endpoints'], 'endpoints');
-  const endpoints: { shm?: ShmEndpoint; tcp?: TcpEndpoint } = {};
-  if (endpointRecord['shm'] !== undefined) {
-    const shm = object(endpointRecord['shm'], 'endpoints.shm');
-    const segment = string(shm['segment'], 'endpoints.shm.segment', 251);
-    if (!segmentPattern.test(segment)) fail('endpoints.shm.segment', 'must match /[A-Za-z0-9._-]+');
-    const nonce = string(shm['nonce'], 'endpoints.shm.nonce', 32);
-    if (!noncePattern.test(nonce)) fail('endpoints.shm.nonce', 'must be 32 lowercase hex digits');
-    endpoints.shm = Object.freeze({ segment, nonce });
-  }
-  if (endpointRecord['tcp'] !== undefined) {
-    const tcp = object(endpointRecord['tcp'], 'endpoints.tcp');
-    const port = tcp['port'];
-    if (!Number.isInteger(port) || (port as number) < 1 || (port as number) > 65535) {
-      fail('endpoints.tcp.port', `must be an integer 1..65535, got ${show(port)}`);
-    }
-    if (typeof tcp['tls'] !== 'boolean') fail('endpoints.tcp.tls', 'must be a boolean');
-    endpoints.tcp = Object.freeze({ port: port as number, tls: tcp['tls'] });
-  }
+  const endpoints = parseEndpoints(record['endpoints']);
   return Object.freeze({
     version: ADVERTISEMENT_VERSION,
     topic: topic as string,
@@ -93,6 +81,49 @@ export function parseAdvertisement(value: unknown): Advertisement {
     addresses: Object.freeze(addresses),
     endpoints: Object.freeze(endpoints),
   });
+}
+
+function parseEndpoints(value: unknown): Endpoints {
+  const record = object(value, 'endpoints');
+  const kinds = Object.keys(record);
+  if (kinds.length > MAX_ADVERTISED_ENDPOINTS) fail('endpoints', `must name at most ${MAX_ADVERTISED_ENDPOINTS} transports`);
+  const endpoints: Record<string, unknown> = {};
+  for (const kind of kinds) {
+    const problem = transportKindProblem(kind);
+    if (problem !== undefined) fail(`endpoints[${show(kind)}]`, `is not a transport kind: it ${problem}`);
+    const field = `endpoints.${kind}`;
+    endpoints[kind] = json(object(record[kind], field), field, 0);
+  }
+  return Object.freeze(endpoints);
+}
+
+// A frozen copy of a plain JSON value, bounded so that no entry can be made expensive to keep.
+function json(value: unknown, field: string, depth: number): unknown {
+  if (value === null || typeof value === 'boolean') return value;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) fail(field, `must be a finite number, got ${show(value)}`);
+    return value;
+  }
+  if (typeof value === 'string') {
+    if (value.length > 1024) fail(field, 'must be a string of at most 1024 characters');
+    return value;
+  }
+  if (depth >= 4 || typeof value !== 'object') fail(field, `must be plain JSON nested at most 4 deep, got ${show(value)}`);
+  if (Array.isArray(value)) {
+    if (value.length > 64) fail(field, 'must be an array of at most 64 items');
+    return Object.freeze(value.map((item, index) => json(item, `${field}[${index}]`, depth + 1)));
+  }
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) fail(field, `must be plain JSON, got ${show(value)}`);
+  const keys = Object.keys(value);
+  if (keys.length > 32) fail(field, 'must be an object of at most 32 fields');
+  const copy: Record<string, unknown> = {};
+  for (const key of keys) {
+    // defineProperty: a "__proto__" key from JSON.parse stays a field, never a prototype.
+    const item = json((value as Record<string, unknown>)[key], `${field}.${key}`, depth + 1);
+    Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
+  }
+  return Object.freeze(copy);
 }
 
 function object(value: unknown, field: string): Record<string, unknown> {
@@ -109,19 +140,21 @@ function string(value: unknown, field: string, maxLength: number): string {
   return value;
 }
 
-function show(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
-    return String(value);
-  }
-  return typeof value;
+function fail(field: string, problem: string): never {
+  throw invalidAdvertisement(field, problem);
 }
 
-function fail(field: string, problem: string): never {
-  throw new SeamlessError(ErrorCode.AdvertisementInvalid, `invalid advertisement: ${field} ${problem}`, {
+/**
+ * The error for an advertisement whose `field` breaks a rule: `ERR_ADVERTISEMENT_INVALID`, with
+ * the field and the problem in `details`. For transports checking their own endpoint.
+ *
+ * @example
+ * ```ts
+ * throw invalidAdvertisement('endpoints.tcp.port', 'must be an integer 1..65535, got 0');
+ * ```
+ */
+export function invalidAdvertisement(field: string, problem: string): SeamlessError {
+  return new SeamlessError(ErrorCode.AdvertisementInvalid, `invalid advertisement: ${field} ${problem}`, {
     details: { field, problem },
   });
 }

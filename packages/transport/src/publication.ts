@@ -1,5 +1,4 @@
 import type { DeliveryPolicy } from './delivery-policy.js';
-import type { Endpoints } from './advertisement.js';
 import type { TransportKind } from './transport-kind.js';
 
 /** What the facade asks of a transport when a publisher is created. */
@@ -56,7 +55,7 @@ export interface PublicationLoan {
  * sequence++;
  * ```
  */
-export interface Publication {
+export interface Publication<Endpoint = unknown> {
   /** The transport that serves this publication. */
   readonly kind: TransportKind;
   readonly topic: string;
@@ -64,10 +63,17 @@ export interface Publication {
   readonly policy: DeliveryPolicy;
   /** The largest payload `send` accepts. */
   readonly maxMessageSize: number;
-  /** What goes into the advertisement for this transport. */
-  readonly endpoints: Endpoints;
+  /** Where subscribers reach it: the facade advertises it as `endpoints[kind]`. */
+  readonly endpoint: Endpoint;
   /** Subscribers attached right now. */
   readonly subscriberCount: number;
+  /**
+   * Whether `subscriberCount` counts every subscriber that could receive a message sent now.
+   * When it does and the count is 0, a send reaches nobody and the facade skips this
+   * publication (TCP: no connection, no reader). When it does not, every message must be sent
+   * (shared memory: a reader may attach to the ring before the publisher counts it).
+   */
+  readonly exactSubscriberCount: boolean;
   /**
    * Whether `send` of `length` bytes would be accepted now. Under `'latest'` always true for a
    * size within `maxMessageSize`. The answer stays true until the next `send` (only the

@@ -8,12 +8,19 @@ import type { Transport } from './transport.js';
 
 describe('the transport contract types', () => {
   it('pins the specification version to a literal', () => {
-    expectTypeOf<Transport['specificationVersion']>().toEqualTypeOf<'v1'>();
-    expectTypeOf<Transport<'shm'>['kind']>().toEqualTypeOf<'shm'>();
+    expectTypeOf<Transport['specificationVersion']>().toEqualTypeOf<'v2'>();
+    expectTypeOf<Transport['reach']>().toEqualTypeOf<'host' | 'network'>();
+  });
+
+  it('types a transport by its endpoint, and leaves kinds open', () => {
+    expectTypeOf<Transport['kind']>().toEqualTypeOf<string>();
+    expectTypeOf<Transport<{ port: number }>['parseEndpoint']>().returns.toEqualTypeOf<{ port: number }>();
+    expectTypeOf<Publication<{ port: number }>['endpoint']>().toEqualTypeOf<{ port: number }>();
+    expectTypeOf<Advertisement['endpoints']>().toEqualTypeOf<Readonly<Record<string, unknown>>>();
   });
 
   it('types messages and their transport', () => {
-    expectTypeOf<Message['transport']>().toEqualTypeOf<'shm' | 'tcp'>();
+    expectTypeOf<Message['transport']>().toEqualTypeOf<string>();
     expectTypeOf<Message['data']>().toEqualTypeOf<Uint8Array>();
     expectTypeOf<Message['seq']>().toEqualTypeOf<number>();
   });

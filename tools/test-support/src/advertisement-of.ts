@@ -2,17 +2,29 @@
 // use test-support (turbo and tsc would see a cycle). What this returns is an Advertisement.
 
 /** What a test knows of a publisher: an open publication, or the description of a child's. */
-export interface AdvertisedPublisher<E> {
+export type AdvertisedPublisher = {
   readonly topic: string;
   readonly publisherId: string;
   /** Default `'reliable'`. */
   readonly policy?: 'reliable' | 'latest';
   readonly maxMessageSize: number;
-  readonly endpoints: E;
-}
+} & (
+  | {
+      /** An open publication: its endpoint goes under its kind. */
+      readonly kind: string;
+      readonly endpoint: unknown;
+    }
+  | {
+      /** Endpoints as a child process reported them. */
+      readonly endpoints: TestEndpoints;
+    }
+);
+
+/** `Advertisement['endpoints']`: one entry per transport kind. */
+export type TestEndpoints = Readonly<Record<string, unknown>>;
 
 /** A test advertisement: the shape of `Advertisement` of `@seamless/transport`. */
-export interface TestAdvertisement<E> {
+export interface TestAdvertisement {
   readonly version: 1;
   readonly topic: string;
   readonly publisherId: string;
@@ -20,7 +32,7 @@ export interface TestAdvertisement<E> {
   readonly maxMessageSize: number;
   readonly host: { readonly bootId: string; readonly ipcNamespace: string; readonly netNamespace: string; readonly hostname: string };
   readonly addresses: readonly string[];
-  readonly endpoints: E;
+  readonly endpoints: TestEndpoints;
 }
 
 /** The host a test advertisement names unless told otherwise: no real host's identity. */
@@ -30,7 +42,7 @@ export const TEST_HOST = Object.freeze({ bootId: 'b', ipcNamespace: 'i', netName
  * The advertisement a resolver would carry for `publisher`, built by hand for transport tests
  * that run without one: version 1, {@link TEST_HOST}, no addresses, then `overrides`.
  */
-export function advertisementOf<E>(publisher: AdvertisedPublisher<E>, overrides: Partial<TestAdvertisement<E>> = {}): TestAdvertisement<E> {
+export function advertisementOf(publisher: AdvertisedPublisher, overrides: Partial<TestAdvertisement> = {}): TestAdvertisement {
   return {
     version: 1,
     topic: publisher.topic,
@@ -39,7 +51,7 @@ export function advertisementOf<E>(publisher: AdvertisedPublisher<E>, overrides:
     maxMessageSize: publisher.maxMessageSize,
     host: TEST_HOST,
     addresses: [],
-    endpoints: publisher.endpoints,
+    endpoints: 'endpoints' in publisher ? publisher.endpoints : { [publisher.kind]: publisher.endpoint },
     ...overrides,
   };
 }

@@ -11,5 +11,5 @@ export { SmallShm, containerSkipReason, containerWrapper } from './containers.js
 export type { ContainerNamespaces } from './containers.js';
 export { errorOf } from './error-of.js';
 export { TEST_HOST, advertisementOf } from './advertisement-of.js';
-export type { AdvertisedPublisher, TestAdvertisement } from './advertisement-of.js';
+export type { AdvertisedPublisher, TestAdvertisement, TestEndpoints } from './advertisement-of.js';
 export { freePort } from './free-port.js';

@@ -18,7 +18,7 @@ export async function publisher({ messages, size, listening }) {
     { topic: 'bench', publisherId: 'bench', policy: 'reliable', maxMessageSize: size },
     { subscribersChanged: (count) => count > 0 && subscribed() },
   );
-  listening({ port: publication.endpoints.tcp.port });
+  listening({ port: publication.endpoint.port });
   await connected;
   const payload = new Uint8Array(size).fill(7);
   let sequence = 0;
