@@ -230,6 +230,13 @@ describe('createSeamless', () => {
     await expect(one.publisher('ok', { policy: 'sometimes' as never })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     await expect(one.publisher('ok', { maxMessageSize: -1 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     await expect(one.publisher('ok', 'reliable' as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    // Subscriber options are checked when subscribing, not when the first publisher appears.
+    await expect(one.subscriber('ok', { idle: 'doze' as never })).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARGUMENT',
+      message: `subscriber(): idle must be 'park', 'spin' or { spinMicros: number >= 0 }, got "doze"`,
+    });
+    await expect(one.subscriber('ok', { copy: 1 as never })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await expect(one.subscriber('ok', { maxMessageSize: -5 })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     const publisher = await one.publisher('facade.errors', { maxMessageSize: 8 });
     expect(
       SeamlessError.isInstance(

@@ -6,24 +6,19 @@ import { HostResolver, MulticastResolver, composeResolvers } from '@seamless/top
 import type { HostResolverOptions, MulticastResolverOptions, Resolver } from '@seamless/topic-resolver';
 import {
   ADVERTISEMENT_VERSION,
-  DELIVERY_POLICIES,
   ErrorCode,
   SeamlessError,
   TRANSPORT_REACHES,
   TRANSPORT_SPECIFICATION_VERSION,
   describeValue,
   transportKindProblem,
+  validateDeliveryPolicy,
+  validateMessageSize,
+  validateOptionsObject,
+  validateSubscriptionOptions,
   validateTopic,
 } from '@seamless/transport';
-import type {
-  Advertisement,
-  DeliveryPolicy,
-  HostIdentity,
-  Publication,
-  Transport,
-  TransportKind,
-  TransportReach,
-} from '@seamless/transport';
+import type { Advertisement, HostIdentity, Publication, Transport, TransportKind, TransportReach } from '@seamless/transport';
 import { chooseRoute } from './choose-route.js';
 import { loadShmTransport } from './load-shm-transport.js';
 import type { ShmTransportOptions } from './load-shm-transport.js';
@@ -138,13 +133,12 @@ export class Seamless {
   async publisher(topic: string, options: PublisherOptions = {}): Promise<Publisher> {
     this.#ensureOpen();
     validateTopic(topic);
-    checkObject(options, 'publisher options');
-    const policy: DeliveryPolicy = options.policy ?? 'reliable';
-    if (!DELIVERY_POLICIES.includes(policy)) invalid(`policy must be 'reliable' or 'latest', got ${JSON.stringify(policy)}`);
-    const maxMessageSize = options.maxMessageSize ?? this.#options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
-    if (!Number.isInteger(maxMessageSize) || maxMessageSize < 0) {
-      invalid(`maxMessageSize must be a non-negative integer, got ${String(maxMessageSize)}`);
-    }
+    validateOptionsObject(options, 'publisher()');
+    const policy = validateDeliveryPolicy(options.policy ?? 'reliable', 'publisher()');
+    const maxMessageSize = validateMessageSize(
+      options.maxMessageSize ?? this.#options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE,
+      'publisher()',
+    );
     const publisherId = `p-${randomBytes(8).toString('hex')}`;
     const countChanged: { listener: (() => void) | undefined } = { listener: undefined };
     const publications: Publication[] = [];
@@ -208,16 +202,17 @@ export class Seamless {
    * @throws SeamlessError `ERR_TOPIC_INVALID`, `ERR_INVALID_ARGUMENT`, `ERR_CLOSED`.
    */
   subscriber(topic: string, options: SubscriberOptions = {}): Promise<Subscriber> {
+    let checked: SubscriberOptions;
     try {
       this.#ensureOpen();
       validateTopic(topic);
-      checkObject(options, 'subscriber options');
+      checked = validateSubscriptionOptions(options, 'subscriber()');
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     const subscriber: Subscriber = new Subscriber({
       topic,
-      options,
+      options: checked,
       resolver: this.resolver,
       transports: this.#transports,
       route: (advertisement) =>
@@ -313,7 +308,7 @@ export class Seamless {
  * ```
  */
 export async function createSeamless(options: SeamlessOptions = {}): Promise<Seamless> {
-  checkObject(options, 'createSeamless options');
+  validateOptionsObject(options, 'createSeamless()');
   const logger = options.logger ?? processLogger;
   const identity = options.identity ?? hostIdentity();
   const ownedAddresses = options.localAddresses === undefined;
@@ -390,8 +385,4 @@ function checkTransport(value: unknown): asserts value is Transport {
   for (const method of ['parseEndpoint', 'openPublication', 'canReach', 'openSubscription', 'close'] as const) {
     if (typeof candidate[method] !== 'function') invalid(`transport ${kind}: ${method} must be a function`);
   }
-}
-
-function checkObject(value: unknown, what: string): void {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) invalid(`${what} must be an object`);
 }

@@ -1,4 +1,10 @@
-import { ErrorCode, SeamlessError, TRANSPORT_SPECIFICATION_VERSION, validatePublisherId, validateTopic } from '@seamless/transport';
+import {
+  ErrorCode,
+  SeamlessError,
+  TRANSPORT_SPECIFICATION_VERSION,
+  validatePublicationOptions,
+  validateSubscriptionOptions,
+} from '@seamless/transport';
 import type {
   Advertisement,
   PublicationListener,
@@ -136,16 +142,11 @@ export function createShmTransport(options: ShmTransportOptions = {}): ShmTransp
     openPublication: (publicationOptions, listener) =>
       settle(() => {
         ensureOpen();
-        validateTopic(publicationOptions.topic);
-        // The segment header holds 64 bytes of publisher id: a longer one must be refused here,
-        // not written over the topic.
-        validatePublisherId(publicationOptions.publisherId, 'openPublication: publisherId');
-        const { maxMessageSize } = publicationOptions;
-        if (!Number.isInteger(maxMessageSize) || maxMessageSize < 0) {
-          invalid(`maxMessageSize must be a non-negative integer, got ${String(maxMessageSize)}`);
-        }
+        // The segment header holds 64 bytes of publisher id: a longer one is refused here,
+        // never written over the topic.
+        const checked = validatePublicationOptions(publicationOptions, 'openPublication');
         const publication: ShmPublication = new ShmPublication(
-          publicationOptions,
+          checked,
           {
             capacity,
             mode,
@@ -176,10 +177,11 @@ export function createShmTransport(options: ShmTransportOptions = {}): ShmTransp
     openSubscription: (advertisement, subscriptionOptions, listener) =>
       settle(() => {
         ensureOpen();
+        const checked = validateSubscriptionOptions(subscriptionOptions, 'openSubscription');
         const attached = attachSegment(advertisement, uid);
         let subscription: ShmSubscription;
         try {
-          subscription = new ShmSubscription(attached, subscriptionOptions, listener, {
+          subscription = new ShmSubscription(attached, checked, listener, {
             uid,
             monitor,
             namePrefix,

@@ -116,7 +116,7 @@ export class ShmSubscription implements Subscription {
     this.#words = new Int32Array(attached.buffer);
     this.#listener = listener;
     this.#settings = settings;
-    this.#idle = checkedIdle(options.idle ?? 'park');
+    this.#idle = options.idle ?? 'park'; // checked by the transport (validateSubscriptionOptions)
     this.#doorbell = Doorbell.acquire(settings.uid);
     try {
       this.#reader = new RingReader(attached.buffer, attached.segment.name, {
@@ -303,13 +303,4 @@ export class ShmSubscription implements Subscription {
       this.#listener.ended(reason);
     });
   }
-}
-
-function checkedIdle(idle: IdleStrategy): IdleStrategy {
-  if (idle === 'park' || idle === 'spin') return idle;
-  if (typeof idle === 'object' && Number.isFinite(idle.spinMicros) && idle.spinMicros >= 0) return idle;
-  throw new SeamlessError(
-    ErrorCode.InvalidArgument,
-    `idle must be 'park', 'spin' or { spinMicros: number >= 0 }, got ${JSON.stringify(idle)}`,
-  );
 }

@@ -80,7 +80,7 @@ describe('createSocketTransport', () => {
     const created = transport();
     expect(created.specificationVersion).toBe('v2');
     expect(created.kind).toBe('tcp');
-    expect(syncCodeOf(() => createSocketTransport({ port: -1 }))).toBe('ERR_CONFIG_INVALID');
+    expect(syncCodeOf(() => createSocketTransport({ port: -1 }))).toBe('ERR_INVALID_ARGUMENT');
   });
 
   it('listens lazily on one port shared by all publications', async () => {

@@ -1,15 +1,15 @@
 import {
-  DELIVERY_POLICIES,
+  describeValue,
   ErrorCode,
+  invalidArgument,
   parseAdvertisement,
   SeamlessError,
   TRANSPORT_SPECIFICATION_VERSION,
-  validatePublisherId,
-  validateTopic,
+  validatePublicationOptions,
+  validateSubscriptionOptions,
 } from '@seamless/transport';
 import type {
   Advertisement,
-  DeliveryPolicy,
   PublicationListener,
   PublicationOptions,
   SubscriptionListener,
@@ -25,7 +25,7 @@ import type { SocketPublication } from './socket-publication.js';
 import { SocketServer } from './socket-server.js';
 import { TcpSubscription } from './socket-subscription.js';
 import type { SocketSubscription } from './socket-subscription.js';
-import { resolveSocketTransportOptions, show } from './socket-transport-options.js';
+import { resolveSocketTransportOptions } from './socket-transport-options.js';
 import type { ResolvedOptions, SocketTransportOptions } from './socket-transport-options.js';
 
 /**
@@ -72,7 +72,7 @@ export interface SocketTransport extends Transport<SocketEndpoint> {
  * Creates the TCP (and TLS) transport. It listens only once a publication is opened (one
  * listening socket for all of them), and connects to publishers for subscriptions.
  *
- * @throws SeamlessError `ERR_CONFIG_INVALID` for bad options, naming the field.
+ * @throws SeamlessError `ERR_INVALID_ARGUMENT` for bad options, naming the field.
  *
  * @example
  * ```ts
@@ -122,7 +122,7 @@ class TcpTransport implements SocketTransport {
     this.#checkOpen();
     const checked = this.#checkPublicationOptions(options);
     if (listener !== undefined && (typeof listener !== 'object' || (listener as unknown) === null)) {
-      throw invalid(`openPublication: listener must be an object, got ${show(listener)}`);
+      throw invalid(`openPublication: listener must be an object, got ${describeValue(listener)}`);
     }
     if (listener?.subscribersChanged !== undefined && typeof listener.subscribersChanged !== 'function') {
       throw invalid('openPublication: listener.subscribersChanged must be a function');
@@ -176,7 +176,7 @@ class TcpTransport implements SocketTransport {
     const parsed = parseAdvertisement(advertisement);
     const checked = this.#checkSubscriptionOptions(options, parsed);
     if (typeof listener !== 'object' || (listener as unknown) === null) {
-      throw invalid(`openSubscription: listener must be an object, got ${show(listener)}`);
+      throw invalid(`openSubscription: listener must be an object, got ${describeValue(listener)}`);
     }
     if (typeof listener.readable !== 'function' || typeof listener.ended !== 'function') {
       throw invalid('openSubscription: listener must have readable() and ended() methods');
@@ -297,49 +297,21 @@ class TcpTransport implements SocketTransport {
     return { addresses: choice.addresses, port: endpoint.port, tls: endpoint.tls };
   }
 
-  #checkPublicationOptions(options: PublicationOptions): {
-    topic: string;
-    publisherId: string;
-    policy: DeliveryPolicy;
-    maxMessageSize: number;
-  } {
-    if (typeof options !== 'object' || (options as unknown) === null) {
-      throw invalid(`openPublication: options must be an object, got ${show(options)}`);
-    }
-    const topic = validateTopic(options.topic);
-    const { publisherId, policy, maxMessageSize } = options;
-    validatePublisherId(publisherId, 'openPublication: publisherId');
-    if (!DELIVERY_POLICIES.includes(policy)) {
-      throw invalid(`openPublication: policy must be one of ${DELIVERY_POLICIES.join(', ')}, got ${show(policy)}`);
-    }
-    if (!Number.isSafeInteger(maxMessageSize) || maxMessageSize < 0) {
-      throw invalid(`openPublication: maxMessageSize must be a non-negative integer, got ${show(maxMessageSize)}`);
-    }
-    if (maxMessageSize > this.#settings.maxMessageSize) {
-      throw invalid(
-        `openPublication: maxMessageSize ${maxMessageSize} exceeds this transport's maxMessageSize ${this.#settings.maxMessageSize}`,
+  #checkPublicationOptions(options: PublicationOptions): PublicationOptions {
+    const checked = validatePublicationOptions(options, 'openPublication');
+    if (checked.maxMessageSize > this.#settings.maxMessageSize) {
+      throw invalidArgument(
+        'openPublication',
+        'maxMessageSize',
+        `must be at most this transport's maxMessageSize ${this.#settings.maxMessageSize}`,
+        checked.maxMessageSize,
       );
     }
-    return { topic, publisherId, policy, maxMessageSize };
+    return checked;
   }
 
   #checkSubscriptionOptions(options: SubscriptionOptions, advertisement: Advertisement): { copy: boolean; maxMessageSize: number } {
-    if (typeof options !== 'object' || (options as unknown) === null) {
-      throw invalid(`openSubscription: options must be an object, got ${show(options)}`);
-    }
-    const { copy = false, maxMessageSize, idle } = options;
-    if (typeof copy !== 'boolean') throw invalid(`openSubscription: copy must be a boolean, got ${show(copy)}`);
-    if (maxMessageSize !== undefined && (!Number.isSafeInteger(maxMessageSize) || maxMessageSize < 0)) {
-      throw invalid(`openSubscription: maxMessageSize must be a non-negative integer, got ${show(maxMessageSize)}`);
-    }
-    if (
-      idle !== undefined &&
-      idle !== 'park' &&
-      idle !== 'spin' &&
-      !(typeof idle === 'object' && (idle as unknown) !== null && Number.isFinite(idle.spinMicros) && idle.spinMicros >= 0)
-    ) {
-      throw invalid(`openSubscription: idle must be 'park', 'spin' or { spinMicros }, got ${show(idle)}`);
-    }
+    const { copy = false, maxMessageSize } = validateSubscriptionOptions(options, 'openSubscription');
     return {
       copy,
       maxMessageSize: Math.min(maxMessageSize ?? advertisement.maxMessageSize, this.#settings.maxMessageSize),

@@ -48,7 +48,7 @@ export class SocketServer {
    * Starts listening (once) and resolves with the port.
    *
    * @throws SeamlessError `ERR_CONNECTION` when the address cannot be bound (the cause says
-   *   why: `EADDRINUSE`, `EADDRNOTAVAIL`...), `ERR_CONFIG_INVALID` when Node refuses the TLS
+   *   why: `EADDRINUSE`, `EADDRNOTAVAIL`...), `ERR_INVALID_ARGUMENT` when Node refuses the TLS
    *   options.
    */
   listen(): Promise<number> {
@@ -101,7 +101,7 @@ export class SocketServer {
     try {
       server = network.createServer(tls.server, this.#onConnection);
     } catch (error) {
-      throw new SeamlessError(ErrorCode.ConfigInvalid, `invalid socket transport options: tls.server: ${(error as Error).message}`, {
+      throw new SeamlessError(ErrorCode.InvalidArgument, `invalid socket transport options: tls.server: ${(error as Error).message}`, {
         cause: error,
       });
     }

@@ -6,7 +6,7 @@ function problem(options: unknown): string {
   try {
     resolveSocketTransportOptions(options);
   } catch (error) {
-    if (SeamlessError.isInstance(error, 'ERR_CONFIG_INVALID')) return error.message;
+    if (SeamlessError.isInstance(error, 'ERR_INVALID_ARGUMENT')) return error.message;
     throw error;
   }
   return 'accepted';

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import type { ConnectionOptions, TlsOptions } from 'node:tls';
-import { ErrorCode, SeamlessError } from '@seamless/transport';
+import { describeValue, ErrorCode, SeamlessError } from '@seamless/transport';
 import type { HostIdentity } from '@seamless/transport';
 import { nodeNetwork } from './socket-network.js';
 import type { SocketNetwork } from './socket-network.js';
@@ -201,25 +201,14 @@ const topLevelKeys = [
 ];
 
 function fail(field: string, problem: string, value?: unknown): never {
-  throw new SeamlessError(ErrorCode.ConfigInvalid, `invalid socket transport options: ${field} ${problem}`, {
-    details: { field, problem, ...(value === undefined ? {} : { value: show(value) }) },
+  throw new SeamlessError(ErrorCode.InvalidArgument, `invalid socket transport options: ${field} ${problem}`, {
+    details: { field, problem, ...(value === undefined ? {} : { value: describeValue(value) }) },
   });
-}
-
-/** A short description of a value for messages. */
-export function show(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'object') return 'an object';
-  return typeof value;
 }
 
 function record(value: unknown, field: string, keys: readonly string[]): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    fail(field, `must be an object, got ${show(value)}`, value);
+    fail(field, `must be an object, got ${describeValue(value)}`, value);
   }
   const entries = value as Record<string, unknown>;
   for (const key of Object.keys(entries)) {
@@ -234,7 +223,7 @@ function record(value: unknown, field: string, keys: readonly string[]): Record<
 function integer(value: unknown, field: string, minimum: number, maximum: number, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum || value > maximum) {
-    fail(field, `must be an integer from ${minimum} to ${maximum}, got ${show(value)}`, value);
+    fail(field, `must be an integer from ${minimum} to ${maximum}, got ${describeValue(value)}`, value);
   }
   return value;
 }
@@ -242,14 +231,14 @@ function integer(value: unknown, field: string, minimum: number, maximum: number
 function optionalObject(value: unknown, field: string): object | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    fail(field, `must be an object, got ${show(value)}`, value);
+    fail(field, `must be an object, got ${describeValue(value)}`, value);
   }
   return value;
 }
 
 function callable<T>(value: unknown, field: string, fallback: T): T {
   if (value === undefined) return fallback;
-  if (typeof value !== 'function') fail(field, `must be a function, got ${show(value)}`, value);
+  if (typeof value !== 'function') fail(field, `must be a function, got ${describeValue(value)}`, value);
   return value as T;
 }
 
@@ -259,7 +248,7 @@ export function checkIdentity(value: unknown, field: string): HostIdentity {
   for (const key of ['bootId', 'ipcNamespace', 'netNamespace', 'hostname']) {
     const part = identity[key];
     if (typeof part !== 'string' || part.length === 0 || part.length > 255) {
-      fail(`${field}.${key}`, `must be a non-empty string, got ${show(part)}`, part);
+      fail(`${field}.${key}`, `must be a non-empty string, got ${describeValue(part)}`, part);
     }
   }
   return identity as unknown as HostIdentity;
@@ -268,7 +257,7 @@ export function checkIdentity(value: unknown, field: string): HostIdentity {
 /**
  * Validates {@link SocketTransportOptions} and fills in the defaults.
  *
- * @throws SeamlessError `ERR_CONFIG_INVALID` naming the first bad field.
+ * @throws SeamlessError `ERR_INVALID_ARGUMENT` naming the first bad field.
  */
 export function resolveSocketTransportOptions(options: unknown = {}): ResolvedOptions {
   const given = record(options, 'options', topLevelKeys);
@@ -276,7 +265,7 @@ export function resolveSocketTransportOptions(options: unknown = {}): ResolvedOp
 
   const host = given['host'];
   if (host !== undefined && (typeof host !== 'string' || (net.isIP(host) === 0 && !hostNamePattern.test(host)))) {
-    fail('host', `must be an IP address or a host name, got ${show(host)}`, host);
+    fail('host', `must be an IP address or a host name, got ${describeValue(host)}`, host);
   }
   const port = integer(given['port'], 'port', 0, 65535, 0);
 
@@ -325,11 +314,11 @@ export function resolveSocketTransportOptions(options: unknown = {}): ResolvedOp
   }
   const jitter = reconnectGiven['jitter'] ?? defaults.reconnectJitter;
   if (typeof jitter !== 'number' || !(jitter >= 0 && jitter <= 1)) {
-    fail('reconnect.jitter', `must be a number from 0 to 1, got ${show(jitter)}`, jitter);
+    fail('reconnect.jitter', `must be a number from 0 to 1, got ${describeValue(jitter)}`, jitter);
   }
   const giveUp = reconnectGiven['giveUpAfterMs'] ?? defaults.reconnectGiveUpAfterMs;
   if (giveUp !== Number.POSITIVE_INFINITY && (typeof giveUp !== 'number' || !Number.isInteger(giveUp) || giveUp < 0)) {
-    fail('reconnect.giveUpAfterMs', `must be a non-negative integer or Infinity, got ${show(giveUp)}`, giveUp);
+    fail('reconnect.giveUpAfterMs', `must be a non-negative integer or Infinity, got ${describeValue(giveUp)}`, giveUp);
   }
 
   const connectTimeoutMs = integer(given['connectTimeoutMs'], 'connectTimeoutMs', 1, maxDelay, defaults.connectTimeoutMs);

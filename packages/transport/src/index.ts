@@ -25,3 +25,12 @@ export { MessageFeed } from './message-feed.js';
 export type { MessageFeedEvents } from './message-feed.js';
 export { realTimers } from './real-timers.js';
 export { MAX_PUBLISHER_ID_LENGTH, publisherIdProblem, validatePublisherId } from './validate-publisher-id.js';
+export {
+  invalidArgument,
+  validateDeliveryPolicy,
+  validateIdleStrategy,
+  validateMessageSize,
+  validateOptionsObject,
+  validatePublicationOptions,
+  validateSubscriptionOptions,
+} from './validate-options.js';

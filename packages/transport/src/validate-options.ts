@@ -1,0 +1,110 @@
+import { DELIVERY_POLICIES } from './delivery-policy.js';
+import type { DeliveryPolicy, IdleStrategy } from './delivery-policy.js';
+import { describeValue } from './describe-value.js';
+import type { PublicationOptions } from './publication.js';
+import { ErrorCode, SeamlessError } from './seamless-error.js';
+import type { SubscriptionOptions } from './subscription.js';
+import { validatePublisherId } from './validate-publisher-id.js';
+import { validateTopic } from './validate-topic.js';
+
+// One rule for every package: a wrong argument or option value is ERR_INVALID_ARGUMENT, with
+// `${where}: ${option} ${problem}, got ${value}`. ERR_CONFIG_INVALID is kept for what a program
+// reads rather than is handed: a file, a directory, a static table's entries.
+
+/**
+ * The error for a bad argument or option: `ERR_INVALID_ARGUMENT`, saying where, which option,
+ * what is wrong and what was given, with the option in `details`.
+ *
+ * @example
+ * ```ts
+ * throw invalidArgument('createShmTransport', 'capacity', 'must be a power of two', 1000);
+ * // ERR_INVALID_ARGUMENT createShmTransport: capacity must be a power of two, got 1000
+ * ```
+ */
+export function invalidArgument(where: string, option: string, problem: string, value: unknown): SeamlessError {
+  return new SeamlessError(ErrorCode.InvalidArgument, `${where}: ${option} ${problem}, got ${describeValue(value)}`, {
+    details: { option },
+  });
+}
+
+/**
+ * Checks an options argument: `undefined` becomes `{}`, anything but a plain object is refused.
+ *
+ * @throws SeamlessError `ERR_INVALID_ARGUMENT`.
+ */
+export function validateOptionsObject(value: unknown, where: string): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw invalidArgument(where, 'options', 'must be an object', value);
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Checks a delivery policy (`'reliable'` or `'latest'`).
+ *
+ * @throws SeamlessError `ERR_INVALID_ARGUMENT`.
+ */
+export function validateDeliveryPolicy(value: unknown, where: string, option = 'policy'): DeliveryPolicy {
+  if (DELIVERY_POLICIES.includes(value as DeliveryPolicy)) return value as DeliveryPolicy;
+  throw invalidArgument(where, option, `must be one of ${DELIVERY_POLICIES.join(', ')}`, value);
+}
+
+/**
+ * Checks an idle strategy: `'park'`, `'spin'` or `{ spinMicros }` with a finite number >= 0.
+ *
+ * @throws SeamlessError `ERR_INVALID_ARGUMENT`.
+ */
+export function validateIdleStrategy(value: unknown, where: string, option = 'idle'): IdleStrategy {
+  if (value === 'park' || value === 'spin') return value;
+  const spinMicros = (value as { spinMicros?: unknown } | null)?.spinMicros;
+  if (typeof value === 'object' && typeof spinMicros === 'number' && Number.isFinite(spinMicros) && spinMicros >= 0) {
+    return { spinMicros };
+  }
+  throw invalidArgument(where, option, "must be 'park', 'spin' or { spinMicros: number >= 0 }", value);
+}
+
+/**
+ * Checks a message size in bytes: a safe integer >= 0.
+ *
+ * @throws SeamlessError `ERR_INVALID_ARGUMENT`.
+ */
+export function validateMessageSize(value: unknown, where: string, option = 'maxMessageSize'): number {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
+  throw invalidArgument(where, option, 'must be a non-negative integer', value);
+}
+
+/**
+ * Checks what a facade hands a transport's `openPublication`: the topic (`ERR_TOPIC_INVALID`),
+ * the publisher id, the policy and the size (`ERR_INVALID_ARGUMENT`). Returns a fresh copy.
+ *
+ * @example
+ * ```ts
+ * const { topic, publisherId, policy, maxMessageSize } = validatePublicationOptions(options, 'openPublication');
+ * ```
+ */
+export function validatePublicationOptions(value: unknown, where: string): PublicationOptions {
+  const options = validateOptionsObject(value, where);
+  return {
+    topic: validateTopic(options['topic']),
+    publisherId: validatePublisherId(options['publisherId'], `${where}: publisherId`),
+    policy: validateDeliveryPolicy(options['policy'], where),
+    maxMessageSize: validateMessageSize(options['maxMessageSize'], where),
+  };
+}
+
+/**
+ * Checks subscription options (each one optional): `idle`, `copy`, `maxMessageSize`. Returns
+ * a fresh copy holding only those given.
+ *
+ * @throws SeamlessError `ERR_INVALID_ARGUMENT`.
+ */
+export function validateSubscriptionOptions(value: unknown, where: string): SubscriptionOptions {
+  const options = validateOptionsObject(value, where);
+  const { idle, copy, maxMessageSize } = options;
+  if (copy !== undefined && typeof copy !== 'boolean') throw invalidArgument(where, 'copy', 'must be a boolean', copy);
+  return {
+    ...(idle === undefined ? {} : { idle: validateIdleStrategy(idle, where) }),
+    ...(copy === undefined ? {} : { copy }),
+    ...(maxMessageSize === undefined ? {} : { maxMessageSize: validateMessageSize(maxMessageSize, where) }),
+  };
+}
