@@ -6,7 +6,8 @@ import { SeamlessError } from '@seamless/transport';
 import { HostResolver, StaticResolver } from '@seamless/topic-resolver';
 import type { Message } from '@seamless/transport';
 import { createSeamless } from './create-seamless.js';
-import type { Seamless, SeamlessOptions } from './create-seamless.js';
+import type { Seamless } from './seamless.js';
+import type { SeamlessOptions } from './seamless-options.js';
 import type { Route, Subscriber } from './subscriber.js';
 import { errorOf, freePort } from '@seamless/test-support';
 

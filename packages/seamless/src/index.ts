@@ -1,7 +1,10 @@
 export { chooseRoute } from './choose-route.js';
-export type { RouteAnswer, RouteQuestion } from './choose-route.js';
-export { DEFAULT_MAX_MESSAGE_SIZE, Seamless, createSeamless } from './create-seamless.js';
-export type { SeamlessLogger, SeamlessOptions } from './create-seamless.js';
+export type { RouteAnswer, RouteCandidate, RouteQuestion, RouteTransport } from './choose-route.js';
+export { createSeamless } from './create-seamless.js';
+export { Seamless } from './seamless.js';
+export type { SeamlessLogger } from './seamless-logger.js';
+export { DEFAULT_MAX_MESSAGE_SIZE } from './seamless-options.js';
+export type { SeamlessOptions } from './seamless-options.js';
 export type { ShmTransportOptions } from './load-shm-transport.js';
 export { Publisher } from './publisher.js';
 export type { PublisherOptions, WaitOptions } from './publisher.js';

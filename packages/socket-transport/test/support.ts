@@ -48,10 +48,10 @@ export class Collector implements SubscriptionListener {
   drain(): void {
     const subscription = this.subscription;
     if (subscription === undefined) throw new Error('Collector.subscription is not set');
-    while (subscription.poll(this.handle) > 0);
+    while (subscription.poll(this.#handle) > 0);
   }
 
-  private readonly handle = (message: Message): void => {
+  readonly #handle = (message: Message): void => {
     this.messages.push({
       seq: message.seq,
       lost: message.lost,
