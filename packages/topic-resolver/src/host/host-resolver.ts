@@ -5,14 +5,18 @@ import { isOwnProcess, processKey, processLiveness } from '@seamless/local-addrs
 import type { Liveness, ProcessIdentity } from '@seamless/local-addrs';
 import { ErrorCode, realTimers, SeamlessError, validateTopic } from '@seamless/transport';
 import type { Advertisement } from '@seamless/transport';
-import { AdvertisementTable } from './advertisement-table.js';
-import { checkAdvertisement } from './checked-advertisement.js';
-import type { CheckedAdvertisement } from './checked-advertisement.js';
-import { integerOption } from './check-option.js';
+import { AdvertisementTable } from '../advertisement-table.js';
+import { checkAdvertisement } from '../checked-advertisement.js';
+import type { CheckedAdvertisement } from '../checked-advertisement.js';
+import { integerOption } from '../check-option.js';
+import { LeaseBook } from '../lease-book.js';
+import type { LeaseRecord } from '../lease-book.js';
+import type { Lease, Resolver, ResolverEvent } from '../resolver.js';
+import { processWarningLogger } from '../resolver-logger.js';
+import type { ResolverLogger } from '../resolver-logger.js';
+import { WatchStreams } from '../watch-streams.js';
 import type { HostResolverOptions, HostResolverStats } from './host-resolver-options.js';
 import { heartbeatFileName } from './instance-heartbeat.js';
-import { LeaseBook } from './lease-book.js';
-import type { LeaseRecord } from './lease-book.js';
 import { defaultRegistryDirectory, prepareRegistryDirectory } from './registry-directory.js';
 import { isTemporaryFileName, parseRegistryFileName, registryFileName, topicKey } from './registry-file.js';
 import type { RegistryEntry } from './registry-file.js';
@@ -20,10 +24,6 @@ import { readRegistryFile } from './registry-reader.js';
 import type { CachedFile } from './registry-reader.js';
 import { RegistryWatcher } from './registry-watcher.js';
 import { RegistryWriter } from './registry-writer.js';
-import type { Lease, Resolver, ResolverEvent } from './resolver.js';
-import { processWarningLogger } from './resolver-logger.js';
-import type { ResolverLogger } from './resolver-logger.js';
-import { WatchStreams } from './watch-streams.js';
 
 type Inspection =
   { readonly state: 'live'; readonly checked: CheckedAdvertisement } | { readonly state: 'removed'; readonly reason: string };

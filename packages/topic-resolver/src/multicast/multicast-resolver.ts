@@ -1,19 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { ErrorCode, realTimers, SeamlessError, validateTopic } from '@seamless/transport';
 import type { Advertisement } from '@seamless/transport';
-import { AdvertisementTable } from './advertisement-table.js';
-import { checkAdvertisement } from './checked-advertisement.js';
+import { AdvertisementTable } from '../advertisement-table.js';
+import { checkAdvertisement } from '../checked-advertisement.js';
+import { LeaseBook } from '../lease-book.js';
+import type { LeaseRecord } from '../lease-book.js';
+import type { Lease, Resolver, ResolverEvent } from '../resolver.js';
+import { WatchStreams } from '../watch-streams.js';
 import { decodeDatagram } from './datagram-codec.js';
 import type { Datagram } from './datagram-codec.js';
-import { LeaseBook } from './lease-book.js';
-import type { LeaseRecord } from './lease-book.js';
 import { MulticastOutbox } from './multicast-outbox.js';
 import { SEND_BURST_BYTES, multicastSettings } from './multicast-resolver-options.js';
 import type { MulticastResolverOptions, MulticastResolverStats, MulticastSettings } from './multicast-resolver-options.js';
 import { MulticastSockets } from './multicast-sockets.js';
 import { RemoteView } from './remote-view.js';
-import type { Lease, Resolver, ResolverEvent } from './resolver.js';
-import { WatchStreams } from './watch-streams.js';
 
 /** When the start-up queries go out, in ms; the later ones only while no peer has been heard. */
 const queryDelaysMs = [0, 100, 300];
