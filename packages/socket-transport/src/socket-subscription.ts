@@ -1,12 +1,13 @@
-import type { Socket } from 'node:net';
+// The receiving side of one socket subscription: poll() decoding what arrived, the end of
+// the subscription (GOODBYE, a protocol error, giving up), close(), and the wiring of its
+// connection (LiveConnection), what it received (ReceivedStreams) and reconnection.
 import { ErrorCode, realTimers, SeamlessError } from '@seamless/transport';
 import type { MessageHandler, Subscription, SubscriptionListener, TransportKind } from '@seamless/transport';
-import { lastSocketError } from './connect-to-publisher.js';
 import type { HandshakenConnection } from './connect-to-publisher.js';
-import { HEARTBEAT_FRAME } from './frame-codec.js';
-import type { FrameDecoder } from './frame-codec.js';
-import { Heartbeat, heartbeatSendInterval } from './heartbeat.js';
-import { reconnectDelay } from './reconnect-backoff.js';
+import { LiveConnection } from './live-connection.js';
+import { ReceivedStreams, hasCompleteFrame } from './received-streams.js';
+import type { Stream } from './received-streams.js';
+import { Reconnection } from './reconnection.js';
 import type { BackoffParameters } from './reconnect-backoff.js';
 import { FrameType } from './wire-format.js';
 
@@ -56,21 +57,6 @@ interface MutableMessage {
   lost: number;
 }
 
-/** The bytes of one connection, in arrival order. */
-interface Stream {
-  readonly decoder: FrameDecoder;
-  /** Its connection is gone: what remains is all there will be. */
-  finished: boolean;
-}
-
-interface LiveConnection {
-  readonly socket: Socket;
-  readonly peer: string;
-  readonly stream: Stream;
-  readonly heartbeat: Heartbeat;
-  paused: boolean;
-}
-
 type State = 'open' | 'ending' | 'ended' | 'closed';
 
 /**
@@ -87,7 +73,8 @@ export class TcpSubscription implements SocketSubscription {
   readonly topic: string;
   readonly publisherId: string;
 
-  readonly #streams: Stream[] = [];
+  readonly #streams = new ReceivedStreams();
+  readonly #reconnection: Reconnection;
   #live: LiveConnection | undefined;
   #state: State = 'open';
   #endError: SeamlessError | undefined;
@@ -95,12 +82,6 @@ export class TcpSubscription implements SocketSubscription {
   #armed = true;
   #nextSequence = -1;
   #lostTotal = 0;
-  #reconnectCount = 0;
-  #disconnectedAt: number | undefined;
-  #attempt = 0;
-  #reconnectTimer: NodeJS.Timeout | undefined;
-  #connecting: { readonly controller: AbortController; readonly done: Promise<unknown> } | undefined;
-  #lastError: SeamlessError | undefined;
   #closing: Promise<void> | undefined;
   readonly #message: MutableMessage;
 
@@ -118,6 +99,20 @@ export class TcpSubscription implements SocketSubscription {
       transport: 'tcp',
       lost: 0,
     };
+    this.#reconnection = new Reconnection({
+      topic: settings.topic,
+      publisherId: settings.publisherId,
+      reconnect: settings.reconnect,
+      random: settings.random,
+      connect: settings.connect,
+      wanted: () => this.#state === 'open',
+      connected: (connection) => {
+        this.#attach(connection);
+      },
+      failed: (error) => {
+        this.#end(error);
+      },
+    });
     this.#attach(first);
   }
 
@@ -134,13 +129,11 @@ export class TcpSubscription implements SocketSubscription {
   }
 
   get queuedBytes(): number {
-    let total = 0;
-    for (const stream of this.#streams) total += stream.decoder.bufferedBytes;
-    return total;
+    return this.#streams.bufferedBytes;
   }
 
   get reconnects(): number {
-    return this.#reconnectCount;
+    return this.#reconnection.count;
   }
 
   poll(handler: MessageHandler, limit: number = Number.POSITIVE_INFINITY): number {
@@ -160,7 +153,7 @@ export class TcpSubscription implements SocketSubscription {
     const copy = this.#settings.copy;
     let count = 0;
     while (count < limit) {
-      const stream = this.#streams[0];
+      const stream = this.#streams.head;
       if (stream === undefined) break;
       const decoder = stream.decoder;
       let complete: boolean;
@@ -211,12 +204,10 @@ export class TcpSubscription implements SocketSubscription {
     const live = this.#live;
     // Resume below half the bound, or whenever nothing complete is left: what remains is then
     // the start of a message larger than the bound, which only more reading can complete.
-    if (live?.paused === true && (this.queuedBytes < this.#settings.maxReceiveQueueBytes / 2 || !this.#hasDeliverable())) {
-      live.paused = false;
-      live.heartbeat.suspend(false);
-      live.socket.resume();
+    if (live?.paused === true && (this.queuedBytes < this.#settings.maxReceiveQueueBytes / 2 || !this.#streams.hasDeliverable())) {
+      live.resume();
     }
-    if (this.#state === 'ending' && !this.#hasDeliverable()) this.#finishEnd();
+    if (this.#state === 'ending' && !this.#streams.hasDeliverable()) this.#finishEnd();
     return count;
   }
 
@@ -226,53 +217,29 @@ export class TcpSubscription implements SocketSubscription {
   }
 
   #attach(connection: HandshakenConnection): void {
-    const { socket, peer, decoder, welcome } = connection;
-    const stream: Stream = { decoder, finished: false };
-    const heartbeat = new Heartbeat({
-      sendIntervalMs: heartbeatSendInterval(this.#settings.heartbeat.intervalMs, welcome.heartbeatTimeoutMs),
-      timeoutMs: this.#settings.heartbeat.timeoutMs,
-      send: () => {
-        if (!socket.destroyed) socket.write(HEARTBEAT_FRAME);
+    const stream = this.#streams.add(connection.decoder);
+    const live: LiveConnection = new LiveConnection(connection, stream, this.#settings.heartbeat, {
+      received: () => {
+        this.#afterReceive(live);
       },
-      expired: (silentMs) => {
-        this.#lose(
-          live,
-          new SeamlessError(ErrorCode.Connection, `publisher ${peer} sent nothing for ${silentMs} ms`, {
-            details: { peer, silentMs },
-          }),
-        );
+      lost: (error) => {
+        this.#lose(live, error);
       },
     });
-    const live: LiveConnection = { socket, peer, stream, heartbeat, paused: false };
-    this.#streams.push(stream);
     this.#live = live;
-    socket.on('data', (chunk: Buffer) => {
-      heartbeat.received();
-      decoder.push(chunk);
-      this.#afterReceive(live);
-    });
-    socket.once('close', () => {
-      const cause = lastSocketError(socket);
-      const reason = cause === undefined ? 'closed the connection' : `connection failed: ${cause.message}`;
-      this.#lose(live, new SeamlessError(ErrorCode.Connection, `publisher ${peer} ${reason}`, { cause, details: { peer } }));
-    });
     // Start reading only after openSubscription() has returned the subscription to its caller:
     // readable() must never run before the caller holds the object it will poll.
     realTimers.setImmediate(() => {
       if (this.#live !== live) return;
-      socket.resume();
-      if (decoder.bufferedBytes > 0) this.#afterReceive(live);
+      live.socket.resume();
+      if (stream.decoder.bufferedBytes > 0) this.#afterReceive(live);
     });
   }
 
   #afterReceive(live: LiveConnection): void {
     if (this.#armed) this.#notify();
     if (this.#live !== live || live.paused) return;
-    if (this.queuedBytes >= this.#settings.maxReceiveQueueBytes && this.#hasDeliverable()) {
-      live.paused = true;
-      live.heartbeat.suspend(true);
-      live.socket.pause();
-    }
+    if (this.queuedBytes >= this.#settings.maxReceiveQueueBytes && this.#streams.hasDeliverable()) live.pause();
   }
 
   /**
@@ -281,7 +248,7 @@ export class TcpSubscription implements SocketSubscription {
    */
   #notify(): void {
     for (;;) {
-      const stream = this.#streams[0];
+      const stream = this.#streams.head;
       if (stream === undefined) return;
       let type: number;
       try {
@@ -304,22 +271,8 @@ export class TcpSubscription implements SocketSubscription {
     }
   }
 
-  /** Whether poll() has something to hand over or report. */
-  #hasDeliverable(): boolean {
-    for (const stream of this.#streams) {
-      try {
-        if (stream.decoder.peekCompleteType() !== 0) return true;
-      } catch {
-        return true;
-      }
-    }
-    return false;
-  }
-
   #dropStream(stream: Stream): void {
-    stream.decoder.discard();
-    const index = this.#streams.indexOf(stream);
-    if (index !== -1) this.#streams.splice(index, 1);
+    this.#streams.remove(stream);
     if (this.#live?.stream === stream) {
       this.#stopLive(this.#live);
     } else if (this.#state === 'open' && this.#live === undefined) {
@@ -329,9 +282,7 @@ export class TcpSubscription implements SocketSubscription {
 
   #stopLive(live: LiveConnection): void {
     if (this.#live === live) this.#live = undefined;
-    live.heartbeat.stop();
-    live.stream.finished = true;
-    live.socket.destroy();
+    live.stop();
   }
 
   /** The connection was lost: reconnect once its data has been consumed. */
@@ -339,71 +290,18 @@ export class TcpSubscription implements SocketSubscription {
     if (this.#live !== live) return;
     this.#stopLive(live);
     if (this.#state !== 'open') return;
-    this.#lastError = error;
-    this.#disconnectedAt ??= realTimers.now();
-    let deliverable: boolean;
-    try {
-      deliverable = live.stream.decoder.peekCompleteType() !== 0;
-    } catch {
-      deliverable = true;
-    }
-    if (!deliverable) this.#dropStream(live.stream);
+    this.#reconnection.lost(error);
+    if (!hasCompleteFrame(live.stream)) this.#dropStream(live.stream);
   }
 
   #scheduleReconnect(): void {
     if (this.#state !== 'open' || this.#live !== undefined) return;
-    if (this.#reconnectTimer !== undefined || this.#connecting !== undefined) return;
-    const { giveUpAfterMs } = this.#settings.reconnect;
-    const elapsed = realTimers.now() - (this.#disconnectedAt ?? realTimers.now());
-    if (elapsed >= giveUpAfterMs) {
-      const last = this.#lastError;
-      this.#end(
-        new SeamlessError(
-          ErrorCode.Connection,
-          `gave up reconnecting to publisher "${this.publisherId}" of topic "${this.topic}" after ${Math.round(elapsed)} ms` +
-            (last === undefined ? '' : `; last error: ${last.message}`),
-          { cause: last, details: { publisherId: this.publisherId, topic: this.topic, elapsedMs: Math.round(elapsed) } },
-        ),
-      );
-      return;
-    }
-    const delay = Math.min(reconnectDelay(this.#attempt++, this.#settings.reconnect, this.#settings.random), giveUpAfterMs - elapsed);
-    this.#reconnectTimer = realTimers.setTimeout(this.#reconnect, Math.max(0, delay));
+    this.#reconnection.schedule();
   }
-
-  readonly #reconnect = (): void => {
-    this.#reconnectTimer = undefined;
-    const controller = new AbortController();
-    const done = this.#settings.connect(controller.signal).then(
-      (connection) => {
-        this.#connecting = undefined;
-        if (this.#state !== 'open') {
-          connection.socket.destroy();
-          return;
-        }
-        this.#attempt = 0;
-        this.#disconnectedAt = undefined;
-        this.#reconnectCount++;
-        this.#attach(connection);
-      },
-      (error: unknown) => {
-        this.#connecting = undefined;
-        if (this.#state !== 'open') return;
-        const failure = error as SeamlessError;
-        if (failure.code === ErrorCode.PublisherGone || failure.code === ErrorCode.Protocol) {
-          this.#end(failure);
-          return;
-        }
-        this.#lastError = failure;
-        this.#scheduleReconnect();
-      },
-    );
-    this.#connecting = { controller, done };
-  };
 
   /** A protocol violation: nothing after it can be trusted. */
   #corrupt(error: SeamlessError): void {
-    for (const stream of this.#streams.splice(0)) stream.decoder.discard();
+    this.#streams.clear();
     if (this.#live !== undefined) this.#stopLive(this.#live);
     this.#end(error);
   }
@@ -413,33 +311,27 @@ export class TcpSubscription implements SocketSubscription {
     if (this.#state !== 'open') return;
     this.#state = 'ending';
     this.#endError = error;
-    this.#cancelReconnect();
+    this.#reconnection.cancel();
     if (this.#live !== undefined) this.#stopLive(this.#live);
-    if (!this.#hasDeliverable()) this.#finishEnd();
+    if (!this.#streams.hasDeliverable()) this.#finishEnd();
   }
 
   #finishEnd(): void {
     if (this.#state !== 'ending') return;
     this.#state = 'ended';
-    for (const stream of this.#streams.splice(0)) stream.decoder.discard();
+    this.#streams.clear();
     const error = this.#endError;
     realTimers.setImmediate(() => {
       if (this.#state === 'ended' && error !== undefined) this.#settings.listener.ended(error);
     });
   }
 
-  #cancelReconnect(): void {
-    if (this.#reconnectTimer !== undefined) realTimers.clearTimeout(this.#reconnectTimer);
-    this.#reconnectTimer = undefined;
-    this.#connecting?.controller.abort();
-  }
-
   async #shutdown(): Promise<void> {
     this.#state = 'closed';
-    const connecting = this.#connecting;
-    this.#cancelReconnect();
+    const connecting = this.#reconnection.pending;
+    this.#reconnection.cancel();
     const live = this.#live;
-    for (const stream of this.#streams.splice(0)) stream.decoder.discard();
+    this.#streams.clear();
     if (live !== undefined) {
       const closed = new Promise<void>((resolve) => {
         if (live.socket.closed) resolve();
@@ -451,7 +343,7 @@ export class TcpSubscription implements SocketSubscription {
       this.#stopLive(live);
       await closed;
     }
-    await connecting?.done;
+    await connecting;
     this.#settings.onClose(this);
   }
 }

@@ -4,11 +4,11 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { HostResolver } from '../src/host-resolver.js';
-import { registryFileName } from '../src/registry-file.js';
-import { Agent } from './support/agent.js';
 import { removeDeadPresence } from '@seamless/local-addrs';
 import { containerSkipReason, containerWrapper, namespaceSkipReason } from '@seamless/test-support';
+import { HostResolver } from '../src/host/host-resolver.js';
+import { registryFileName } from '../src/host/registry-file.js';
+import { Agent } from './support/agent.js';
 import { EventRecorder, makeAdvertisement, watchTopics } from './support/advertisements.js';
 
 // Real processes sharing one registry directory; each test has its own directory, in /dev/shm

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MulticastResolver } from '../src/multicast-resolver.js';
-import type { MulticastResolverOptions } from '../src/multicast-resolver-options.js';
+import { MulticastResolver } from '../src/multicast/multicast-resolver.js';
+import type { MulticastResolverOptions } from '../src/multicast/multicast-resolver-options.js';
 import { makeAdvertisement, waitUntil, watchTopics } from './support/advertisements.js';
 import { Agent } from './support/agent.js';
 

@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { ProcessIdentity } from '@seamless/local-addrs';
 import { MAX_ADVERTISEMENT_BYTES, SeamlessError, parseAdvertisement } from '@seamless/transport';
-import { describe, isIntegerIn } from './check-option.js';
-import { canonicalJson } from './checked-advertisement.js';
-import type { CheckedAdvertisement } from './checked-advertisement.js';
+import { describe, isIntegerIn } from '../check-option.js';
+import { canonicalJson } from '../checked-advertisement.js';
+import type { CheckedAdvertisement } from '../checked-advertisement.js';
 
 /*
  * One registry entry = one file `<topic key>.<publisher id>.json` in the registry directory,

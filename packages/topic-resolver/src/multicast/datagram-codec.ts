@@ -1,8 +1,8 @@
 import { MAX_ADVERTISEMENT_BYTES, SeamlessError, parseAdvertisement, publisherIdProblem, topicProblem } from '@seamless/transport';
-import { canonicalJson } from './checked-advertisement.js';
-import { isIntegerIn } from './check-option.js';
-import type { CheckedAdvertisement } from './checked-advertisement.js';
-import type { PublisherKey } from './publisher-key.js';
+import { canonicalJson } from '../checked-advertisement.js';
+import { isIntegerIn } from '../check-option.js';
+import type { CheckedAdvertisement } from '../checked-advertisement.js';
+import type { PublisherKey } from '../publisher-key.js';
 
 /*
  * A MulticastResolver datagram: a 20-byte header, then a UTF-8 JSON payload. Integers are

@@ -1,5 +1,5 @@
-import type { ResolverStats } from './resolver.js';
-import type { ResolverLogger } from './resolver-logger.js';
+import type { ResolverStats } from '../resolver.js';
+import type { ResolverLogger } from '../resolver-logger.js';
 
 /**
  * Options of {@link HostResolver}; every one is optional.

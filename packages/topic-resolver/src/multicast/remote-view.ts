@@ -1,9 +1,9 @@
 import type { Advertisement } from '@seamless/transport';
+import type { AdvertisementTable } from '../advertisement-table.js';
+import type { CheckedAdvertisement } from '../checked-advertisement.js';
+import { keyOf } from '../publisher-key.js';
+import type { PublisherKey } from '../publisher-key.js';
 import { AdvertisementDigest, advertisementHash } from './advertisement-digest.js';
-import type { AdvertisementTable } from './advertisement-table.js';
-import type { CheckedAdvertisement } from './checked-advertisement.js';
-import { keyOf } from './publisher-key.js';
-import type { PublisherKey } from './publisher-key.js';
 
 /** What a {@link RemoteView} needs from its resolver. */
 export interface RemoteViewOptions {

@@ -1,10 +1,10 @@
 import { isIPv4 } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { integerOption, invalidOption } from './check-option.js';
+import { integerOption, invalidOption } from '../check-option.js';
+import type { ResolverStats } from '../resolver.js';
+import { processWarningLogger } from '../resolver-logger.js';
+import type { ResolverLogger } from '../resolver-logger.js';
 import { MIN_ANNOUNCED_LEASE_MS } from './datagram-codec.js';
-import type { ResolverStats } from './resolver.js';
-import { processWarningLogger } from './resolver-logger.js';
-import type { ResolverLogger } from './resolver-logger.js';
 
 /**
  * The default multicast group: in 239.255.0.0/16, the IPv4 local scope (RFC 2365).

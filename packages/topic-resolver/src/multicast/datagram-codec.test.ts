@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { makeAdvertisement } from '../test/support/advertisements.js';
-import { checkAdvertisement } from './checked-advertisement.js';
+import { makeAdvertisement } from '../../test/support/advertisements.js';
+import { checkAdvertisement } from '../checked-advertisement.js';
 import {
   BATCH_DATAGRAM_BYTES,
   DATAGRAM_HEADER_BYTES,

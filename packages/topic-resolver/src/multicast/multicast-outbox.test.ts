@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeAdvertisement, waitUntil } from '../test/support/advertisements.js';
+import { makeAdvertisement, waitUntil } from '../../test/support/advertisements.js';
+import { checkAdvertisement } from '../checked-advertisement.js';
+import { LeaseBook } from '../lease-book.js';
+import type { LeaseRecord } from '../lease-book.js';
 import { AdvertisementDigest, advertisementHash } from './advertisement-digest.js';
-import { checkAdvertisement } from './checked-advertisement.js';
 import { BATCH_DATAGRAM_BYTES, decodeDatagram } from './datagram-codec.js';
 import type { Datagram } from './datagram-codec.js';
-import { LeaseBook } from './lease-book.js';
-import type { LeaseRecord } from './lease-book.js';
 import { MulticastOutbox } from './multicast-outbox.js';
 
 interface Sent {

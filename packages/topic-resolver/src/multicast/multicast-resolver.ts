@@ -1,24 +1,27 @@
+// The multicast resolver: the public face of LAN discovery (advertise, resolve, watch, close),
+// the start-up queries and the timers, and the dispatch of each datagram received to the
+// remote view (what peers announced), the outbox (what we send) or the query replies.
 import { randomBytes } from 'node:crypto';
 import { ErrorCode, realTimers, SeamlessError, validateTopic } from '@seamless/transport';
 import type { Advertisement } from '@seamless/transport';
-import { AdvertisementTable } from './advertisement-table.js';
-import { checkAdvertisement } from './checked-advertisement.js';
+import { AdvertisementTable } from '../advertisement-table.js';
+import { checkAdvertisement } from '../checked-advertisement.js';
+import { LeaseBook } from '../lease-book.js';
+import type { LeaseRecord } from '../lease-book.js';
+import type { Lease, Resolver, ResolverEvent } from '../resolver.js';
+import { WatchStreams } from '../watch-streams.js';
 import { decodeDatagram } from './datagram-codec.js';
 import type { Datagram } from './datagram-codec.js';
-import { LeaseBook } from './lease-book.js';
-import type { LeaseRecord } from './lease-book.js';
 import { MulticastOutbox } from './multicast-outbox.js';
 import { SEND_BURST_BYTES, multicastSettings } from './multicast-resolver-options.js';
 import type { MulticastResolverOptions, MulticastResolverStats, MulticastSettings } from './multicast-resolver-options.js';
 import { MulticastSockets } from './multicast-sockets.js';
+import { droppedWarning, unavailableWarning } from './multicast-warnings.js';
+import { QueryReplies } from './query-replies.js';
 import { RemoteView } from './remote-view.js';
-import type { Lease, Resolver, ResolverEvent } from './resolver.js';
-import { WatchStreams } from './watch-streams.js';
 
 /** When the start-up queries go out, in ms; the later ones only while no peer has been heard. */
 const queryDelaysMs = [0, 100, 300];
-/** Answers to a query wait a random 0..this ms, so that many peers do not answer at once. */
-const replySpreadMs = 20;
 
 /**
  * Zero-configuration discovery across a LAN, the way 29West, eCAL and DDS (SPDP and SEDP) do
@@ -56,7 +59,6 @@ export class MulticastResolver implements Resolver {
   readonly #leases = new LeaseBook();
   readonly #watches = new WatchStreams();
   readonly #timers = new Set<NodeJS.Timeout>();
-  readonly #pendingTopics = new Set<string>();
   readonly #stats = {
     invalid: 0,
     lastInvalid: undefined as string | undefined,
@@ -71,12 +73,11 @@ export class MulticastResolver implements Resolver {
   readonly #sockets: MulticastSockets;
   readonly #outbox: MulticastOutbox;
   readonly #remote: RemoteView;
+  readonly #replies: QueryReplies;
   readonly #ready: Promise<void>;
   #settledAt = Number.POSITIVE_INFINITY;
   #heartbeatTimer: NodeJS.Timeout | undefined;
   #sweepTimer: NodeJS.Timeout | undefined;
-  #replyTimer: NodeJS.Timeout | undefined;
-  #roundWanted = false;
   #warned = false;
   #closed = false;
 
@@ -123,6 +124,11 @@ export class MulticastResolver implements Resolver {
       onDropped: () => {
         this.#dropped();
       },
+    });
+    this.#replies = new QueryReplies({
+      instance: this.#instance,
+      outbox: this.#outbox,
+      records: () => this.#leases.records(),
     });
     this.#ready = this.#open();
   }
@@ -190,7 +196,7 @@ export class MulticastResolver implements Resolver {
     this.#timers.clear();
     realTimers.clearTimeout(this.#heartbeatTimer);
     realTimers.clearInterval(this.#sweepTimer);
-    realTimers.clearTimeout(this.#replyTimer);
+    this.#replies.close();
     const goodbye = this.#outbox.close();
     if (goodbye !== undefined) await this.#sockets.send(goodbye);
     this.#remote.clear();
@@ -209,22 +215,13 @@ export class MulticastResolver implements Resolver {
     this.#stats.available = false;
     if (this.#warned) return;
     this.#warned = true;
-    const { interfaces, group, port } = this.#settings;
-    const where = interfaces.length === 0 ? 'the interface the kernel chose' : `interface(s) ${interfaces.join(', ')}`;
-    this.#settings.logger.warn(
-      `multicast discovery on ${group}:${port} is unavailable (${what} failed: ${(error as Error).message}): ` +
-        `this host has no usable multicast route on ${where}. Advertisements are still resolved within this process; ` +
-        `to discover peers on the LAN add a route (ip route add 224.0.0.0/4 dev <interface>) or pass the 'interfaces' option.`,
-    );
+    this.#settings.logger.warn(unavailableWarning(this.#settings, what, error));
   }
 
   #dropped(): void {
     this.#stats.dropped += 1;
     if (this.#stats.dropped !== 1) return;
-    const { group, port, maxAdvertisements } = this.#settings;
-    this.#settings.logger.warn(
-      `multicast resolver on ${group}:${port} holds maxAdvertisements (${maxAdvertisements}) advertisements; ignoring new ones until some expire (see stats.dropped)`,
-    );
+    this.#settings.logger.warn(droppedWarning(this.#settings));
   }
 
   async #open(): Promise<void> {
@@ -322,44 +319,9 @@ export class MulticastResolver implements Resolver {
           this.#outbox.query({ sender: datagram.sender });
         }
         break;
-      case 'query': {
-        const { scope } = datagram;
-        if ('topic' in scope) this.#pendingTopics.add(scope.topic);
-        else if ('everything' in scope || scope.sender === this.#instance) this.#roundWanted = true;
-        else break;
-        this.#scheduleReply();
+      case 'query':
+        this.#replies.heard(datagram.scope);
         break;
-      }
     }
-  }
-
-  /** Answers the queries heard within a short random spread, together. */
-  #scheduleReply(): void {
-    // A resolver that never advertised has nothing to answer.
-    if (!this.#outbox.announcedAny) {
-      this.#pendingTopics.clear();
-      this.#roundWanted = false;
-      return;
-    }
-    if (this.#replyTimer !== undefined) return;
-    this.#replyTimer = realTimers
-      .setTimeout(
-        () => {
-          this.#replyTimer = undefined;
-          if (this.#roundWanted) {
-            this.#roundWanted = false;
-            this.#pendingTopics.clear();
-            this.#outbox.startRound();
-            return;
-          }
-          const topics = new Set(this.#pendingTopics);
-          this.#pendingTopics.clear();
-          for (const record of this.#leases.records()) {
-            if (topics.has(record.checked.advertisement.topic)) this.#outbox.announce(record);
-          }
-        },
-        Math.floor(Math.random() * replySpreadMs),
-      )
-      .unref();
   }
 }

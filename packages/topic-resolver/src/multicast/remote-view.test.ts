@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { describeEvent, makeAdvertisement } from '../test/support/advertisements.js';
+import { describeEvent, makeAdvertisement } from '../../test/support/advertisements.js';
+import { AdvertisementTable } from '../advertisement-table.js';
+import { checkAdvertisement } from '../checked-advertisement.js';
+import type { CheckedAdvertisement } from '../checked-advertisement.js';
 import { AdvertisementDigest, advertisementHash } from './advertisement-digest.js';
-import { AdvertisementTable } from './advertisement-table.js';
-import { checkAdvertisement } from './checked-advertisement.js';
-import type { CheckedAdvertisement } from './checked-advertisement.js';
 import { RemoteView } from './remote-view.js';
 import type { HeartbeatClaim } from './remote-view.js';
 

@@ -3,7 +3,7 @@ import { readdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { atProcessExit, ownProcessIdentity } from '@seamless/local-addrs';
 import { ErrorCode, realTimers, SeamlessError } from '@seamless/transport';
-import type { CheckedAdvertisement } from './checked-advertisement.js';
+import type { CheckedAdvertisement } from '../checked-advertisement.js';
 import { heartbeatFileName, newInstanceId, touchHeartbeat } from './instance-heartbeat.js';
 import { prepareRegistryDirectory } from './registry-directory.js';
 import { encodeRegistryEntry, temporaryFileName } from './registry-file.js';

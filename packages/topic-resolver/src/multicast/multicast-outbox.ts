@@ -1,5 +1,9 @@
+import { realTimers } from '@seamless/transport';
+import type { CheckedAdvertisement } from '../checked-advertisement.js';
+import type { LeaseRecord } from '../lease-book.js';
+import { keyOf } from '../publisher-key.js';
+import type { PublisherKey } from '../publisher-key.js';
 import { AdvertisementDigest, advertisementHash } from './advertisement-digest.js';
-import type { CheckedAdvertisement } from './checked-advertisement.js';
 import {
   BATCH_DATAGRAM_BYTES,
   DATAGRAM_HEADER_BYTES,
@@ -10,10 +14,6 @@ import {
   publisherKeyJson,
 } from './datagram-codec.js';
 import type { QueryScope } from './datagram-codec.js';
-import type { LeaseRecord } from './lease-book.js';
-import { keyOf } from './publisher-key.js';
-import type { PublisherKey } from './publisher-key.js';
-import { realTimers } from '@seamless/transport';
 
 /** What the outbox needs from its resolver. */
 export interface OutboxOptions {

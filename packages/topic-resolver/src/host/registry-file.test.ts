@@ -1,8 +1,8 @@
 import type { ProcessIdentity } from '@seamless/local-addrs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { makeAdvertisement } from '../test/support/advertisements.js';
-import { checkAdvertisement } from './checked-advertisement.js';
+import { makeAdvertisement } from '../../test/support/advertisements.js';
+import { checkAdvertisement } from '../checked-advertisement.js';
 import {
   MAX_REGISTRY_FILE_BYTES,
   decodeRegistryEntry,
