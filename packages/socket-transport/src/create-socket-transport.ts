@@ -20,10 +20,10 @@ import { chooseAddresses } from './choose-addresses.js';
 import { connectToPublisher } from './connect-to-publisher.js';
 import { TCP_TRANSPORT_KIND, parseSocketEndpoint } from './socket-endpoint.js';
 import type { SocketEndpoint } from './socket-endpoint.js';
-import { TcpPublication } from './socket-publication.js';
+import { SocketPublicationImpl } from './socket-publication.js';
 import type { SocketPublication } from './socket-publication.js';
 import { SocketServer } from './socket-server.js';
-import { TcpSubscription } from './socket-subscription.js';
+import { SocketSubscriptionImpl } from './socket-subscription.js';
 import type { SocketSubscription } from './socket-subscription.js';
 import { resolveSocketTransportOptions } from './socket-transport-options.js';
 import type { ResolvedOptions, SocketTransportOptions } from './socket-transport-options.js';
@@ -89,17 +89,17 @@ export interface SocketTransport extends Transport<SocketEndpoint> {
  */
 export function createSocketTransport(options: SocketTransportOptions = {}): SocketTransport {
   const settings = resolveSocketTransportOptions(options);
-  return new TcpTransport(settings);
+  return new SocketTransportImpl(settings);
 }
 
-class TcpTransport implements SocketTransport {
+class SocketTransportImpl implements SocketTransport {
   readonly specificationVersion = TRANSPORT_SPECIFICATION_VERSION;
   readonly kind = TCP_TRANSPORT_KIND;
   readonly reach = 'network' as const;
 
   readonly #server: SocketServer;
-  readonly #publications = new Set<TcpPublication>();
-  readonly #subscriptions = new Set<TcpSubscription>();
+  readonly #publications = new Set<SocketPublicationImpl>();
+  readonly #subscriptions = new Set<SocketSubscriptionImpl>();
   readonly #connecting = new Set<AbortController>();
   #closing: Promise<void> | undefined;
 
@@ -135,7 +135,7 @@ class TcpTransport implements SocketTransport {
     if (this.#server.has(checked.publisherId)) {
       throw invalid(`openPublication: publisher id "${checked.publisherId}" is already open on this transport`);
     }
-    const publication = new TcpPublication({
+    const publication = new SocketPublicationImpl({
       ...checked,
       endpoint: Object.freeze({ port, tls: this.#server.tls }),
       listener,
@@ -209,7 +209,7 @@ class TcpTransport implements SocketTransport {
       first.socket.destroy();
       this.#checkOpen();
     }
-    const subscription = new TcpSubscription(
+    const subscription = new SocketSubscriptionImpl(
       {
         topic: parsed.topic,
         publisherId: parsed.publisherId,

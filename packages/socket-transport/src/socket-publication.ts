@@ -32,8 +32,8 @@ export interface SocketPublication extends Publication<SocketEndpoint> {
   readonly droppedMessages: number;
 }
 
-/** What a {@link TcpPublication} is made of. */
-export interface TcpPublicationSettings {
+/** What a {@link SocketPublicationImpl} is made of. */
+export interface SocketPublicationSettings {
   readonly topic: string;
   readonly publisherId: string;
   readonly policy: DeliveryPolicy;
@@ -45,7 +45,7 @@ export interface TcpPublicationSettings {
   readonly lingerMs: number;
   readonly onProblem: (error: SeamlessError) => void;
   /** Called once when close() starts, so the listener stops routing HELLOs here. */
-  readonly onClose: (publication: TcpPublication) => void;
+  readonly onClose: (publication: SocketPublicationImpl) => void;
 }
 
 interface DrainWaiter {
@@ -56,7 +56,7 @@ interface DrainWaiter {
 }
 
 /** The publication: fan-out to every connected subscriber of one publisher. */
-export class TcpPublication implements SocketPublication {
+export class SocketPublicationImpl implements SocketPublication {
   readonly kind = TCP_TRANSPORT_KIND;
   readonly topic: string;
   readonly publisherId: string;
@@ -73,9 +73,9 @@ export class TcpPublication implements SocketPublication {
   #closing: Promise<void> | undefined;
   #droppedByDeparted = 0;
 
-  readonly #settings: TcpPublicationSettings;
+  readonly #settings: SocketPublicationSettings;
 
-  constructor(settings: TcpPublicationSettings) {
+  constructor(settings: SocketPublicationSettings) {
     this.#settings = settings;
     this.topic = settings.topic;
     this.publisherId = settings.publisherId;

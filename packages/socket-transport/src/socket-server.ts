@@ -5,7 +5,7 @@ import { FrameDecoder, FrameTypes } from './frame-codec.js';
 import { encodeReject, isRejectable, parseHello } from './handshake.js';
 import type { Reject } from './handshake.js';
 import { formatPeer } from './format-peer.js';
-import type { TcpPublication } from './socket-publication.js';
+import type { SocketPublicationImpl } from './socket-publication.js';
 import type { ResolvedOptions } from './socket-transport-options.js';
 import { RejectReason } from './wire-format.js';
 
@@ -17,7 +17,7 @@ import { RejectReason } from './wire-format.js';
 export class SocketServer {
   #server: Server | undefined;
   #listening: Promise<number> | undefined;
-  readonly #publications = new Map<string, TcpPublication>();
+  readonly #publications = new Map<string, SocketPublicationImpl>();
   readonly #handshaking = new Set<Socket>();
   #closed = false;
 
@@ -66,13 +66,13 @@ export class SocketServer {
   }
 
   /** Routes HELLOs naming `publication.publisherId` to it. */
-  add(publication: TcpPublication): void {
+  add(publication: SocketPublicationImpl): void {
     this.#publications.set(publication.publisherId, publication);
     this.#server?.ref();
   }
 
   /** Stops routing to `publication`; new HELLOs for it are refused as unknown. */
-  remove(publication: TcpPublication): void {
+  remove(publication: SocketPublicationImpl): void {
     if (this.#publications.get(publication.publisherId) === publication) {
       this.#publications.delete(publication.publisherId);
     }

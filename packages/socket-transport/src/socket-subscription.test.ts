@@ -1,4 +1,4 @@
-// Unit tests of TcpSubscription on real loopback sockets, against a stand-in publisher that
+// Unit tests of SocketSubscriptionImpl on real loopback sockets, against a stand-in publisher that
 // completes the handshake and then writes whatever frames a test wants: reconnection after a
 // broken connection, the lost counter, the maxMessageSize refusal and close() while connecting.
 import net from 'node:net';
@@ -11,7 +11,7 @@ import type { HandshakenConnection } from './connect-to-publisher.js';
 import { encodeDataFrame } from './frame-codec.js';
 import { encodeWelcome } from './handshake.js';
 import { nodeNetwork } from './socket-network.js';
-import { TcpSubscription } from './socket-subscription.js';
+import { SocketSubscriptionImpl } from './socket-subscription.js';
 
 /** A listener on 127.0.0.1 that answers every HELLO with a WELCOME (unless `holding`) and keeps every accepted socket. */
 class StandInPublisher {
@@ -72,7 +72,7 @@ class StandInPublisher {
 }
 
 const publishers: StandInPublisher[] = [];
-const subscriptions: TcpSubscription[] = [];
+const subscriptions: SocketSubscriptionImpl[] = [];
 
 afterEach(async () => {
   await Promise.all(subscriptions.splice(0).map((subscription) => subscription.close()));
@@ -88,7 +88,7 @@ async function publisher(): Promise<StandInPublisher> {
 
 /** What a test observes of one subscription besides its listener. */
 interface Observed {
-  readonly subscription: TcpSubscription;
+  readonly subscription: SocketSubscriptionImpl;
   readonly collector: Collector;
   /** A reconnection was scheduled (reconnectDelay draws its jitter then): what was queued and delivered at that moment. */
   readonly scheduled: { readonly queuedBytes: number; readonly delivered: number }[];
@@ -114,7 +114,7 @@ async function subscribe(
   collector.polling = false;
   const scheduled: Observed['scheduled'][number][] = [];
   const calls = { connects: 0, closes: 0 };
-  const subscription = new TcpSubscription(
+  const subscription = new SocketSubscriptionImpl(
     {
       topic: 'md.AAPL',
       publisherId: 'p1',
@@ -162,7 +162,7 @@ function closedByPeer(socket: Socket): Promise<void> {
   });
 }
 
-describe('TcpSubscription', () => {
+describe('SocketSubscriptionImpl', () => {
   it('after a broken connection, delivers what it had received, drops a partial frame, and reconnects only then', async () => {
     const standIn = await publisher();
     const observed = await subscribe(standIn);

@@ -8,6 +8,7 @@ import { LiveConnection } from './live-connection.js';
 import { ReceivedStreams, hasCompleteFrame } from './received-streams.js';
 import type { Stream } from './received-streams.js';
 import { Reconnection } from './reconnection.js';
+import { TCP_TRANSPORT_KIND } from './socket-endpoint.js';
 import type { BackoffParameters } from './reconnect-backoff.js';
 import { FrameType } from './wire-format.js';
 
@@ -21,7 +22,7 @@ import { FrameType } from './wire-format.js';
  * ```
  */
 export interface SocketSubscription extends Subscription {
-  readonly kind: 'tcp';
+  readonly kind: typeof TCP_TRANSPORT_KIND;
   /** Whether a connection to the publisher is up (false while reconnecting or after the end). */
   readonly connected: boolean;
   /** `address:port` of the publisher on the current connection. */
@@ -32,8 +33,8 @@ export interface SocketSubscription extends Subscription {
   readonly reconnects: number;
 }
 
-/** What a {@link TcpSubscription} is made of. */
-export interface TcpSubscriptionSettings {
+/** What a {@link SocketSubscriptionImpl} is made of. */
+export interface SocketSubscriptionSettings {
   readonly topic: string;
   readonly publisherId: string;
   readonly listener: SubscriptionListener;
@@ -45,7 +46,7 @@ export interface TcpSubscriptionSettings {
   /** One pass over the publisher's addresses. */
   readonly connect: (signal: AbortSignal) => Promise<HandshakenConnection>;
   /** Called once when the subscription is closed. */
-  readonly onClose: (subscription: TcpSubscription) => void;
+  readonly onClose: (subscription: SocketSubscriptionImpl) => void;
 }
 
 interface MutableMessage {
@@ -68,8 +69,8 @@ type State = 'open' | 'ending' | 'ended' | 'closed';
  * its end is dropped), so messages keep their order, a GOODBYE is seen in order, and a
  * consumer that stopped reading does not make the subscription fetch more.
  */
-export class TcpSubscription implements SocketSubscription {
-  readonly kind = 'tcp' as const;
+export class SocketSubscriptionImpl implements SocketSubscription {
+  readonly kind = TCP_TRANSPORT_KIND;
   readonly topic: string;
   readonly publisherId: string;
 
@@ -85,9 +86,9 @@ export class TcpSubscription implements SocketSubscription {
   #closing: Promise<void> | undefined;
   readonly #message: MutableMessage;
 
-  readonly #settings: TcpSubscriptionSettings;
+  readonly #settings: SocketSubscriptionSettings;
 
-  constructor(settings: TcpSubscriptionSettings, first: HandshakenConnection) {
+  constructor(settings: SocketSubscriptionSettings, first: HandshakenConnection) {
     this.#settings = settings;
     this.topic = settings.topic;
     this.publisherId = settings.publisherId;
@@ -96,7 +97,7 @@ export class TcpSubscription implements SocketSubscription {
       data: new Uint8Array(0),
       seq: 0,
       publisherId: settings.publisherId,
-      transport: 'tcp',
+      transport: TCP_TRANSPORT_KIND,
       lost: 0,
     };
     this.#reconnection = new Reconnection({
