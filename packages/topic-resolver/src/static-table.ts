@@ -4,7 +4,7 @@ import { ADVERTISEMENT_VERSION, DELIVERY_POLICIES, ErrorCode, SeamlessError, par
 import type { Advertisement, DeliveryPolicy } from '@seamless/transport';
 import { checkAdvertisement } from './checked-advertisement.js';
 import type { CheckedAdvertisement } from './checked-advertisement.js';
-import { describe } from './check-option.js';
+import { describeValue as describe } from '@seamless/transport';
 
 /**
  * A TCP endpoint in a static table: where a publisher of the topic listens. The resolver turns

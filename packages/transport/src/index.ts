@@ -27,8 +27,10 @@ export { realTimers } from './real-timers.js';
 export { MAX_PUBLISHER_ID_LENGTH, publisherIdProblem, validatePublisherId } from './validate-publisher-id.js';
 export {
   invalidArgument,
+  isIntegerIn,
   validateDeliveryPolicy,
   validateIdleStrategy,
+  validateInteger,
   validateMessageSize,
   validateOptionsObject,
   validatePublicationOptions,

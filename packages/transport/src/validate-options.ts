@@ -63,13 +63,33 @@ export function validateIdleStrategy(value: unknown, where: string, option = 'id
   throw invalidArgument(where, option, "must be 'park', 'spin' or { spinMicros: number >= 0 }", value);
 }
 
+/** Whether untrusted `value` is a safe integer within `[minimum, maximum]`. */
+export function isIntegerIn(value: unknown, minimum: number, maximum: number): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= minimum && value <= maximum;
+}
+
+/**
+ * Checks an integer option within `[minimum, maximum]`.
+ *
+ * @throws SeamlessError `ERR_INVALID_ARGUMENT`.
+ *
+ * @example
+ * ```ts
+ * const leaseMs = validateInteger(options.leaseMs ?? 5000, 'HostResolver', 'leaseMs', 100, 86_400_000);
+ * ```
+ */
+export function validateInteger(value: unknown, where: string, option: string, minimum: number, maximum: number): number {
+  if (isIntegerIn(value, minimum, maximum)) return value;
+  throw invalidArgument(where, option, `must be an integer from ${minimum} to ${maximum}`, value);
+}
+
 /**
  * Checks a message size in bytes: a safe integer >= 0.
  *
  * @throws SeamlessError `ERR_INVALID_ARGUMENT`.
  */
 export function validateMessageSize(value: unknown, where: string, option = 'maxMessageSize'): number {
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
+  if (isIntegerIn(value, 0, Number.MAX_SAFE_INTEGER)) return value;
   throw invalidArgument(where, option, 'must be a non-negative integer', value);
 }
 

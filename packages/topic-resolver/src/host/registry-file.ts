@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { ProcessIdentity } from '@seamless/local-addrs';
 import { MAX_ADVERTISEMENT_BYTES, SeamlessError, parseAdvertisement } from '@seamless/transport';
-import { describe, isIntegerIn } from '../check-option.js';
+import { describeValue as describe, isIntegerIn } from '@seamless/transport';
 import { canonicalJson } from '../checked-advertisement.js';
 import type { CheckedAdvertisement } from '../checked-advertisement.js';
 

@@ -1,6 +1,6 @@
 import { MAX_ADVERTISEMENT_BYTES, SeamlessError, parseAdvertisement, publisherIdProblem, topicProblem } from '@seamless/transport';
 import { canonicalJson } from '../checked-advertisement.js';
-import { isIntegerIn } from '../check-option.js';
+import { isIntegerIn } from '@seamless/transport';
 import type { CheckedAdvertisement } from '../checked-advertisement.js';
 import type { PublisherKey } from '../publisher-key.js';
 

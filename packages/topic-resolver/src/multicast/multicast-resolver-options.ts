@@ -144,7 +144,7 @@ const owner = 'MulticastResolver';
 export function multicastSettings(options: MulticastResolverOptions): MulticastSettings {
   const group = options.group ?? DEFAULT_MULTICAST_GROUP;
   if (!isIPv4(group) || Number(group.split('.')[0]) < 224 || Number(group.split('.')[0]) > 239) {
-    invalidOption(owner, 'group', `must be an IPv4 multicast address (224.0.0.0/4), got ${JSON.stringify(group)}`, group);
+    invalidOption(owner, 'group', 'must be an IPv4 multicast address (224.0.0.0/4)', group);
   }
   if (options.loopback !== undefined && typeof options.loopback !== 'boolean') {
     invalidOption(owner, 'loopback', 'must be a boolean', options.loopback);
@@ -198,7 +198,7 @@ function resolveInterfaces(interfaces: readonly string[] | undefined): string[] 
       return invalidOption(
         owner,
         'interfaces',
-        `names ${JSON.stringify(entry)}, which is neither an IPv4 address nor an interface with an IPv4 address here (interfaces: ${names})`,
+        `must be IPv4 addresses or names of interfaces with an IPv4 address here (interfaces: ${names})`,
         entry,
       );
     }

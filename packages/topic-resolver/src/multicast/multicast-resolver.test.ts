@@ -263,8 +263,9 @@ describe('MulticastResolver on loopback', () => {
     };
     expect(refusal({ group: '10.0.0.1' }).message).toContain('group must be an IPv4 multicast address (224.0.0.0/4), got "10.0.0.1"');
     expect(refusal({ interfaces: ['no-such-interface0'] }).message).toContain(
-      '"no-such-interface0", which is neither an IPv4 address nor an interface',
+      'interfaces must be IPv4 addresses or names of interfaces with an IPv4 address here (interfaces: ',
     );
+    expect(refusal({ interfaces: ['no-such-interface0'] }).message).toMatch(/\), got "no-such-interface0"$/);
     expect(refusal({ interfaces: [] }).code).toBe('ERR_INVALID_ARGUMENT');
     expect(refusal({ announceIntervalMs: 1000, leaseMs: 1000 }).message).toContain('leaseMs must be an integer from 1001');
     expect(refusal({ port: 0 }).code).toBe('ERR_INVALID_ARGUMENT');
