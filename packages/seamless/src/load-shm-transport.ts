@@ -1,8 +1,9 @@
 import type { Transport } from '@seamless/transport';
 
 /**
- * Options of the shared-memory transport, as `@seamless/shm-transport` documents them. Declared
- * here too because that package is an optional dependency and may be missing.
+ * Options of the shared-memory transport, as `@seamless/shm-transport` documents them
+ * (`ShmTransportOptions` there). Declared here too, by name only, because that package is an
+ * optional dependency: the facade's types must not need it installed.
  */
 export interface ShmTransportOptions {
   readonly capacity?: number;
@@ -11,6 +12,7 @@ export interface ShmTransportOptions {
   readonly uid?: number;
   readonly livenessIntervalMs?: number;
   readonly reclaim?: boolean;
+  readonly minFreeBytes?: number;
 }
 
 interface ShmModule {

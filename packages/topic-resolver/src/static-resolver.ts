@@ -126,11 +126,7 @@ export class StaticResolver implements Resolver {
   watch(topic: string, signal?: AbortSignal): AsyncIterable<ResolverEvent> {
     validateTopic(topic);
     this.#throwIfClosed('watch');
-    return this.#watches.iterable((sink) => {
-      return this.#table.feed(topic, (event) => {
-        sink.push(event);
-      });
-    }, signal);
+    return this.#watches.ofTable(this.#table, topic, signal);
   }
 
   async close(): Promise<void> {

@@ -1,3 +1,4 @@
+import type { AdvertisementTable } from './advertisement-table.js';
 import type { ResolverEvent } from './resolver.js';
 import { realTimers } from '@seamless/transport';
 
@@ -27,6 +28,20 @@ export class WatchStreams {
 
   get size(): number {
     return this.#streams.size;
+  }
+
+  /**
+   * An iterable of the changes of `topic` in `table`: what a resolver whose table holds all it
+   * knows (static, multicast) returns from `watch`.
+   */
+  ofTable(table: AdvertisementTable, topic: string, signal: AbortSignal | undefined): AsyncIterable<ResolverEvent> {
+    return this.iterable(
+      (sink) =>
+        table.feed(topic, (event) => {
+          sink.push(event);
+        }),
+      signal,
+    );
   }
 
   /**

@@ -178,11 +178,7 @@ export class MulticastResolver implements Resolver {
   watch(topic: string, signal?: AbortSignal): AsyncIterable<ResolverEvent> {
     validateTopic(topic);
     this.#throwIfClosed('watch');
-    return this.#watches.iterable((sink) => {
-      return this.#table.feed(topic, (event) => {
-        sink.push(event);
-      });
-    }, signal);
+    return this.#watches.ofTable(this.#table, topic, signal);
   }
 
   /** Ends every watch, sends one goodbye for all of its leases, and closes sockets and timers. */
