@@ -6,7 +6,8 @@ import { USAGE, UsageError, parseOptions } from './options.js';
 import type { BenchOptions } from './options.js';
 import { Progress, clock } from './progress.js';
 import { describePinning, renderMarkdown } from './report/markdown.js';
-import { peerScript, plannedSeconds, runBench } from './run-bench.js';
+import { plannedSeconds } from './bench-plan.js';
+import { peerScript, runBench } from './run-bench.js';
 import { defaultResultsDirectory, publishResults, readmePath, writeResults } from './write-results.js';
 
 function parse(): BenchOptions {

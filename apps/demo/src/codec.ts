@@ -1,9 +1,11 @@
 import { ErrorCode, SeamlessError } from '@seamless/seamless';
 
 /*
- * The demo's wire format. Ticks, orders and fills are small fixed-layout binary records
- * (little-endian), 56 bytes plus the symbol; the algorithm's statistics, sent twice a second,
- * are JSON (see algo-stats.ts).
+ * The demo's wire format, in one file although it is longer than most: the three records share
+ * one header, one set of field checks and the one layout table below, which splitting would
+ * scatter. Ticks, orders and fills are small fixed-layout binary records (little-endian), 56
+ * bytes plus the symbol; the algorithm's statistics, sent twice a second, are JSON (see
+ * algo-stats.ts).
  *
  *  offset  tick (T)            order (O)             fill (F)
  *  0       u8  kind 'T'        u8  kind 'O'          u8  kind 'F'

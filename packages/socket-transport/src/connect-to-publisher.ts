@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { ErrorCode, realTimers, SeamlessError } from '@seamless/transport';
-import { FrameDecoder, FrameTypes } from './frame-codec.js';
+import { FrameDecoder, FrameTypes } from './frame-decoder.js';
 import { formatPeer } from './format-peer.js';
 import { encodeHello, parseReject, parseWelcome } from './handshake.js';
 import type { Welcome } from './handshake.js';

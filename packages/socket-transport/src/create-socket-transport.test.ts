@@ -750,7 +750,7 @@ describe('defensive decoding', () => {
   });
 
   it('a publisher that sends an oversized frame ends the subscription with ERR_MESSAGE_TOO_LARGE, after what came before', async () => {
-    const { encodeDataFrame } = await import('./frame-codec.js');
+    const { encodeDataFrame } = await import('./frame-encoder.js');
     const publisher = await fakePublisher((socket) => {
       socket.write(Buffer.concat([encodeDataFrame(Uint8Array.of(1), 0), encodeDataFrame(new Uint8Array(101), 1)]));
     });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SeamlessError } from '@seamless/transport';
-import { FrameDecoder, FrameTypes } from './frame-codec.js';
+import { FrameDecoder, FrameTypes } from './frame-decoder.js';
 import { encodeHello, encodeReject, encodeWelcome, isRejectable, parseHello, parseReject, parseWelcome } from './handshake.js';
 import { FrameType, MAX_CONTROL_FRAME_LENGTH, RejectReason } from './wire-format.js';
 

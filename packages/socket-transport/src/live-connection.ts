@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import { ErrorCode, SeamlessError } from '@seamless/transport';
 import { lastSocketError } from './connect-to-publisher.js';
 import type { HandshakenConnection } from './connect-to-publisher.js';
-import { HEARTBEAT_FRAME } from './frame-codec.js';
+import { HEARTBEAT_FRAME } from './frame-encoder.js';
 import { Heartbeat, heartbeatSendInterval } from './heartbeat.js';
 import type { Stream } from './received-streams.js';
 

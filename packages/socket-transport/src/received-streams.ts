@@ -1,6 +1,6 @@
 // What a subscription received and poll() has not consumed yet: the bytes of each connection
 // as a stream of their own, oldest first, so that a reconnection never mixes them.
-import type { FrameDecoder } from './frame-codec.js';
+import type { FrameDecoder } from './frame-decoder.js';
 
 /** The bytes of one connection, in arrival order. */
 export interface Stream {

@@ -1,7 +1,7 @@
 import type { AddressInfo, Server, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { ErrorCode, realTimers, SeamlessError } from '@seamless/transport';
-import { FrameDecoder, FrameTypes } from './frame-codec.js';
+import { FrameDecoder, FrameTypes } from './frame-decoder.js';
 import { encodeReject, isRejectable, parseHello } from './handshake.js';
 import type { Reject } from './handshake.js';
 import { formatPeer } from './format-peer.js';

@@ -8,7 +8,7 @@ import { SeamlessError } from '@seamless/transport';
 import { Collector, until } from '../test/support.js';
 import { connectToPublisher } from './connect-to-publisher.js';
 import type { HandshakenConnection } from './connect-to-publisher.js';
-import { encodeDataFrame } from './frame-codec.js';
+import { encodeDataFrame } from './frame-encoder.js';
 import { encodeWelcome } from './handshake.js';
 import { nodeNetwork } from './socket-network.js';
 import { SocketSubscriptionImpl } from './socket-subscription.js';

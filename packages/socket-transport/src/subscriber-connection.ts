@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net';
 import { ErrorCode, realTimers, SeamlessError } from '@seamless/transport';
 import type { DeliveryPolicy } from '@seamless/transport';
-import { frameSizeAt, GOODBYE_FRAME, HEARTBEAT_FRAME, writeDataFrame } from './frame-codec.js';
-import type { FrameDecoder } from './frame-codec.js';
+import { frameSizeAt, GOODBYE_FRAME, HEARTBEAT_FRAME, writeDataFrame } from './frame-encoder.js';
+import type { FrameDecoder } from './frame-decoder.js';
 import { Heartbeat } from './heartbeat.js';
 import { DATA_HEADER_SIZE, FrameType } from './wire-format.js';
 

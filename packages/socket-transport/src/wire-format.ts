@@ -1,6 +1,7 @@
 /*
  * The wire format of protocol version 1: layout only (offsets, sizes, codes). Encoding and
- * decoding live in frame-codec.ts and handshake.ts. All integers are unsigned big-endian.
+ * decoding live in frame-encoder.ts, frame-decoder.ts and handshake.ts. All integers are
+ * unsigned big-endian.
  *
  * Every frame, in both directions:
  *

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { peerNodeArguments } from './peer-handle.js';
-import { cpuFor } from './run-bench.js';
+import { cpuFor } from './bench-plan.js';
 
 describe('cpuFor', () => {
   it('puts the sender on the first CPU and spreads the receivers over the others', () => {

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SeamlessError } from '@seamless/transport';
-import { encodeDataFrame, FrameDecoder, FrameTypes, GOODBYE_FRAME, HEARTBEAT_FRAME } from './frame-codec.js';
+import { FrameDecoder, FrameTypes } from './frame-decoder.js';
+import { encodeDataFrame, GOODBYE_FRAME, HEARTBEAT_FRAME } from './frame-encoder.js';
 import { encodeHello } from './handshake.js';
 import { FrameType, MAX_CONTROL_FRAME_LENGTH } from './wire-format.js';
 
