@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { describeEvent, makeAdvertisement } from '../test/support/advertisements.js';
 import type { ResolverEvent } from './resolver.js';
@@ -25,6 +26,32 @@ function feeder() {
 }
 
 describe('WatchStreams', () => {
+  it('listens once to a signal that many watches share, ends them all on abort, and lets go of it', async () => {
+    const streams = new WatchStreams();
+    const feed = feeder();
+    const controller = new AbortController();
+    const iterators = Array.from({ length: 50 }, () => streams.iterable(feed.start, controller.signal)[Symbol.asyncIterator]());
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    expect(streams.size).toBe(50);
+    // One leaves early: its end must not take the listener the others still need.
+    await iterators[0]?.return?.();
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    controller.abort();
+    for (const iterator of iterators.slice(1)) expect((await iterator.next()).done).toBe(true);
+    expect(streams.size).toBe(0);
+    expect(feed.stopped).toBe(50);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('removes its listener from a signal once every watch on it ended without an abort', async () => {
+    const streams = new WatchStreams();
+    const feed = feeder();
+    const controller = new AbortController();
+    const iterators = [1, 2].map(() => streams.iterable(feed.start, controller.signal)[Symbol.asyncIterator]());
+    for (const iterator of iterators) await iterator.return?.();
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
   it('delivers pushed events in order and starts a fresh stream on each iteration', async () => {
     const streams = new WatchStreams();
     const feed = feeder();

@@ -24,7 +24,33 @@ const keepAliveMs = 2 ** 30;
  */
 export class WatchStreams {
   readonly #streams = new Set<EventStream>();
+  // One abort listener per signal, however many watches share it (a process that stops all
+  // its watches with one signal must not trip Node's listener-leak warning at 11).
+  readonly #bySignal = new Map<AbortSignal, { readonly streams: Set<EventStream>; readonly onAbort: () => void }>();
   #closed = false;
+
+  #follow(signal: AbortSignal, stream: EventStream): void {
+    let followed = this.#bySignal.get(signal);
+    if (followed === undefined) {
+      const streams = new Set<EventStream>();
+      const onAbort = (): void => {
+        for (const each of [...streams]) each.end();
+      };
+      followed = { streams, onAbort };
+      this.#bySignal.set(signal, followed);
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+    followed.streams.add(stream);
+  }
+
+  #unfollow(signal: AbortSignal, stream: EventStream): void {
+    const followed = this.#bySignal.get(signal);
+    if (followed === undefined) return;
+    followed.streams.delete(stream);
+    if (followed.streams.size > 0) return;
+    this.#bySignal.delete(signal);
+    signal.removeEventListener('abort', followed.onAbort);
+  }
 
   get size(): number {
     return this.#streams.size;
@@ -58,14 +84,11 @@ export class WatchStreams {
           return stream;
         }
         this.#streams.add(stream);
-        const onAbort = (): void => {
-          stream.end();
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
+        if (signal !== undefined) this.#follow(signal, stream);
         let stop: (() => void) | undefined;
         stream.onEnd(() => {
           this.#streams.delete(stream);
-          signal?.removeEventListener('abort', onAbort);
+          if (signal !== undefined) this.#unfollow(signal, stream);
           stop?.();
         });
         const sink: WatchSink = {
