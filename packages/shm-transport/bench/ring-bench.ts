@@ -7,13 +7,13 @@
 // Roles: without arguments this is the coordinator; `--role pong|sink` is a child.
 import { execFileSync, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createSegment, openSegment, unlinkSegment } from '../src/native.js';
-import type { NativeSegment } from '../src/native.js';
-import { loadBinding } from '../src/load-binding.js';
-import { RingDescriptor as D, segmentBytesFor } from '../src/ring-descriptor.js';
-import { RingReader } from '../src/ring-reader.js';
-import { RingWriter } from '../src/ring-writer.js';
-import { writeSegmentHeader } from '../src/segment-header.js';
+import { createSegment, openSegment, unlinkSegment } from '../src/os/native.js';
+import type { NativeSegment } from '../src/os/native.js';
+import { loadBinding } from '../src/os/load-binding.js';
+import { RingDescriptor as D, segmentBytesFor } from '../src/ring/ring-descriptor.js';
+import { RingReader } from '../src/ring/ring-reader.js';
+import { RingWriter } from '../src/ring/ring-writer.js';
+import { writeSegmentHeader } from '../src/ring/segment-header.js';
 
 type Path = 'typescript' | 'native';
 const MESSAGE_BYTES = 64;

@@ -16,12 +16,12 @@ import { tmpdir } from 'node:os';
 import type { Advertisement, IdleStrategy } from '@seamless/transport';
 import { createShmTransport } from '../src/index.js';
 import type { ShmPublication, ShmSubscription } from '../src/index.js';
-import { loadBinding } from '../src/load-binding.js';
-import { openSegment } from '../src/native.js';
+import { loadBinding } from '../src/os/load-binding.js';
+import { openSegment } from '../src/os/native.js';
 import { ownPresence } from '@seamless/local-addrs';
-import { RingDescriptor as D, segmentBytesFor } from '../src/ring-descriptor.js';
-import { RingReader } from '../src/ring-reader.js';
-import { readSegmentHeader } from '../src/segment-header.js';
+import { RingDescriptor as D, segmentBytesFor } from '../src/ring/ring-descriptor.js';
+import { RingReader } from '../src/ring/ring-reader.js';
+import { readSegmentHeader } from '../src/ring/segment-header.js';
 
 type Case = 'shm park' | 'shm futex+tsfn' | 'shm spinMicros' | 'tcp' | 'unix';
 const MESSAGE_BYTES = 64;

@@ -11,7 +11,7 @@ namespace seamless {
 
 namespace {
 
-// Every layout constant, so the test can prove src/ring-descriptor.ts mirrors this build.
+// Every layout constant, so the test can prove src/ring/ring-descriptor.ts mirrors this build.
 Napi::Object Descriptor(Napi::Env env) {
   Napi::Object d = Napi::Object::New(env);
   auto set = [&](const char* key, double value) { d.Set(key, Napi::Number::New(env, value)); };

@@ -1,6 +1,6 @@
 // The ring protocol in C++: the same claim / write / commit and poll steps that
-// src/ring-writer.ts and src/ring-reader.ts perform on the mapped memory. The addon uses it
-// for the one-native-call-per-message path that the benchmark compares with the TypeScript
+// src/ring/ring-writer.ts and src/ring/ring-reader.ts perform on the mapped memory. The addon
+// uses it for the one-native-call-per-message path that the benchmark compares with the TypeScript
 // path, and the tests use it to prove that both sides speak the same protocol.
 //
 // Memory ordering (the same argument as in the TypeScript files):

@@ -3,15 +3,15 @@ import { atProcessExit, ownPresence } from '@seamless/local-addrs';
 import type { ProcessIdentity, ProcessMonitor } from '@seamless/local-addrs';
 import { ErrorCode, realTimers, SeamlessError } from '@seamless/transport';
 import type { DeliveryPolicy, Endpoints, Publication, PublicationListener, PublicationLoan, PublicationOptions } from '@seamless/transport';
-import { Doorbell, doorbellPath, removeDoorbell, ringDoorbell } from './doorbell.js';
-import { createSegment, unlinkSegment } from './native.js';
-import type { NativeSegment } from './native.js';
-import { reclaimDeadProcess } from './reclaim-schedule.js';
-import { slotDoorbell, slotOwner, slotPresence } from './reader-slots.js';
-import { RingDescriptor as D, maxPayloadFor, segmentBytesFor } from './ring-descriptor.js';
-import { RingWriter } from './ring-writer.js';
-import { writeSegmentHeader } from './segment-header.js';
-import { describeShmSpace, formatBytes, shmSpace } from './shm-directory.js';
+import { Doorbell, doorbellPath, removeDoorbell, ringDoorbell } from './os/doorbell.js';
+import { createSegment, unlinkSegment } from './os/native.js';
+import type { NativeSegment } from './os/native.js';
+import { reclaimDeadProcess } from './os/reclaim-schedule.js';
+import { slotDoorbell, slotOwner, slotPresence } from './ring/reader-slots.js';
+import { RingDescriptor as D, maxPayloadFor, segmentBytesFor } from './ring/ring-descriptor.js';
+import { RingWriter } from './ring/ring-writer.js';
+import { writeSegmentHeader } from './ring/segment-header.js';
+import { describeShmSpace, formatBytes, shmSpace } from './os/shm-directory.js';
 
 /** How a publication's segment is made and watched; resolved from the transport options. */
 export interface PublicationSettings {

@@ -4,10 +4,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SeamlessError } from '@seamless/transport';
 import { loadBinding } from './load-binding.js';
 import { createSegment, openSegment, unlinkSegment } from './native.js';
-import { RingDescriptor as D, segmentBytesFor } from './ring-descriptor.js';
-import { RingReader } from './ring-reader.js';
-import { RingWriter } from './ring-writer.js';
-import { writeSegmentHeader } from './segment-header.js';
+import { RingDescriptor as D, segmentBytesFor } from '../ring/ring-descriptor.js';
+import { RingReader } from '../ring/ring-reader.js';
+import { RingWriter } from '../ring/ring-writer.js';
+import { writeSegmentHeader } from '../ring/segment-header.js';
 import { errorOf } from '@seamless/test-support';
 
 const uid = process.getuid?.() ?? 0;
