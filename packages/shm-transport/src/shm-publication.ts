@@ -8,6 +8,7 @@ import { createSegment, unlinkSegment } from './os/native.js';
 import type { NativeSegment } from './os/native.js';
 import { reclaimDeadProcess } from './os/reclaim-schedule.js';
 import { slotDoorbell, slotOwner, slotPresence } from './ring/reader-slots.js';
+import { HeaderWord } from './ring/header-words.js';
 import { RingDescriptor as D, maxPayloadFor, segmentBytesFor } from './ring/ring-descriptor.js';
 import { RingWriter } from './ring/ring-writer.js';
 import { writeSegmentHeader } from './ring/segment-header.js';
@@ -212,14 +213,13 @@ export class ShmPublication implements Publication {
    */
   async drained(length = this.maxMessageSize, signal?: AbortSignal): Promise<void> {
     if (length > this.maxMessageSize) this.#tooLarge(length);
-    const waitingIndex = D.writerWaitingOffset >> 2;
     this.#doorbell.hold();
     try {
       for (;;) {
         if (this.#closed) this.#fail(ErrorCode.Closed, 'was closed while waiting for room');
         if (signal?.aborted === true) throw new SeamlessError(ErrorCode.Aborted, 'drained() was aborted', { cause: signal.reason });
         if (this.canSend(length)) return;
-        Atomics.store(this.#words, waitingIndex, 1);
+        Atomics.store(this.#words, HeaderWord.writerWaiting, 1);
         // Look again after raising the flag (a reader may have freed room in between).
         if (this.canSend(length)) return;
         await this.#nextRing(signal);
@@ -236,7 +236,7 @@ export class ShmPublication implements Publication {
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     if (this.#segment.buffer !== undefined) {
-      Atomics.store(this.#words, D.stateOffset >> 2, D.stateClosed);
+      Atomics.store(this.#words, HeaderWord.state, D.stateClosed);
       for (let slot = 0; slot < D.readerSlotCount; slot++) {
         const state = (D.readerSlotsOffset + slot * D.readerSlotBytes + D.slotStateOffset) >> 2;
         if (Atomics.load(this.#words, state) !== D.slotActive) continue;
@@ -281,7 +281,7 @@ export class ShmPublication implements Publication {
   #onDoorbell(): void {
     if (this.#closed) return;
     for (const wake of [...this.#drainWaiters]) wake();
-    const generation = Atomics.load(this.#words, D.generationOffset >> 2);
+    const generation = Atomics.load(this.#words, HeaderWord.generation);
     if (generation === this.#generation) return;
     this.#generation = generation;
     this.#watchReaders();

@@ -14,6 +14,7 @@ import { openSegment, unlinkSegment } from './os/native.js';
 import type { NativeSegment } from './os/native.js';
 import { presenceOwner } from './ring/presence-field.js';
 import { reclaimDeadProcess } from './os/reclaim-schedule.js';
+import { HeaderWord } from './ring/header-words.js';
 import { RingDescriptor as D, segmentBytesFor } from './ring/ring-descriptor.js';
 import { RingReader } from './ring/ring-reader.js';
 import { readSegmentHeader } from './ring/segment-header.js';
@@ -282,7 +283,7 @@ export class ShmSubscription implements Subscription {
   }
 
   #writerClosed(): boolean {
-    return Atomics.load(this.#words, D.stateOffset >> 2) === D.stateClosed;
+    return Atomics.load(this.#words, HeaderWord.state) === D.stateClosed;
   }
 
   #goneError(what: string): SeamlessError {

@@ -1,4 +1,5 @@
 import type { ProcessIdentity } from '@seamless/local-addrs';
+import { HeaderWord } from './header-words.js';
 import { presenceOwner, readPresence } from './presence-field.js';
 import { RingDescriptor as D } from './ring-descriptor.js';
 
@@ -30,11 +31,11 @@ export function slotDoorbell(words: Int32Array, slot: number): number {
  */
 export function evictSlot(words: Int32Array, slot: number): boolean {
   if (Atomics.compareExchange(words, slotIndex(slot, D.slotParkedOffset), 1, 0) === 1) {
-    Atomics.sub(words, D.waitersOffset >> 2, 1);
+    Atomics.sub(words, HeaderWord.waiters, 1);
   }
   if (Atomics.compareExchange(words, slotIndex(slot, D.slotStateOffset), D.slotActive, D.slotFree) !== D.slotActive) {
     return false;
   }
-  Atomics.add(words, D.generationOffset >> 2, 1);
+  Atomics.add(words, HeaderWord.generation, 1);
   return true;
 }
