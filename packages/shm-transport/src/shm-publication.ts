@@ -7,7 +7,7 @@ import { Doorbell, doorbellPath, removeDoorbell, ringDoorbell } from './os/doorb
 import { createSegment, unlinkSegment } from './os/native.js';
 import type { NativeSegment } from './os/native.js';
 import { reclaimDeadProcess } from './os/reclaim-schedule.js';
-import { slotDoorbell, slotOwner, slotPresence } from './ring/reader-slots.js';
+import { countActiveSlots, forEachActiveSlot, isActiveSlot, slotDoorbell, slotOwner, slotPresence } from './ring/reader-slots.js';
 import { HeaderWord } from './ring/header-words.js';
 import { RingDescriptor as D, maxPayloadFor, segmentBytesFor } from './ring/ring-descriptor.js';
 import { RingWriter } from './ring/ring-writer.js';
@@ -147,13 +147,7 @@ export class ShmPublication implements Publication {
 
   /** Readers attached right now (active reader slots). */
   get subscriberCount(): number {
-    if (this.#closed) return 0;
-    let count = 0;
-    for (let slot = 0; slot < D.readerSlotCount; slot++) {
-      const index = (D.readerSlotsOffset + slot * D.readerSlotBytes + D.slotStateOffset) >> 2;
-      if (Atomics.load(this.#words, index) === D.slotActive) count++;
-    }
-    return count;
+    return this.#closed ? 0 : countActiveSlots(this.#words);
   }
 
   /** Whether the publication was closed. */
@@ -237,13 +231,11 @@ export class ShmPublication implements Publication {
     if (this.#closed) return Promise.resolve();
     if (this.#segment.buffer !== undefined) {
       Atomics.store(this.#words, HeaderWord.state, D.stateClosed);
-      for (let slot = 0; slot < D.readerSlotCount; slot++) {
-        const state = (D.readerSlotsOffset + slot * D.readerSlotBytes + D.slotStateOffset) >> 2;
-        if (Atomics.load(this.#words, state) !== D.slotActive) continue;
+      forEachActiveSlot(this.#words, (slot) => {
         const owner = slotOwner(this.#bytes, this.#words, slot);
         if (this.#settings.monitor.check(owner) === 'dead') this.#reclaimReader(slot, owner);
         else this.#wakeReader(slot);
-      }
+      });
     }
     this.#closed = true;
     this.#stopListening();
@@ -295,21 +287,25 @@ export class ShmPublication implements Publication {
   // Readers joined or left: watch the process of every active slot (one shared sweep for the
   // whole process), so that a dead reader is evicted within a sweep, in any PID namespace.
   #watchReaders(): void {
-    for (let slot = 0; slot < D.readerSlotCount; slot++) {
-      const active = Atomics.load(this.#words, (D.readerSlotsOffset + slot * D.readerSlotBytes + D.slotStateOffset) >> 2) === D.slotActive;
-      const presence = active ? slotPresence(this.#bytes, slot) : undefined;
-      const watched = this.#readers.get(slot);
-      if (watched?.presence === presence) continue;
-      watched?.stop();
+    // Stop watching slots given up, or taken by another process, since the last look...
+    for (const [slot, watched] of this.#readers) {
+      if (isActiveSlot(this.#words, slot) && slotPresence(this.#bytes, slot) === watched.presence) continue;
+      watched.stop();
       this.#readers.delete(slot);
-      if (presence === undefined) continue;
-      const owner = slotOwner(this.#bytes, this.#words, slot);
-      const stop = this.#settings.monitor.watch(owner, () => {
-        if (this.#closed || this.#readers.get(slot)?.presence !== presence) return;
-        if (slotPresence(this.#bytes, slot) === presence && this.#writer.evict(slot)) this.#readerLeft(slot, presence);
-      });
-      this.#readers.set(slot, { presence, stop });
     }
+    // ...and watch every active slot not watched yet.
+    forEachActiveSlot(this.#words, (slot) => {
+      if (!this.#readers.has(slot)) this.#watchReader(slot);
+    });
+  }
+
+  #watchReader(slot: number): void {
+    const presence = slotPresence(this.#bytes, slot);
+    const stop = this.#settings.monitor.watch(slotOwner(this.#bytes, this.#words, slot), () => {
+      if (this.#closed || this.#readers.get(slot)?.presence !== presence) return;
+      if (slotPresence(this.#bytes, slot) === presence && this.#writer.evict(slot)) this.#readerLeft(slot, presence);
+    });
+    this.#readers.set(slot, { presence, stop });
   }
 
   // A dead reader was evicted from `slot`: reclaim what its process left, then let waiting

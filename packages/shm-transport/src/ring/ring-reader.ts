@@ -4,7 +4,18 @@ import type { ProcessIdentity } from '@seamless/local-addrs';
 import { HeaderWord } from './header-words.js';
 import { advance, distance } from './position.js';
 import { writePresence } from './presence-field.js';
-import { evictSlot, slotIndex, slotOwner } from './reader-slots.js';
+import {
+  claimFreeSlot,
+  evictSlot,
+  forEachActiveSlot,
+  slotDoorbellIndex,
+  slotOwner,
+  slotParkedIndex,
+  slotPidIndex,
+  slotPositionIndex,
+  slotPresenceOffset,
+  slotStateIndex,
+} from './reader-slots.js';
 import { isData, isPadding, lengthIndex, payloadOffset, readSequence, typeIndex } from './record-descriptor.js';
 import { RingDescriptor as D, alignRecord } from './ring-descriptor.js';
 import { ViewCache } from './view-cache.js';
@@ -80,8 +91,10 @@ export class RingReader {
   readonly #bytes: Uint8Array;
   readonly #words: Int32Array;
   readonly #mask: number;
-  readonly #slotBase: number;
   readonly #slot: number;
+  // This reader's parked flag and position in its slot: the words of the hot path.
+  readonly #parkedIndex: number;
+  readonly #positionIndex: number;
   readonly #message: ShmMessage;
   readonly #copy: boolean;
   readonly #segmentName: string;
@@ -113,8 +126,9 @@ export class RingReader {
     this.#expected = -1;
     this.#hooks = options.hooks ?? noHooks;
     this.#slot = this.#join(options.owner, options.doorbell ?? 0);
-    this.#slotBase = (D.readerSlotsOffset + this.#slot * D.readerSlotBytes) >> 2;
-    this.#position = Atomics.load(this.#words, this.#slotBase + (D.slotPositionOffset >> 2)) >>> 0;
+    this.#parkedIndex = slotParkedIndex(this.#slot);
+    this.#positionIndex = slotPositionIndex(this.#slot);
+    this.#position = Atomics.load(this.#words, this.#positionIndex) >>> 0;
   }
 
   /** The reader slot this reader owns (0..63). */
@@ -150,7 +164,7 @@ export class RingReader {
 
   /** Whether this reader is parked (waiting for its doorbell). */
   get parked(): boolean {
-    return !this.#closed && Atomics.load(this.#words, this.#slotBase + (D.slotParkedOffset >> 2)) === 1;
+    return !this.#closed && Atomics.load(this.#words, this.#parkedIndex) === 1;
   }
 
   /**
@@ -162,8 +176,8 @@ export class RingReader {
   park(): boolean {
     if (this.#closed) return false;
     const words = this.#words;
-    if (Atomics.load(words, this.#slotBase + (D.slotParkedOffset >> 2)) === 1) return true;
-    Atomics.store(words, this.#slotBase + (D.slotParkedOffset >> 2), 1);
+    if (Atomics.load(words, this.#parkedIndex) === 1) return true;
+    Atomics.store(words, this.#parkedIndex, 1);
     Atomics.add(words, HeaderWord.waiters, 1);
     if (this.hasData()) {
       this.unpark();
@@ -176,7 +190,7 @@ export class RingReader {
   unpark(): void {
     if (this.#closed) return;
     const words = this.#words;
-    if (Atomics.compareExchange(words, this.#slotBase + (D.slotParkedOffset >> 2), 1, 0) === 1) {
+    if (Atomics.compareExchange(words, this.#parkedIndex, 1, 0) === 1) {
       Atomics.sub(words, HeaderWord.waiters, 1);
     }
   }
@@ -193,8 +207,8 @@ export class RingReader {
     this.#closed = true;
     this.#views.release();
     const words = this.#words;
-    words[this.#slotBase + (D.slotPidOffset >> 2)] = 0;
-    Atomics.store(words, this.#slotBase + (D.slotStateOffset >> 2), D.slotFree);
+    words[slotPidIndex(this.#slot)] = 0;
+    Atomics.store(words, slotStateIndex(this.#slot), D.slotFree);
     Atomics.add(words, HeaderWord.generation, 1);
     this.#hooks.wakeWriter();
   }
@@ -204,7 +218,7 @@ export class RingReader {
   #advanceTo(position: number): void {
     if (position === this.#position) return;
     this.#position = position;
-    Atomics.store(this.#words, this.#slotBase + (D.slotPositionOffset >> 2), position | 0);
+    Atomics.store(this.#words, this.#positionIndex, position | 0);
     this.#afterProgress();
   }
 
@@ -368,31 +382,26 @@ export class RingReader {
   }
 
   #evictGone(): void {
-    for (let slot = 0; slot < D.readerSlotCount; slot++) {
-      if (Atomics.load(this.#words, slotIndex(slot, D.slotStateOffset)) !== D.slotActive) continue;
+    forEachActiveSlot(this.#words, (slot) => {
       if (this.#hooks.processGone(slotOwner(this.#bytes, this.#words, slot))) evictSlot(this.#words, slot);
-    }
+    });
   }
 
+  // Steps (1) to (3) of the join (see #join); -1 when no slot is free.
   #claimSlot(owner: RingReaderOptions['owner'], doorbell: number): number {
     const words = this.#words;
-    for (let slot = 0; slot < D.readerSlotCount; slot++) {
-      const base = (D.readerSlotsOffset + slot * D.readerSlotBytes) >> 2;
-      if (Atomics.compareExchange(words, base + (D.slotStateOffset >> 2), D.slotFree, D.slotJoining) !== D.slotFree) {
-        continue;
-      }
-      words[base + (D.slotPidOffset >> 2)] = owner.pid | 0;
-      writePresence(this.#bytes, D.readerSlotsOffset + slot * D.readerSlotBytes + D.slotPresenceOffset, owner.presence);
-      words[base + (D.slotParkedOffset >> 2)] = 0;
-      words[base + (D.slotDoorbellOffset >> 2)] = doorbell | 0;
-      Atomics.store(words, base + (D.slotPositionOffset >> 2), Atomics.load(words, HeaderWord.tail));
-      Atomics.store(words, base + (D.slotStateOffset >> 2), D.slotActive);
-      Atomics.store(words, base + (D.slotPositionOffset >> 2), Atomics.load(words, HeaderWord.tail));
-      Atomics.add(words, HeaderWord.generation, 1);
-      this.#hooks.wakeWriter();
-      return slot;
-    }
-    return -1;
+    const slot = claimFreeSlot(words);
+    if (slot < 0) return -1;
+    words[slotPidIndex(slot)] = owner.pid | 0;
+    writePresence(this.#bytes, slotPresenceOffset(slot), owner.presence);
+    words[slotParkedIndex(slot)] = 0;
+    words[slotDoorbellIndex(slot)] = doorbell | 0;
+    Atomics.store(words, slotPositionIndex(slot), Atomics.load(words, HeaderWord.tail));
+    Atomics.store(words, slotStateIndex(slot), D.slotActive);
+    Atomics.store(words, slotPositionIndex(slot), Atomics.load(words, HeaderWord.tail));
+    Atomics.add(words, HeaderWord.generation, 1);
+    this.#hooks.wakeWriter();
+    return slot;
   }
 
   // A well-formed message over this reader's own limit: the same error as over TCP. The reader

@@ -2,7 +2,8 @@ import type { ProcessIdentity } from '@seamless/local-addrs';
 import { realTimers } from '@seamless/transport';
 import { HeaderWord } from './header-words.js';
 import { advance, distance } from './position.js';
-import { evictSlot, slotOwner } from './reader-slots.js';
+import { evictSlot, findSlowestReader, slotOwner, wakeParkedReaders } from './reader-slots.js';
+import type { SlowestReader } from './reader-slots.js';
 import { isData, isPadding, lengthIndex, payloadOffset, typeIndex, writeSequence } from './record-descriptor.js';
 import { RingDescriptor as D, alignRecord } from './ring-descriptor.js';
 
@@ -80,6 +81,8 @@ export class RingWriter {
   readonly #mask: number;
   readonly #hooks: RingWriterHooks;
   readonly #checkedAt = new Float64Array(D.readerSlotCount);
+  readonly #slowest: SlowestReader = { position: 0, slot: -1 };
+  readonly #wakeReader: (slot: number) => void;
   #tail: number;
   #head: number;
   #limitBase: number;
@@ -87,6 +90,9 @@ export class RingWriter {
 
   constructor(buffer: ArrayBuffer, capacity: number, maxPayload: number, latest: boolean, hooks: RingWriterHooks = noHooks) {
     this.#hooks = hooks;
+    this.#wakeReader = (slot) => {
+      hooks.wakeReader(slot);
+    };
     this.capacity = capacity;
     this.maxPayload = maxPayload;
     this.latest = latest;
@@ -207,20 +213,7 @@ export class RingWriter {
     // The tail is a hint for joining readers: a plain (tear-free) store here, made sequentially
     // consistent before every look at the reader slots (see #findSlowestReader).
     words[HeaderWord.tail] = this.#tail | 0;
-    if (Atomics.load(words, HeaderWord.waiters) !== 0) this.#wakeParkedReaders();
-  }
-
-  // Clears each parked flag with a compare-exchange (so a reader is woken once, by whoever
-  // clears it) and rings that reader's doorbell.
-  #wakeParkedReaders(): void {
-    const words = this.#words;
-    for (let slot = 0; slot < D.readerSlotCount; slot++) {
-      const parked = (D.readerSlotsOffset + slot * D.readerSlotBytes + D.slotParkedOffset) >> 2;
-      if (words[parked] !== 0 && Atomics.compareExchange(words, parked, 1, 0) === 1) {
-        Atomics.sub(words, HeaderWord.waiters, 1);
-        this.#hooks.wakeReader(slot);
-      }
-    }
+    if (Atomics.load(words, HeaderWord.waiters) !== 0) wakeParkedReaders(words, this.#wakeReader);
   }
 
   /**
@@ -260,29 +253,14 @@ export class RingWriter {
   // Sets the cached base to the slowest active reader's position and returns its slot (-1
   // when no reader is behind the tail).
   #findSlowestReader(): number {
-    const words = this.#words;
-    const tail = this.#tail;
     // Publish the tail sequentially consistently before reading the slots: a reader that
     // joins after this look reads a tail at least this new (its own Atomics load of the tail
     // comes after its slot became active), and nothing from there on is overwritten while the
     // base computed here is in use.
-    Atomics.store(words, HeaderWord.tail, tail | 0);
-    let slowest = tail;
-    let slowestSlot = -1;
-    for (let slot = 0; slot < D.readerSlotCount; slot++) {
-      const base = (D.readerSlotsOffset + slot * D.readerSlotBytes) >> 2;
-      if (Atomics.load(words, base + (D.slotStateOffset >> 2)) !== D.slotActive) continue;
-      const position = Atomics.load(words, base + (D.slotPositionOffset >> 2)) >>> 0;
-      const behind = distance(position, tail);
-      // A position ahead of the tail or more than a ring behind is corrupt: ignore it rather
-      // than let it block the writer forever.
-      if (behind <= this.capacity && behind > distance(slowest, tail)) {
-        slowest = position;
-        slowestSlot = slot;
-      }
-    }
-    this.#limitBase = slowest;
-    return slowestSlot;
+    Atomics.store(this.#words, HeaderWord.tail, this.#tail | 0);
+    findSlowestReader(this.#words, this.#tail, this.capacity, this.#slowest);
+    this.#limitBase = this.#slowest.position;
+    return this.#slowest.slot;
   }
 
   // Latest: announce that the region up to `intent` is about to be overwritten, after moving
