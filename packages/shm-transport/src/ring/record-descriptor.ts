@@ -48,8 +48,9 @@ export function isPadding(type: number | undefined, length: number, at: number, 
 
 /**
  * Whether `type` and `length`, read at ring offset `at`, are a data record of at most
- * `maxPayload` payload bytes that ends inside the ring. (The payload bound comes before the
- * alignment, which would overflow for a length near 2^31.)
+ * `maxPayload` payload bytes that ends inside the ring. The payload bound comes before the
+ * alignment, which would overflow 32 bits for a length near 2^31: `maxPayload` must stay below
+ * 2^31 - 24 (it is at most 2^29 - 16, see `maxPayloadFor`).
  */
 export function isData(type: number | undefined, length: number, at: number, capacity: number, maxPayload: number): boolean {
   return type === D.recordTypeData && length >= HEADER && length - HEADER <= maxPayload && at + alignRecord(length) <= capacity;
