@@ -2,8 +2,7 @@
 
 #include <cstring>
 
-#include "addon.h"
-#include "segment.h"
+#include "array-buffer-memory.h"
 
 namespace seamless {
 
@@ -16,10 +15,8 @@ struct Geometry {
   uint32_t max_payload;
 };
 
-Geometry CheckedGeometry(Napi::Env env, Segment* segment) {
-  const uint8_t* data = segment->data();
-  if (data == nullptr) throw Napi::Error::New(env, "segment is closed");
-  if (segment->bytes() < layout::kRingOffset) throw Napi::Error::New(env, "segment too small");
+Geometry CheckedGeometry(Napi::Env env, const uint8_t* data, size_t bytes) {
+  if (bytes < layout::kRingOffset) throw Napi::Error::New(env, "segment too small");
   if (std::memcmp(data + layout::kMagicOffset, layout::kMagic, sizeof(layout::kMagic)) != 0 ||
       LoadAcquire(data, layout::kLayoutVersionOffset) != layout::kLayoutVersion) {
     throw Napi::Error::New(env, "not a Seamless segment of this layout version");
@@ -27,20 +24,11 @@ Geometry CheckedGeometry(Napi::Env env, Segment* segment) {
   const uint32_t capacity = LoadRelaxed(data, layout::kCapacityOffset);
   const uint32_t max_payload = LoadRelaxed(data, layout::kMaxMessageSizeOffset);
   if (capacity < layout::kMinCapacity || capacity > layout::kMaxCapacity || (capacity & (capacity - 1)) != 0 ||
-      segment->bytes() < static_cast<size_t>(layout::kRingOffset) + capacity ||
+      bytes < static_cast<size_t>(layout::kRingOffset) + capacity ||
       max_payload > layout::MaxPayloadFor(capacity)) {
     throw Napi::Error::New(env, "segment geometry is corrupt");
   }
   return {capacity, max_payload};
-}
-
-Segment* SegmentArgument(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!info[0].IsObject() ||
-      !info[0].As<Napi::Object>().InstanceOf(env.GetInstanceData<Addon>()->segment_constructor.Value())) {
-    throw Napi::TypeError::New(env, "the first argument must be a Segment");
-  }
-  return Segment::Unwrap(info[0].As<Napi::Object>());
 }
 
 }  // namespace
@@ -49,18 +37,20 @@ Napi::Function NativeRingWriter::Initialize(Napi::Env env) {
   return DefineClass(env, "NativeRingWriter", {InstanceMethod<&NativeRingWriter::Write>("write")});
 }
 
-// new NativeRingWriter(segment)
+// new NativeRingWriter(buffer): `buffer` is the ArrayBuffer of a segment (segment.buffer).
 NativeRingWriter::NativeRingWriter(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeRingWriter>(info) {
-  Segment* segment = SegmentArgument(info);
-  Geometry geometry = CheckedGeometry(info.Env(), segment);
-  segment_ = Napi::Persistent(info[0].As<Napi::Object>());
-  writer_ = std::make_unique<RingWriter>(segment->data(), geometry.capacity, geometry.max_payload);
+  Napi::Env env = info.Env();
+  uint8_t* data = ArrayBufferData(env, info[0]);
+  Geometry geometry = CheckedGeometry(env, data, info[0].As<Napi::ArrayBuffer>().ByteLength());
+  buffer_ = Napi::Persistent(info[0].As<Napi::ArrayBuffer>());
+  writer_ = std::make_unique<RingWriter>(data, geometry.capacity, geometry.max_payload);
 }
 
 // write(data: Uint8Array, sequence: number): 0 written, 1 full, 2 too large, 3 closed.
 Napi::Value NativeRingWriter::Write(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (Segment::Unwrap(segment_.Value())->data() == nullptr) return Napi::Number::New(env, 3);
+  // The segment was closed: its ArrayBuffer was detached before the memory was unmapped.
+  if (buffer_.Value().IsDetached()) return Napi::Number::New(env, 3);
   if (!info[0].IsTypedArray()) throw Napi::TypeError::New(env, "data must be a Uint8Array");
   Napi::TypedArray array = info[0].As<Napi::TypedArray>();
   if (array.TypedArrayType() != napi_uint8_array) throw Napi::TypeError::New(env, "data must be a Uint8Array");
@@ -82,21 +72,24 @@ Napi::Function NativeRingReader::Initialize(Napi::Env env) {
   return DefineClass(env, "NativeRingReader", {InstanceMethod<&NativeRingReader::Poll>("readInto")});
 }
 
-// new NativeRingReader(segment, slotIndex): the slot must already have been joined (by the
-// TypeScript reader code); this object continues from the slot's position.
+// new NativeRingReader(buffer, slotIndex): `buffer` is the ArrayBuffer of a segment; the slot
+// must already have been joined (by the TypeScript reader code); this object continues from
+// the slot's position.
 NativeRingReader::NativeRingReader(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeRingReader>(info) {
   Napi::Env env = info.Env();
-  Segment* segment = SegmentArgument(info);
-  Geometry geometry = CheckedGeometry(env, segment);
+  uint8_t* data = ArrayBufferData(env, info[0]);
+  Geometry geometry = CheckedGeometry(env, data, info[0].As<Napi::ArrayBuffer>().ByteLength());
+  if (!info[1].IsNumber()) throw Napi::TypeError::New(env, "slot must be a number");
   const double slot = info[1].As<Napi::Number>().DoubleValue();
   if (!(slot >= 0 && slot < layout::kReaderSlotCount) || slot != static_cast<double>(static_cast<uint32_t>(slot))) {
     throw Napi::RangeError::New(env, "slot must be an integer 0..63");
   }
-  segment_ = Napi::Persistent(info[0].As<Napi::Object>());
+  buffer_ = Napi::Persistent(info[0].As<Napi::ArrayBuffer>());
+  data_ = data;
   slot_offset_ = layout::kReaderSlotsOffset + static_cast<uint32_t>(slot) * layout::kReaderSlotBytes;
   capacity_ = geometry.capacity;
   max_payload_ = geometry.max_payload;
-  position_ = LoadAcquire(segment->data(), slot_offset_ + layout::kSlotPositionOffset);
+  position_ = LoadAcquire(data_, slot_offset_ + layout::kSlotPositionOffset);
 }
 
 // readInto(target: Uint8Array): the payload length copied into target, -1 when nothing is
@@ -104,8 +97,8 @@ NativeRingReader::NativeRingReader(const Napi::CallbackInfo& info) : Napi::Objec
 // The message's sequence number is left in the reader's `sequence` property.
 Napi::Value NativeRingReader::Poll(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  uint8_t* data = Segment::Unwrap(segment_.Value())->data();
-  if (data == nullptr) throw Napi::Error::New(env, "segment is closed");
+  if (buffer_.Value().IsDetached()) throw Napi::Error::New(env, "segment is closed");
+  uint8_t* data = data_;
   if (!info[0].IsTypedArray()) throw Napi::TypeError::New(env, "target must be a Uint8Array");
   Napi::Uint8Array target = info[0].As<Napi::Uint8Array>();
   int64_t copied = -1;
