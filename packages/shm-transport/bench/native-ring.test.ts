@@ -104,4 +104,16 @@ describe('the C++ ring (bench/native/ring.h) and the TypeScript ring speak the s
     reader.close();
     segment.close();
   });
+
+  it('the C++ handles read a header only once its creator marked it ready, and refuse what is not a segment', () => {
+    const binding = loadBenchBinding();
+    const fresh = new ArrayBuffer(segmentBytesFor(4096)); // all zero: state "initialising"
+    expect(() => new binding.NativeRingWriter(fresh)).toThrow(/not initialised/);
+    expect(() => new binding.NativeRingReader(fresh, 0)).toThrow(/not initialised/);
+    const { segment, buffer } = ring(4096);
+    expect(() => new binding.NativeRingReader(buffer, 64)).toThrow(/slot/);
+    expect(() => new (binding.NativeRingWriter as unknown as new (value: unknown) => unknown)(segment)).toThrow(/ArrayBuffer/);
+    segment.close();
+    expect(() => new binding.NativeRingWriter(buffer)).toThrow(/closed/);
+  });
 });

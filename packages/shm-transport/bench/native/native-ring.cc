@@ -17,8 +17,15 @@ struct Geometry {
 
 Geometry CheckedGeometry(Napi::Env env, const uint8_t* data, size_t bytes) {
   if (bytes < layout::kRingOffset) throw Napi::Error::New(env, "segment too small");
+  // The creator writes the static header, then stores `state` = ready (Atomics.store, see
+  // src/ring/segment-header.ts): this acquire load of `state` is what makes the rest of the
+  // header, read below, visible.
+  const uint32_t state = LoadAcquire(data, layout::kStateOffset);
+  if (state != layout::kStateReady && state != layout::kStateClosed) {
+    throw Napi::Error::New(env, "the segment's header is not initialised");
+  }
   if (std::memcmp(data + layout::kMagicOffset, layout::kMagic, sizeof(layout::kMagic)) != 0 ||
-      LoadAcquire(data, layout::kLayoutVersionOffset) != layout::kLayoutVersion) {
+      LoadRelaxed(data, layout::kLayoutVersionOffset) != layout::kLayoutVersion) {
     throw Napi::Error::New(env, "not a Seamless segment of this layout version");
   }
   const uint32_t capacity = LoadRelaxed(data, layout::kCapacityOffset);
@@ -89,7 +96,8 @@ NativeRingReader::NativeRingReader(const Napi::CallbackInfo& info) : Napi::Objec
   slot_offset_ = layout::kReaderSlotsOffset + static_cast<uint32_t>(slot) * layout::kReaderSlotBytes;
   capacity_ = geometry.capacity;
   max_payload_ = geometry.max_payload;
-  position_ = LoadAcquire(data_, slot_offset_ + layout::kSlotPositionOffset);
+  // Relaxed: the TypeScript reader that joined the slot stored this start from this thread.
+  position_ = LoadRelaxed(data_, slot_offset_ + layout::kSlotPositionOffset);
 }
 
 // readInto(target: Uint8Array): the payload length copied into target, -1 when nothing is
@@ -111,7 +119,8 @@ Napi::Value NativeRingReader::Poll(const Napi::CallbackInfo& info) {
                                   too_small = true;
                                   return;
                                 }
-                                std::memcpy(target.Data(), payload, length);
+                                // An empty target's pointer may be null: no memcpy for 0 bytes.
+                                if (length != 0) std::memcpy(target.Data(), payload, length);
                                 copied = length;
                                 sequence = seq;
                               });
@@ -119,7 +128,7 @@ Napi::Value NativeRingReader::Poll(const Napi::CallbackInfo& info) {
   if (too_small) return Napi::Number::New(env, -3);
   if (result == ReadResult::kOk) {
     position_ = position;
-    // Release: the copy above is complete before the writer may reuse the space.
+    // Release: the copy above is complete before the writer may reuse the space (ring.h).
     StoreRelease(data, slot_offset_ + layout::kSlotPositionOffset, position_);
     Value().Set("sequence", Napi::Number::New(env, static_cast<double>(sequence)));
   }
