@@ -1,23 +1,14 @@
-import { randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createSegment, unlinkSegment } from '../src/os/native.js';
+import { describe, expect, it } from 'vitest';
+import { createSegment } from '../src/os/native.js';
 import { RingDescriptor as D, segmentBytesFor } from '../src/ring/ring-descriptor.js';
 import { RingReader } from '../src/ring/ring-reader.js';
 import { RingWriter } from '../src/ring/ring-writer.js';
 import { writeSegmentHeader } from '../src/ring/segment-header.js';
 import { loadBenchBinding } from './bench-binding.js';
+import { freshSegmentNames } from '../test/fresh-segment-names.js';
 
 const uid = process.getuid?.() ?? 0;
-const names: string[] = [];
-function freshName(): string {
-  const name = `/seamless-test-${randomBytes(6).toString('hex')}`;
-  names.push(name);
-  return name;
-}
-
-afterEach(() => {
-  for (const name of names.splice(0)) unlinkSegment(name);
-});
+const freshName = freshSegmentNames();
 
 describe('the C++ ring (bench/native/ring.h) and the TypeScript ring speak the same protocol', () => {
   function ring(capacity: number) {

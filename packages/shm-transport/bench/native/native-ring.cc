@@ -8,14 +8,17 @@ namespace seamless {
 
 namespace {
 
-// Reads and checks the geometry of a segment created by this package: the C++ side trusts
-// nothing in shared memory either.
-struct Geometry {
+// The memory and geometry of a segment created by this package, from its ArrayBuffer: the C++
+// side trusts nothing in shared memory either.
+struct CheckedRing {
+  uint8_t* data;
   uint32_t capacity;
   uint32_t max_payload;
 };
 
-Geometry CheckedGeometry(Napi::Env env, const uint8_t* data, size_t bytes) {
+CheckedRing CheckRing(Napi::Env env, const Napi::Value& buffer) {
+  uint8_t* data = ArrayBufferData(env, buffer);
+  const size_t bytes = buffer.As<Napi::ArrayBuffer>().ByteLength();
   if (bytes < layout::kRingOffset) throw Napi::Error::New(env, "segment too small");
   // The creator writes the static header, then stores `state` = ready (Atomics.store, see
   // src/ring/segment-header.ts): this acquire load of `state` is what makes the rest of the
@@ -35,7 +38,7 @@ Geometry CheckedGeometry(Napi::Env env, const uint8_t* data, size_t bytes) {
       max_payload > layout::MaxPayloadFor(capacity)) {
     throw Napi::Error::New(env, "segment geometry is corrupt");
   }
-  return {capacity, max_payload};
+  return {data, capacity, max_payload};
 }
 
 }  // namespace
@@ -44,13 +47,15 @@ Napi::Function NativeRingWriter::Initialize(Napi::Env env) {
   return DefineClass(env, "NativeRingWriter", {InstanceMethod<&NativeRingWriter::Write>("write")});
 }
 
+Napi::Function NativeRingReader::Initialize(Napi::Env env) {
+  return DefineClass(env, "NativeRingReader", {InstanceMethod<&NativeRingReader::Poll>("readInto")});
+}
+
 // new NativeRingWriter(buffer): `buffer` is the ArrayBuffer of a segment (segment.buffer).
 NativeRingWriter::NativeRingWriter(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeRingWriter>(info) {
-  Napi::Env env = info.Env();
-  uint8_t* data = ArrayBufferData(env, info[0]);
-  Geometry geometry = CheckedGeometry(env, data, info[0].As<Napi::ArrayBuffer>().ByteLength());
+  const CheckedRing ring = CheckRing(info.Env(), info[0]);
   buffer_ = Napi::Persistent(info[0].As<Napi::ArrayBuffer>());
-  writer_ = std::make_unique<RingWriter>(data, geometry.capacity, geometry.max_payload);
+  writer_ = std::make_unique<RingWriter>(ring.data, ring.capacity, ring.max_payload);
 }
 
 // write(data: Uint8Array, sequence: number): 0 written, 1 full, 2 too large, 3 closed.
@@ -75,27 +80,22 @@ Napi::Value NativeRingWriter::Write(const Napi::CallbackInfo& info) {
   }
 }
 
-Napi::Function NativeRingReader::Initialize(Napi::Env env) {
-  return DefineClass(env, "NativeRingReader", {InstanceMethod<&NativeRingReader::Poll>("readInto")});
-}
-
 // new NativeRingReader(buffer, slotIndex): `buffer` is the ArrayBuffer of a segment; the slot
 // must already have been joined (by the TypeScript reader code); this object continues from
 // the slot's position.
 NativeRingReader::NativeRingReader(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeRingReader>(info) {
   Napi::Env env = info.Env();
-  uint8_t* data = ArrayBufferData(env, info[0]);
-  Geometry geometry = CheckedGeometry(env, data, info[0].As<Napi::ArrayBuffer>().ByteLength());
+  const CheckedRing ring = CheckRing(env, info[0]);
   if (!info[1].IsNumber()) throw Napi::TypeError::New(env, "slot must be a number");
   const double slot = info[1].As<Napi::Number>().DoubleValue();
   if (!(slot >= 0 && slot < layout::kReaderSlotCount) || slot != static_cast<double>(static_cast<uint32_t>(slot))) {
     throw Napi::RangeError::New(env, "slot must be an integer 0..63");
   }
   buffer_ = Napi::Persistent(info[0].As<Napi::ArrayBuffer>());
-  data_ = data;
+  data_ = ring.data;
   slot_offset_ = layout::kReaderSlotsOffset + static_cast<uint32_t>(slot) * layout::kReaderSlotBytes;
-  capacity_ = geometry.capacity;
-  max_payload_ = geometry.max_payload;
+  capacity_ = ring.capacity;
+  max_payload_ = ring.max_payload;
   // Relaxed: the TypeScript reader that joined the slot stored this start from this thread.
   position_ = LoadRelaxed(data_, slot_offset_ + layout::kSlotPositionOffset);
 }

@@ -1,22 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, statSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SeamlessError } from '@seamless/transport';
 import { loadBinding } from './load-binding.js';
 import { createSegment, openSegment, unlinkSegment } from './native.js';
 import { errorOf } from '@seamless/test-support';
+import { freshSegmentNames } from '../../test/fresh-segment-names.js';
 
 const uid = process.getuid?.() ?? 0;
-const names: string[] = [];
-function freshName(): string {
-  const name = `/seamless-test-${randomBytes(6).toString('hex')}`;
-  names.push(name);
-  return name;
-}
-
-afterEach(() => {
-  for (const name of names.splice(0)) unlinkSegment(name);
-});
+const freshName = freshSegmentNames();
 
 describe('native segments', () => {
   it('creates with O_EXCL and the requested mode, maps it, and unlinks', () => {
