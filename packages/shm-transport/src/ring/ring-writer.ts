@@ -41,7 +41,7 @@ const noHooks: RingWriterHooks = {
 
 /**
  * The writing side of one ring, run in TypeScript directly on the mapped segment (no native
- * call per message; the benchmark compares this with the C++ writer in `native/ring.h`).
+ * call per message; the benchmark compares this with the C++ writer in `bench/native/ring.h`).
  *
  * Memory ordering. `Atomics.store` is sequentially consistent in the JavaScript memory model
  * (a release store and more: `xchg` on x86-64, `stlr` on arm64) and `Atomics.load` is
