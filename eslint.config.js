@@ -59,6 +59,34 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // shm-transport's layers: the ring (the shared-memory protocol) and the OS layer (addon,
+    // doorbells, /dev/shm) know nothing of each other nor of the transport built on both.
+    files: ['packages/shm-transport/src/ring/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^\\.\\./', message: 'src/ring/ imports only src/ring/ (and other packages), never the OS layer or the transport' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['packages/shm-transport/src/os/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ regex: '^\\.\\./', message: 'src/os/ imports only src/os/ (and other packages), never the ring or the transport' }],
+        },
+      ],
+    },
+  },
+  {
     files: ['tools/release-rehearsal/fixtures/consumer/jest/**'],
     languageOptions: { globals: { ...globals.jest } },
   },

@@ -1,19 +1,19 @@
 // Shared-memory ring benchmark: round trip with both sides spinning on poll(), and one-way
 // throughput, for the TypeScript path (the transport's own: typed arrays over the mapping)
-// and for one native call per message (native/ring.h through the addon), each between two
-// processes. Run with `npm run bench -w @seamless/shm-transport` (bench/run.mjs bundles
-// this file, since it uses the package's internal modules).
+// and for one native call per message (bench/native/ring.h through the benchmarks' addon),
+// each between two processes. Run with `npm run bench -w @seamless/shm-transport`
+// (bench/run.mjs bundles this file, since it uses the package's internal modules).
 //
 // Roles: without arguments this is the coordinator; `--role pong|sink` is a child.
 import { execFileSync, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createSegment, openSegment, unlinkSegment } from '../src/native.js';
-import type { NativeSegment } from '../src/native.js';
-import { loadBinding } from '../src/load-binding.js';
-import { RingDescriptor as D, segmentBytesFor } from '../src/ring-descriptor.js';
-import { RingReader } from '../src/ring-reader.js';
-import { RingWriter } from '../src/ring-writer.js';
-import { writeSegmentHeader } from '../src/segment-header.js';
+import { createSegment, openSegment, unlinkSegment } from '../src/os/native.js';
+import type { NativeSegment } from '../src/os/native.js';
+import { RingDescriptor as D, segmentBytesFor } from '../src/ring/ring-descriptor.js';
+import { RingReader } from '../src/ring/ring-reader.js';
+import { RingWriter } from '../src/ring/ring-writer.js';
+import { writeSegmentHeader } from '../src/ring/segment-header.js';
+import { loadBenchBinding } from './bench-binding.js';
 
 type Path = 'typescript' | 'native';
 const MESSAGE_BYTES = 64;
@@ -66,9 +66,9 @@ interface Receiver {
   close(): void;
 }
 
-function sender(path: Path, segment: NativeSegment, buffer: ArrayBuffer): Sender {
+function sender(path: Path, buffer: ArrayBuffer): Sender {
   if (path === 'native') {
-    const writer = new (loadBinding().NativeRingWriter)(segment);
+    const writer = new (loadBenchBinding().NativeRingWriter)(buffer);
     return { send: (data, sequence) => writer.write(data, sequence) === 0 };
   }
   const writer = new RingWriter(buffer, CAPACITY, 1024, false);
@@ -88,7 +88,7 @@ function receiver(path: Path, name: string): Receiver {
     owner: { pid: process.pid, presence: '00'.repeat(8) },
   });
   if (path === 'native') {
-    const native = new (loadBinding().NativeRingReader)(segment, reader.slot);
+    const native = new (loadBenchBinding().NativeRingReader)(buffer, reader.slot);
     const target = new Uint8Array(1024);
     const take = (): number => (native.readInto(target) < 0 ? 0 : 1);
     return {
@@ -147,7 +147,7 @@ async function child(): Promise<void> {
       });
     });
     const input = receiver(path, inName);
-    const output = sender(path, pong.segment, pong.buffer);
+    const output = sender(path, pong.buffer);
     const data = new Uint8Array(MESSAGE_BYTES);
     for (let sequence = 0; sequence < count; sequence++) {
       while (input.take() === 0) {
@@ -198,7 +198,7 @@ async function pingPong(path: Path, iterations: number, warmup: number): Promise
   });
   const ping = makeSegment();
   peer.send({ segment: ping.name });
-  const output = sender(path, ping.segment, ping.buffer);
+  const output = sender(path, ping.buffer);
   let input: Receiver | undefined;
   for (let attempt = 0; input === undefined; attempt++) {
     try {
@@ -239,7 +239,7 @@ async function throughput(path: Path, count: number): Promise<number> {
   const ring = makeSegment();
   sink.send({ segment: ring.name });
   await new Promise((resolve) => sink.once('message', resolve));
-  const output = sender(path, ring.segment, ring.buffer);
+  const output = sender(path, ring.buffer);
   const data = new Uint8Array(MESSAGE_BYTES);
   const rate = new Promise<number>((resolve) => {
     sink.once('message', (message: { rate: number }) => {

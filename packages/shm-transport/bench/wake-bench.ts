@@ -2,7 +2,7 @@
 // spinning), 64-byte messages. Cases, all in one run:
 //   shm park          the transport's default: parked reader, doorbell pipe watched by libuv
 //   shm futex+tsfn    the alternative: a native thread in futex_wait wakes JS through a
-//                     ThreadSafeFunction (native/doorbell.cc)
+//                     ThreadSafeFunction (bench/native/futex-waiter.cc, the benchmarks' addon)
 //   shm spinMicros    { spinMicros: 200 } (only in the paced case)
 //   tcp / unix        raw node:net ping-pong over loopback TCP and a Unix socket
 // Two patterns: back-to-back round trips, and round trips paced at 10,000 per second.
@@ -16,12 +16,12 @@ import { tmpdir } from 'node:os';
 import type { Advertisement, IdleStrategy } from '@seamless/transport';
 import { createShmTransport, parseShmEndpoint } from '../src/index.js';
 import type { ShmPublication, ShmSubscription } from '../src/index.js';
-import { loadBinding } from '../src/load-binding.js';
-import { openSegment } from '../src/native.js';
+import { openSegment } from '../src/os/native.js';
 import { ownPresence } from '@seamless/local-addrs';
-import { RingDescriptor as D, segmentBytesFor } from '../src/ring-descriptor.js';
-import { RingReader } from '../src/ring-reader.js';
-import { readSegmentHeader } from '../src/segment-header.js';
+import { RingDescriptor as D, segmentBytesFor } from '../src/ring/ring-descriptor.js';
+import { RingReader } from '../src/ring/ring-reader.js';
+import { readSegmentHeader } from '../src/ring/segment-header.js';
+import { loadBenchBinding } from './bench-binding.js';
 
 type Case = 'shm park' | 'shm futex+tsfn' | 'shm spinMicros' | 'tcp' | 'unix';
 const MESSAGE_BYTES = 64;
@@ -95,7 +95,7 @@ async function shmSide(kind: Case, onMessage: (data: Uint8Array) => void) {
         closeReader = () => {
           reader.close();
         };
-        futex = new (loadBinding().FutexWaiter)(peerSegment, FUTEX_OFFSET, () => {
+        futex = new (loadBenchBinding().FutexWaiter)(buffer, FUTEX_OFFSET, () => {
           while (reader.poll(handler, Number.POSITIVE_INFINITY) > 0);
         });
         return;
@@ -116,7 +116,7 @@ async function shmSide(kind: Case, onMessage: (data: Uint8Array) => void) {
       publication.send(payload, sequence++);
       if (kind === 'shm futex+tsfn') {
         // Ring our own segment's futex word: the peer's waiter thread sleeps on it.
-        loadBinding().futexWake(ownSegment(), FUTEX_OFFSET);
+        loadBenchBinding().futexWake(ownSegment().buffer ?? new ArrayBuffer(0), FUTEX_OFFSET);
       }
     },
     async close() {

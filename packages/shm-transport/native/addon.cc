@@ -3,7 +3,6 @@
 #include <uv.h>
 
 #include "doorbell.h"
-#include "native-ring.h"
 #include "ring-descriptor.h"
 #include "segment.h"
 
@@ -11,7 +10,7 @@ namespace seamless {
 
 namespace {
 
-// Every layout constant, so the test can prove src/ring-descriptor.ts mirrors this build.
+// Every layout constant, so the test can prove src/ring/ring-descriptor.ts mirrors this build.
 Napi::Object Descriptor(Napi::Env env) {
   Napi::Object d = Napi::Object::New(env);
   auto set = [&](const char* key, double value) { d.Set(key, Napi::Number::New(env, value)); };
@@ -83,25 +82,14 @@ Napi::Object Descriptor(Napi::Env env) {
 const char* ErrnoName(int error) { return uv_err_name(-error); }
 
 Napi::Value Addon::CallCreateFifo(const Napi::CallbackInfo& info) { return CreateFifo(info); }
-Napi::Value Addon::CallFutexWake(const Napi::CallbackInfo& info) { return FutexWake(info); }
 
 Addon::Addon(Napi::Env env, Napi::Object exports) {
   Napi::Function segment = Segment::Initialize(env);
   segment_constructor = Napi::Persistent(segment);
-  Napi::Function writer = NativeRingWriter::Initialize(env);
-  ring_writer_constructor = Napi::Persistent(writer);
-  Napi::Function reader = NativeRingReader::Initialize(env);
-  ring_reader_constructor = Napi::Persistent(reader);
-  Napi::Function futex_waiter = FutexWaiter::Initialize(env);
-  futex_waiter_constructor = Napi::Persistent(futex_waiter);
   DefineAddon(exports, {
                            InstanceValue("Segment", segment, napi_enumerable),
-                           InstanceValue("NativeRingWriter", writer, napi_enumerable),
-                           InstanceValue("NativeRingReader", reader, napi_enumerable),
-                           InstanceValue("FutexWaiter", futex_waiter, napi_enumerable),
                            InstanceValue("descriptor", Descriptor(env), napi_enumerable),
                            InstanceMethod<&Addon::CallCreateFifo>("createFifo", napi_enumerable),
-                           InstanceMethod<&Addon::CallFutexWake>("futexWake", napi_enumerable),
                        });
 }
 

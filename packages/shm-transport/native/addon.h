@@ -11,12 +11,8 @@ class Addon : public Napi::Addon<Addon> {
   Addon(Napi::Env env, Napi::Object exports);
 
   Napi::Value CallCreateFifo(const Napi::CallbackInfo& info);
-  Napi::Value CallFutexWake(const Napi::CallbackInfo& info);
 
   Napi::FunctionReference segment_constructor;
-  Napi::FunctionReference ring_writer_constructor;
-  Napi::FunctionReference ring_reader_constructor;
-  Napi::FunctionReference futex_waiter_constructor;
 };
 
 // The symbolic name of an errno value ("EACCES"), as libuv spells it.

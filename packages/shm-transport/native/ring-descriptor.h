@@ -1,6 +1,6 @@
 // The layout of a Seamless shared-memory segment, version 2: named offsets only.
-// Mirrored field for field in src/ring-descriptor.ts; test/ring-descriptor.test.ts proves the
-// two agree (the addon exports every constant below).
+// Mirrored field for field in src/ring/ring-descriptor.ts; src/ring/ring-descriptor.test.ts
+// proves the two agree (the addon exports every constant below).
 //
 // Every offset is in bytes from the start of the segment. Integers are little-endian (the
 // segment never leaves the host). Positions are 32-bit and wrap: a position p lives at ring

@@ -41,7 +41,6 @@ class Segment : public Napi::ObjectWrap<Segment> {
   // Null once closed.
   uint8_t* data() const;
   size_t bytes() const { return mapping_ ? mapping_->bytes() : 0; }
-  std::shared_ptr<Mapping> mapping() const { return mapping_; }
 
  private:
   static Napi::Value Create(const Napi::CallbackInfo& info);

@@ -14,17 +14,17 @@ import type {
   Transport,
 } from '@seamless/transport';
 import { ProcessMonitor, establishPresence, processMonitor } from '@seamless/local-addrs';
-import { loadBinding } from './load-binding.js';
-import { createFifo } from './native.js';
-import { reclaimLeftovers } from './reclaim-leftovers.js';
-import type { ReclaimReport } from './reclaim-leftovers.js';
-import { reclaimOnce } from './reclaim-schedule.js';
-import { RingDescriptor as D } from './ring-descriptor.js';
+import { loadBinding } from './os/load-binding.js';
+import { createFifo } from './os/native.js';
+import { reclaimLeftovers } from './os/reclaim-leftovers.js';
+import type { ReclaimReport } from './os/reclaim-leftovers.js';
+import { reclaimOnce } from './os/reclaim-schedule.js';
+import { RingDescriptor as D } from './ring/ring-descriptor.js';
 import { SHM_TRANSPORT_KIND, parseShmEndpoint } from './shm-endpoint.js';
 import type { ShmEndpoint } from './shm-endpoint.js';
 import { ShmPublication } from './shm-publication.js';
 import { ShmSubscription, attachSegment } from './shm-subscription.js';
-import { SHM_DIRECTORY } from './shm-directory.js';
+import { SHM_DIRECTORY } from './os/shm-directory.js';
 
 /** Options of {@link createShmTransport}. */
 export interface ShmTransportOptions {

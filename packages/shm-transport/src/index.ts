@@ -1,7 +1,7 @@
 export { DEFAULT_CAPACITY, DEFAULT_MIN_FREE_BYTES, createShmTransport } from './create-shm-transport.js';
 export type { ShmTransport, ShmTransportOptions } from './create-shm-transport.js';
-export type { ReclaimReport } from './reclaim-leftovers.js';
-export { RingDescriptor, maxPayloadFor } from './ring-descriptor.js';
+export type { ReclaimReport } from './os/reclaim-leftovers.js';
+export { RingDescriptor, maxPayloadFor } from './ring/ring-descriptor.js';
 export { SHM_TRANSPORT_KIND, parseShmEndpoint } from './shm-endpoint.js';
 export type { ShmEndpoint } from './shm-endpoint.js';
 export { ShmPublication } from './shm-publication.js';

@@ -3,15 +3,16 @@ import { atProcessExit, ownPresence } from '@seamless/local-addrs';
 import type { ProcessIdentity, ProcessMonitor } from '@seamless/local-addrs';
 import { ErrorCode, realTimers, SeamlessError } from '@seamless/transport';
 import type { DeliveryPolicy, Publication, PublicationListener, PublicationLoan, PublicationOptions } from '@seamless/transport';
-import { Doorbell, doorbellPath, removeDoorbell, ringDoorbell } from './doorbell.js';
-import { createSegment, unlinkSegment } from './native.js';
-import type { NativeSegment } from './native.js';
-import { reclaimDeadProcess } from './reclaim-schedule.js';
-import { slotDoorbell, slotOwner, slotPresence } from './reader-slots.js';
-import { RingDescriptor as D, maxPayloadFor, segmentBytesFor } from './ring-descriptor.js';
-import { RingWriter } from './ring-writer.js';
-import { writeSegmentHeader } from './segment-header.js';
-import { describeShmSpace, formatBytes, shmSpace } from './shm-directory.js';
+import { Doorbell, doorbellPath, removeDoorbell, ringDoorbell } from './os/doorbell.js';
+import { createSegment, unlinkSegment } from './os/native.js';
+import type { NativeSegment } from './os/native.js';
+import { reclaimDeadProcess } from './os/reclaim-schedule.js';
+import { countActiveSlots, forEachActiveSlot, isActiveSlot, slotDoorbell, slotOwner, slotPresence } from './ring/reader-slots.js';
+import { HeaderWord } from './ring/header-words.js';
+import { RingDescriptor as D, maxPayloadFor, segmentBytesFor } from './ring/ring-descriptor.js';
+import { RingWriter } from './ring/ring-writer.js';
+import { writeSegmentHeader } from './ring/segment-header.js';
+import { describeShmSpace, formatBytes, shmSpace } from './os/shm-directory.js';
 import { SHM_TRANSPORT_KIND } from './shm-endpoint.js';
 import type { ShmEndpoint } from './shm-endpoint.js';
 
@@ -150,13 +151,7 @@ export class ShmPublication implements Publication<ShmEndpoint> {
 
   /** Readers attached right now (active reader slots). */
   get subscriberCount(): number {
-    if (this.#closed) return 0;
-    let count = 0;
-    for (let slot = 0; slot < D.readerSlotCount; slot++) {
-      const index = (D.readerSlotsOffset + slot * D.readerSlotBytes + D.slotStateOffset) >> 2;
-      if (Atomics.load(this.#words, index) === D.slotActive) count++;
-    }
-    return count;
+    return this.#closed ? 0 : countActiveSlots(this.#words);
   }
 
   /** Whether the publication was closed. */
@@ -216,14 +211,13 @@ export class ShmPublication implements Publication<ShmEndpoint> {
    */
   async drained(length = this.maxMessageSize, signal?: AbortSignal): Promise<void> {
     if (length > this.maxMessageSize) this.#tooLarge(length);
-    const waitingIndex = D.writerWaitingOffset >> 2;
     this.#doorbell.hold();
     try {
       for (;;) {
         if (this.#closed) this.#fail(ErrorCode.Closed, 'was closed while waiting for room');
         if (signal?.aborted === true) throw new SeamlessError(ErrorCode.Aborted, 'drained() was aborted', { cause: signal.reason });
         if (this.canSend(length)) return;
-        Atomics.store(this.#words, waitingIndex, 1);
+        Atomics.store(this.#words, HeaderWord.writerWaiting, 1);
         // Look again after raising the flag (a reader may have freed room in between).
         if (this.canSend(length)) return;
         await this.#nextRing(signal);
@@ -240,14 +234,12 @@ export class ShmPublication implements Publication<ShmEndpoint> {
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     if (this.#segment.buffer !== undefined) {
-      Atomics.store(this.#words, D.stateOffset >> 2, D.stateClosed);
-      for (let slot = 0; slot < D.readerSlotCount; slot++) {
-        const state = (D.readerSlotsOffset + slot * D.readerSlotBytes + D.slotStateOffset) >> 2;
-        if (Atomics.load(this.#words, state) !== D.slotActive) continue;
+      Atomics.store(this.#words, HeaderWord.state, D.stateClosed);
+      forEachActiveSlot(this.#words, (slot) => {
         const owner = slotOwner(this.#bytes, this.#words, slot);
         if (this.#settings.monitor.check(owner) === 'dead') this.#reclaimReader(slot, owner);
         else this.#wakeReader(slot);
-      }
+      });
     }
     this.#closed = true;
     this.#stopListening();
@@ -285,7 +277,7 @@ export class ShmPublication implements Publication<ShmEndpoint> {
   #onDoorbell(): void {
     if (this.#closed) return;
     for (const wake of [...this.#drainWaiters]) wake();
-    const generation = Atomics.load(this.#words, D.generationOffset >> 2);
+    const generation = Atomics.load(this.#words, HeaderWord.generation);
     if (generation === this.#generation) return;
     this.#generation = generation;
     this.#watchReaders();
@@ -299,21 +291,25 @@ export class ShmPublication implements Publication<ShmEndpoint> {
   // Readers joined or left: watch the process of every active slot (one shared sweep for the
   // whole process), so that a dead reader is evicted within a sweep, in any PID namespace.
   #watchReaders(): void {
-    for (let slot = 0; slot < D.readerSlotCount; slot++) {
-      const active = Atomics.load(this.#words, (D.readerSlotsOffset + slot * D.readerSlotBytes + D.slotStateOffset) >> 2) === D.slotActive;
-      const presence = active ? slotPresence(this.#bytes, slot) : undefined;
-      const watched = this.#readers.get(slot);
-      if (watched?.presence === presence) continue;
-      watched?.stop();
+    // Stop watching slots given up, or taken by another process, since the last look...
+    for (const [slot, watched] of this.#readers) {
+      if (isActiveSlot(this.#words, slot) && slotPresence(this.#bytes, slot) === watched.presence) continue;
+      watched.stop();
       this.#readers.delete(slot);
-      if (presence === undefined) continue;
-      const owner = slotOwner(this.#bytes, this.#words, slot);
-      const stop = this.#settings.monitor.watch(owner, () => {
-        if (this.#closed || this.#readers.get(slot)?.presence !== presence) return;
-        if (slotPresence(this.#bytes, slot) === presence && this.#writer.evict(slot)) this.#readerLeft(slot, presence);
-      });
-      this.#readers.set(slot, { presence, stop });
     }
+    // ...and watch every active slot not watched yet.
+    forEachActiveSlot(this.#words, (slot) => {
+      if (!this.#readers.has(slot)) this.#watchReader(slot);
+    });
+  }
+
+  #watchReader(slot: number): void {
+    const presence = slotPresence(this.#bytes, slot);
+    const stop = this.#settings.monitor.watch(slotOwner(this.#bytes, this.#words, slot), () => {
+      if (this.#closed || this.#readers.get(slot)?.presence !== presence) return;
+      if (slotPresence(this.#bytes, slot) === presence && this.#writer.evict(slot)) this.#readerLeft(slot, presence);
+    });
+    this.#readers.set(slot, { presence, stop });
   }
 
   // A dead reader was evicted from `slot`: reclaim what its process left, then let waiting

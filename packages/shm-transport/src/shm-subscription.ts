@@ -9,15 +9,16 @@ import type {
 } from '@seamless/transport';
 import { ownPresence } from '@seamless/local-addrs';
 import type { ProcessMonitor } from '@seamless/local-addrs';
-import { Doorbell, doorbellPath, removeDoorbell, ringDoorbell } from './doorbell.js';
-import { openSegment, unlinkSegment } from './native.js';
-import type { NativeSegment } from './native.js';
-import { presenceOwner } from './presence-field.js';
-import { reclaimDeadProcess } from './reclaim-schedule.js';
-import { RingDescriptor as D, segmentBytesFor } from './ring-descriptor.js';
-import { RingReader } from './ring-reader.js';
-import { readSegmentHeader } from './segment-header.js';
-import type { SegmentHeader } from './segment-header.js';
+import { Doorbell, doorbellPath, removeDoorbell, ringDoorbell } from './os/doorbell.js';
+import { openSegment, unlinkSegment } from './os/native.js';
+import type { NativeSegment } from './os/native.js';
+import { presenceOwner } from './ring/presence-field.js';
+import { reclaimDeadProcess } from './os/reclaim-schedule.js';
+import { HeaderWord } from './ring/header-words.js';
+import { RingDescriptor as D, segmentBytesFor } from './ring/ring-descriptor.js';
+import { RingReader } from './ring/ring-reader.js';
+import { readSegmentHeader } from './ring/segment-header.js';
+import type { SegmentHeader } from './ring/segment-header.js';
 import { SHM_TRANSPORT_KIND, shmEndpointOf } from './shm-endpoint.js';
 
 /** A segment opened and checked against an advertisement, not yet joined as a reader. */
@@ -280,7 +281,7 @@ export class ShmSubscription implements Subscription {
   }
 
   #writerClosed(): boolean {
-    return Atomics.load(this.#words, D.stateOffset >> 2) === D.stateClosed;
+    return Atomics.load(this.#words, HeaderWord.state) === D.stateClosed;
   }
 
   #goneError(what: string): SeamlessError {

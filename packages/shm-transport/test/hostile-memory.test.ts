@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Advertisement } from '@seamless/transport';
 import { Child, killChildren } from '@seamless/test-support';
-import { openSegment } from '../src/native.js';
-import { RingDescriptor as D, segmentBytesFor } from '../src/ring-descriptor.js';
+import { openSegment } from '../src/os/native.js';
+import { RingDescriptor as D, segmentBytesFor } from '../src/ring/ring-descriptor.js';
 import type { ShmEndpoint } from '../src/shm-endpoint.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ownPresence } from '@seamless/local-addrs';
 import type { Message, SubscriptionListener } from '@seamless/transport';
-import { doorbellStatistics } from '../src/doorbell.js';
+import { doorbellStatistics } from '../src/os/doorbell.js';
 import { createShmTransport, ShmSubscriber } from '../src/index.js';
 import type { ShmTransport } from '../src/index.js';
 import { advertisementOf } from '@seamless/test-support';

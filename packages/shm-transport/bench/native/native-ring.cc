@@ -2,45 +2,43 @@
 
 #include <cstring>
 
-#include "addon.h"
-#include "segment.h"
+#include "array-buffer-memory.h"
 
 namespace seamless {
 
 namespace {
 
-// Reads and checks the geometry of a segment created by this package: the C++ side trusts
-// nothing in shared memory either.
-struct Geometry {
+// The memory and geometry of a segment created by this package, from its ArrayBuffer: the C++
+// side trusts nothing in shared memory either.
+struct CheckedRing {
+  uint8_t* data;
   uint32_t capacity;
   uint32_t max_payload;
 };
 
-Geometry CheckedGeometry(Napi::Env env, Segment* segment) {
-  const uint8_t* data = segment->data();
-  if (data == nullptr) throw Napi::Error::New(env, "segment is closed");
-  if (segment->bytes() < layout::kRingOffset) throw Napi::Error::New(env, "segment too small");
+CheckedRing CheckRing(Napi::Env env, const Napi::Value& buffer) {
+  uint8_t* data = ArrayBufferData(env, buffer);
+  const size_t bytes = buffer.As<Napi::ArrayBuffer>().ByteLength();
+  if (bytes < layout::kRingOffset) throw Napi::Error::New(env, "segment too small");
+  // The creator writes the static header, then stores `state` = ready (Atomics.store, see
+  // src/ring/segment-header.ts): this acquire load of `state` is what makes the rest of the
+  // header, read below, visible.
+  const uint32_t state = LoadAcquire(data, layout::kStateOffset);
+  if (state != layout::kStateReady && state != layout::kStateClosed) {
+    throw Napi::Error::New(env, "the segment's header is not initialised");
+  }
   if (std::memcmp(data + layout::kMagicOffset, layout::kMagic, sizeof(layout::kMagic)) != 0 ||
-      LoadAcquire(data, layout::kLayoutVersionOffset) != layout::kLayoutVersion) {
+      LoadRelaxed(data, layout::kLayoutVersionOffset) != layout::kLayoutVersion) {
     throw Napi::Error::New(env, "not a Seamless segment of this layout version");
   }
   const uint32_t capacity = LoadRelaxed(data, layout::kCapacityOffset);
   const uint32_t max_payload = LoadRelaxed(data, layout::kMaxMessageSizeOffset);
   if (capacity < layout::kMinCapacity || capacity > layout::kMaxCapacity || (capacity & (capacity - 1)) != 0 ||
-      segment->bytes() < static_cast<size_t>(layout::kRingOffset) + capacity ||
+      bytes < static_cast<size_t>(layout::kRingOffset) + capacity ||
       max_payload > layout::MaxPayloadFor(capacity)) {
     throw Napi::Error::New(env, "segment geometry is corrupt");
   }
-  return {capacity, max_payload};
-}
-
-Segment* SegmentArgument(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!info[0].IsObject() ||
-      !info[0].As<Napi::Object>().InstanceOf(env.GetInstanceData<Addon>()->segment_constructor.Value())) {
-    throw Napi::TypeError::New(env, "the first argument must be a Segment");
-  }
-  return Segment::Unwrap(info[0].As<Napi::Object>());
+  return {data, capacity, max_payload};
 }
 
 }  // namespace
@@ -49,18 +47,22 @@ Napi::Function NativeRingWriter::Initialize(Napi::Env env) {
   return DefineClass(env, "NativeRingWriter", {InstanceMethod<&NativeRingWriter::Write>("write")});
 }
 
-// new NativeRingWriter(segment)
+Napi::Function NativeRingReader::Initialize(Napi::Env env) {
+  return DefineClass(env, "NativeRingReader", {InstanceMethod<&NativeRingReader::Poll>("readInto")});
+}
+
+// new NativeRingWriter(buffer): `buffer` is the ArrayBuffer of a segment (segment.buffer).
 NativeRingWriter::NativeRingWriter(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeRingWriter>(info) {
-  Segment* segment = SegmentArgument(info);
-  Geometry geometry = CheckedGeometry(info.Env(), segment);
-  segment_ = Napi::Persistent(info[0].As<Napi::Object>());
-  writer_ = std::make_unique<RingWriter>(segment->data(), geometry.capacity, geometry.max_payload);
+  const CheckedRing ring = CheckRing(info.Env(), info[0]);
+  buffer_ = Napi::Persistent(info[0].As<Napi::ArrayBuffer>());
+  writer_ = std::make_unique<RingWriter>(ring.data, ring.capacity, ring.max_payload);
 }
 
 // write(data: Uint8Array, sequence: number): 0 written, 1 full, 2 too large, 3 closed.
 Napi::Value NativeRingWriter::Write(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (Segment::Unwrap(segment_.Value())->data() == nullptr) return Napi::Number::New(env, 3);
+  // The segment was closed: its ArrayBuffer was detached before the memory was unmapped.
+  if (buffer_.Value().IsDetached()) return Napi::Number::New(env, 3);
   if (!info[0].IsTypedArray()) throw Napi::TypeError::New(env, "data must be a Uint8Array");
   Napi::TypedArray array = info[0].As<Napi::TypedArray>();
   if (array.TypedArrayType() != napi_uint8_array) throw Napi::TypeError::New(env, "data must be a Uint8Array");
@@ -78,25 +80,24 @@ Napi::Value NativeRingWriter::Write(const Napi::CallbackInfo& info) {
   }
 }
 
-Napi::Function NativeRingReader::Initialize(Napi::Env env) {
-  return DefineClass(env, "NativeRingReader", {InstanceMethod<&NativeRingReader::Poll>("readInto")});
-}
-
-// new NativeRingReader(segment, slotIndex): the slot must already have been joined (by the
-// TypeScript reader code); this object continues from the slot's position.
+// new NativeRingReader(buffer, slotIndex): `buffer` is the ArrayBuffer of a segment; the slot
+// must already have been joined (by the TypeScript reader code); this object continues from
+// the slot's position.
 NativeRingReader::NativeRingReader(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeRingReader>(info) {
   Napi::Env env = info.Env();
-  Segment* segment = SegmentArgument(info);
-  Geometry geometry = CheckedGeometry(env, segment);
+  const CheckedRing ring = CheckRing(env, info[0]);
+  if (!info[1].IsNumber()) throw Napi::TypeError::New(env, "slot must be a number");
   const double slot = info[1].As<Napi::Number>().DoubleValue();
   if (!(slot >= 0 && slot < layout::kReaderSlotCount) || slot != static_cast<double>(static_cast<uint32_t>(slot))) {
     throw Napi::RangeError::New(env, "slot must be an integer 0..63");
   }
-  segment_ = Napi::Persistent(info[0].As<Napi::Object>());
+  buffer_ = Napi::Persistent(info[0].As<Napi::ArrayBuffer>());
+  data_ = ring.data;
   slot_offset_ = layout::kReaderSlotsOffset + static_cast<uint32_t>(slot) * layout::kReaderSlotBytes;
-  capacity_ = geometry.capacity;
-  max_payload_ = geometry.max_payload;
-  position_ = LoadAcquire(segment->data(), slot_offset_ + layout::kSlotPositionOffset);
+  capacity_ = ring.capacity;
+  max_payload_ = ring.max_payload;
+  // Relaxed: the TypeScript reader that joined the slot stored this start from this thread.
+  position_ = LoadRelaxed(data_, slot_offset_ + layout::kSlotPositionOffset);
 }
 
 // readInto(target: Uint8Array): the payload length copied into target, -1 when nothing is
@@ -104,8 +105,8 @@ NativeRingReader::NativeRingReader(const Napi::CallbackInfo& info) : Napi::Objec
 // The message's sequence number is left in the reader's `sequence` property.
 Napi::Value NativeRingReader::Poll(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  uint8_t* data = Segment::Unwrap(segment_.Value())->data();
-  if (data == nullptr) throw Napi::Error::New(env, "segment is closed");
+  if (buffer_.Value().IsDetached()) throw Napi::Error::New(env, "segment is closed");
+  uint8_t* data = data_;
   if (!info[0].IsTypedArray()) throw Napi::TypeError::New(env, "target must be a Uint8Array");
   Napi::Uint8Array target = info[0].As<Napi::Uint8Array>();
   int64_t copied = -1;
@@ -118,7 +119,8 @@ Napi::Value NativeRingReader::Poll(const Napi::CallbackInfo& info) {
                                   too_small = true;
                                   return;
                                 }
-                                std::memcpy(target.Data(), payload, length);
+                                // An empty target's pointer may be null: no memcpy for 0 bytes.
+                                if (length != 0) std::memcpy(target.Data(), payload, length);
                                 copied = length;
                                 sequence = seq;
                               });
@@ -126,7 +128,7 @@ Napi::Value NativeRingReader::Poll(const Napi::CallbackInfo& info) {
   if (too_small) return Napi::Number::New(env, -3);
   if (result == ReadResult::kOk) {
     position_ = position;
-    // Release: the copy above is complete before the writer may reuse the space.
+    // Release: the copy above is complete before the writer may reuse the space (ring.h).
     StoreRelease(data, slot_offset_ + layout::kSlotPositionOffset, position_);
     Value().Set("sequence", Napi::Number::New(env, static_cast<double>(sequence)));
   }

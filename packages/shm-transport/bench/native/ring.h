@@ -1,19 +1,43 @@
-// The ring protocol in C++: the same claim / write / commit and poll steps that
-// src/ring-writer.ts and src/ring-reader.ts perform on the mapped memory. The addon uses it
-// for the one-native-call-per-message path that the benchmark compares with the TypeScript
-// path, and the tests use it to prove that both sides speak the same protocol.
+// The ring protocol in C++, for the benchmark's one-native-call-per-message path and for the
+// tests that prove it and the TypeScript ring (src/ring/ring-writer.ts, ring-reader.ts) read
+// each other's records. It is a subset of the TypeScript protocol: the reliable policy only;
+// readers that spin (the writer never loads `waiters` nor wakes a parked reader, the reader
+// never parks nor wakes a writer waiting for room); no liveness checks, no eviction.
 //
-// Memory ordering (the same argument as in the TypeScript files):
-// - The writer fills a record (payload, type, sequence), zeroes the length word of the record
-//   that will follow it, and only then stores the record's length with RELEASE semantics.
-//   A reader loads the length with ACQUIRE semantics: a non-zero length therefore guarantees
-//   that everything the writer stored before it (this record, and the zero after it) is
-//   visible. The zero after it is what tells the reader "nothing more yet" on the next call,
-//   instead of a stale length left over from the previous lap.
-// - A reader publishes how far it has read by a RELEASE store of its position after it has
-//   finished with the records; the writer ACQUIRE-loads positions before reusing that space.
-// - Shared memory is accessed through the GCC/Clang __atomic builtins on plain integers,
-//   which is well defined for naturally aligned 4- and 8-byte objects on those compilers.
+// Memory ordering. Every access to shared memory is an __atomic builtin on a naturally aligned
+// 32-bit word (GCC and Clang define these on plain integers; C++17 has no atomic_ref), except
+// the payload, copied with memcpy. The TypeScript side's Atomics.load and Atomics.store are
+// sequentially consistent, and V8 compiles them as C++ compilers do seq_cst loads and stores
+// (loads: mov on x86-64, ldar on arm64; stores: xchg, stlr), so both sides are reasoned about
+// as C++ atomics on the same words. Access by access:
+// - Commit (RingWriter::Write). The payload (memcpy), type and sequence words (relaxed) and the
+//   zero in the length word of the next record (relaxed) are stored, then the record's length
+//   with RELEASE; at the wrap, the zero at offset 0 and the padding's type (relaxed), then its
+//   length (RELEASE). A reader ACQUIRE-loads a length (ReadOne, or Atomics.load in TypeScript):
+//   reading a non-zero length makes everything stored before it visible, the zero after the
+//   record included, so the next poll finds "nothing yet" rather than a length of the last lap.
+//   ReadOne's type and sequence loads are relaxed: the acquire before them orders them.
+// - Tail, after each commit: a RELEASE store (a hint where joining readers start), so a reader
+//   that starts from a tail it loaded (acquire or stronger) also sees the zeroed length there.
+// - Room (RingWriter::HasRoom, only when the cached room runs out): the tail is stored
+//   SEQ_CST, then each slot's state is loaded SEQ_CST, then an active slot's position ACQUIRE.
+//   The position load pairs with the reader's release (or stronger) store of its position,
+//   made once it is done with the records before it: the space reclaimed is no longer read.
+//   The seq_cst pair is what a reader joining concurrently needs (the TypeScript join: store
+//   the slot active, then load the tail, both seq_cst): in the single total order of seq_cst
+//   operations either this scan sees the slot active, or the reader's tail load comes after
+//   this tail store and starts it at or past the base computed here. (A release store and
+//   acquire loads would not do: the slot loads could be satisfied before the tail store is
+//   visible, the reader could read an older tail, and the writer would overwrite the records
+//   between the two.)
+// - Reader position (NativeRingReader, native-ring.cc, after each record is copied out): a
+//   RELEASE store. Its first value is loaded relaxed from the slot that a TypeScript reader
+//   joined from the same thread just before.
+// The writer's own tail at construction is loaded relaxed: a ring has one writer, which starts
+// it. The payload copies are plain accesses and race-free as long as the peers follow the
+// protocol (the acquire/release pairs above order them); a process that scribbles on the
+// segment can still race them, which these benchmark handles do not defend against beyond
+// bounds-checking every length and offset they read.
 #ifndef SEAMLESS_RING_H
 #define SEAMLESS_RING_H
 
@@ -24,11 +48,17 @@
 
 namespace seamless {
 
+inline uint32_t LoadSeqCst(const uint8_t* base, uint32_t offset) {
+  return __atomic_load_n(reinterpret_cast<const uint32_t*>(base + offset), __ATOMIC_SEQ_CST);
+}
 inline uint32_t LoadAcquire(const uint8_t* base, uint32_t offset) {
   return __atomic_load_n(reinterpret_cast<const uint32_t*>(base + offset), __ATOMIC_ACQUIRE);
 }
 inline uint32_t LoadRelaxed(const uint8_t* base, uint32_t offset) {
   return __atomic_load_n(reinterpret_cast<const uint32_t*>(base + offset), __ATOMIC_RELAXED);
+}
+inline void StoreSeqCst(uint8_t* base, uint32_t offset, uint32_t value) {
+  __atomic_store_n(reinterpret_cast<uint32_t*>(base + offset), value, __ATOMIC_SEQ_CST);
 }
 inline void StoreRelease(uint8_t* base, uint32_t offset, uint32_t value) {
   __atomic_store_n(reinterpret_cast<uint32_t*>(base + offset), value, __ATOMIC_RELEASE);
@@ -46,7 +76,7 @@ class RingWriter {
   RingWriter(uint8_t* segment, uint32_t capacity, uint32_t max_payload)
       : segment_(segment), ring_(segment + layout::kRingOffset), capacity_(capacity), mask_(capacity - 1),
         max_payload_(max_payload) {
-    tail_ = LoadAcquire(segment_, layout::kTailOffset);
+    tail_ = LoadRelaxed(segment_, layout::kTailOffset);
     // Unknown room: the first write reads the reader slots.
     limit_base_ = tail_ - capacity_;
   }
@@ -70,27 +100,29 @@ class RingWriter {
       StoreRelease(ring_, at + layout::kRecordLengthOffset, to_end);
       at = 0;
     }
-    std::memcpy(ring_ + at + layout::kRecordHeaderBytes, payload, length);
+    // Not for an empty payload: its pointer may be null, and memcpy from null is undefined.
+    if (length != 0) std::memcpy(ring_ + at + layout::kRecordHeaderBytes, payload, length);
     StoreRelaxed(ring_, at + layout::kRecordTypeOffset, static_cast<uint32_t>(layout::kRecordTypeData));
     StoreRelaxed(ring_, at + layout::kRecordSequenceLowOffset, static_cast<uint32_t>(sequence));
     StoreRelaxed(ring_, at + layout::kRecordSequenceHighOffset, static_cast<uint32_t>(sequence >> 32));
     StoreRelaxed(ring_, (at + aligned) & mask_, 0);
     StoreRelease(ring_, at + layout::kRecordLengthOffset, record);
     tail_ += needed;
-    // A hint for joining readers and observers; release keeps it behind the commit.
+    // A hint for joining readers: release, so the zero at the tail is visible with it.
     StoreRelease(segment_, layout::kTailOffset, tail_);
     return WriteResult::kOk;
   }
 
  private:
   // Room for `bytes` more from the tail, given the slowest active reader. The minimum is
-  // cached and recomputed only when the cache says no.
+  // cached and recomputed only when the cache says no; the orderings are explained above.
   bool HasRoom(uint32_t bytes) {
     if (tail_ + bytes - limit_base_ <= capacity_) return true;
+    StoreSeqCst(segment_, layout::kTailOffset, tail_);
     uint32_t slowest = tail_;
     for (uint32_t slot = 0; slot < layout::kReaderSlotCount; ++slot) {
       const uint32_t base = layout::kReaderSlotsOffset + slot * layout::kReaderSlotBytes;
-      if (LoadAcquire(segment_, base + layout::kSlotStateOffset) != layout::kSlotActive) continue;
+      if (LoadSeqCst(segment_, base + layout::kSlotStateOffset) != layout::kSlotActive) continue;
       const uint32_t position = LoadAcquire(segment_, base + layout::kSlotPositionOffset);
       // Modular distance behind the tail; a position "ahead" of the tail is corrupt and ignored.
       if (tail_ - position <= capacity_ && tail_ - position > tail_ - slowest) slowest = position;

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SeamlessError } from '@seamless/transport';
 import type { Message } from '@seamless/transport';
+import { lengthIndex, typeIndex } from './record-descriptor.js';
 import { RingDescriptor as D, maxPayloadFor, segmentBytesFor } from './ring-descriptor.js';
 import { RingReader } from './ring-reader.js';
 import { RingWriter } from './ring-writer.js';
@@ -299,5 +300,21 @@ describe('ring protocol on hostile memory', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('a latest writer drops a scribbled history and keeps writing: a length near 2^31 at its head never sends it round in circles', () => {
+    const { writer, reader, buffer } = makeRing(4096, true, 1000);
+    const each = reader();
+    let sequence = 0;
+    while (writer.tail + 120 + 8 <= 4096) expect(writer.write(payload(sequence, 100), sequence++)).toBe(true);
+    // The oldest record, which the next write overwrites: a data record whose aligned length
+    // would overflow 32 bits into a jump of -2^31 (back to the same ring offset).
+    const words = new Int32Array(buffer);
+    words[lengthIndex(0)] = 0x7ffffff9;
+    words[typeIndex(0)] = D.recordTypeData;
+    expect(writer.write(payload(sequence, 100), sequence++)).toBe(true);
+    expect(writer.write(payload(sequence, 100), sequence++)).toBe(true);
+    const got = drain(each);
+    expect(got.at(-1)?.seq).toBe(sequence - 1);
   });
 });

@@ -1,13 +1,26 @@
 import { ErrorCode, SeamlessError } from '@seamless/transport';
 import type { Message, MessageHandler } from '@seamless/transport';
 import type { ProcessIdentity } from '@seamless/local-addrs';
+import { HeaderWord } from './header-words.js';
+import { advance, distance } from './position.js';
 import { writePresence } from './presence-field.js';
-import { evictSlot, slotIndex, slotOwner } from './reader-slots.js';
+import {
+  claimFreeSlot,
+  evictSlot,
+  forEachActiveSlot,
+  slotDoorbellIndex,
+  slotOwner,
+  slotParkedIndex,
+  slotPidIndex,
+  slotPositionIndex,
+  slotPresenceOffset,
+  slotStateIndex,
+} from './reader-slots.js';
+import { isData, isPadding, lengthIndex, payloadOffset, readSequence, typeIndex } from './record-descriptor.js';
 import { RingDescriptor as D, alignRecord } from './ring-descriptor.js';
 import { ViewCache } from './view-cache.js';
 
 const HEADER = D.recordHeaderBytes;
-const TWO_TO_32 = 2 ** 32;
 const EMPTY = new Uint8Array(0);
 // Jumps and padding records one poll may step over before it gives up for now; a writer
 // lapping us that fast, or a scribbled ring, must not keep poll() from returning.
@@ -78,8 +91,10 @@ export class RingReader {
   readonly #bytes: Uint8Array;
   readonly #words: Int32Array;
   readonly #mask: number;
-  readonly #slotBase: number;
   readonly #slot: number;
+  // This reader's parked flag and position in its slot: the words of the hot path.
+  readonly #parkedIndex: number;
+  readonly #positionIndex: number;
   readonly #message: ShmMessage;
   readonly #copy: boolean;
   readonly #segmentName: string;
@@ -111,8 +126,9 @@ export class RingReader {
     this.#expected = -1;
     this.#hooks = options.hooks ?? noHooks;
     this.#slot = this.#join(options.owner, options.doorbell ?? 0);
-    this.#slotBase = (D.readerSlotsOffset + this.#slot * D.readerSlotBytes) >> 2;
-    this.#position = Atomics.load(this.#words, this.#slotBase + (D.slotPositionOffset >> 2)) >>> 0;
+    this.#parkedIndex = slotParkedIndex(this.#slot);
+    this.#positionIndex = slotPositionIndex(this.#slot);
+    this.#position = Atomics.load(this.#words, this.#positionIndex) >>> 0;
   }
 
   /** The reader slot this reader owns (0..63). */
@@ -133,7 +149,7 @@ export class RingReader {
   /** Whether a record (or a lap) is waiting at the reader's position. Does not consume. */
   hasData(): boolean {
     if (this.#closed) return false;
-    const length = Atomics.load(this.#words, (D.ringOffset + (this.#position & this.#mask)) >> 2);
+    const length = Atomics.load(this.#words, lengthIndex(this.#position & this.#mask));
     return length !== 0 || (this.latest && this.#lapped(this.#position));
   }
 
@@ -148,7 +164,7 @@ export class RingReader {
 
   /** Whether this reader is parked (waiting for its doorbell). */
   get parked(): boolean {
-    return !this.#closed && Atomics.load(this.#words, this.#slotBase + (D.slotParkedOffset >> 2)) === 1;
+    return !this.#closed && Atomics.load(this.#words, this.#parkedIndex) === 1;
   }
 
   /**
@@ -160,9 +176,9 @@ export class RingReader {
   park(): boolean {
     if (this.#closed) return false;
     const words = this.#words;
-    if (Atomics.load(words, this.#slotBase + (D.slotParkedOffset >> 2)) === 1) return true;
-    Atomics.store(words, this.#slotBase + (D.slotParkedOffset >> 2), 1);
-    Atomics.add(words, D.waitersOffset >> 2, 1);
+    if (Atomics.load(words, this.#parkedIndex) === 1) return true;
+    Atomics.store(words, this.#parkedIndex, 1);
+    Atomics.add(words, HeaderWord.waiters, 1);
     if (this.hasData()) {
       this.unpark();
       return false;
@@ -174,8 +190,8 @@ export class RingReader {
   unpark(): void {
     if (this.#closed) return;
     const words = this.#words;
-    if (Atomics.compareExchange(words, this.#slotBase + (D.slotParkedOffset >> 2), 1, 0) === 1) {
-      Atomics.sub(words, D.waitersOffset >> 2, 1);
+    if (Atomics.compareExchange(words, this.#parkedIndex, 1, 0) === 1) {
+      Atomics.sub(words, HeaderWord.waiters, 1);
     }
   }
 
@@ -191,9 +207,9 @@ export class RingReader {
     this.#closed = true;
     this.#views.release();
     const words = this.#words;
-    words[this.#slotBase + (D.slotPidOffset >> 2)] = 0;
-    Atomics.store(words, this.#slotBase + (D.slotStateOffset >> 2), D.slotFree);
-    Atomics.add(words, D.generationOffset >> 2, 1);
+    words[slotPidIndex(this.#slot)] = 0;
+    Atomics.store(words, slotStateIndex(this.#slot), D.slotFree);
+    Atomics.add(words, HeaderWord.generation, 1);
     this.#hooks.wakeWriter();
   }
 
@@ -202,7 +218,7 @@ export class RingReader {
   #advanceTo(position: number): void {
     if (position === this.#position) return;
     this.#position = position;
-    Atomics.store(this.#words, this.#slotBase + (D.slotPositionOffset >> 2), position | 0);
+    Atomics.store(this.#words, this.#positionIndex, position | 0);
     this.#afterProgress();
   }
 
@@ -211,7 +227,7 @@ export class RingReader {
   // writer's flag store and its next look at the positions (Dekker again).
   #afterProgress(): void {
     const words = this.#words;
-    if (Atomics.load(words, D.writerWaitingOffset >> 2) !== 0 && Atomics.compareExchange(words, D.writerWaitingOffset >> 2, 1, 0) === 1) {
+    if (Atomics.load(words, HeaderWord.writerWaiting) !== 0 && Atomics.compareExchange(words, HeaderWord.writerWaiting, 1, 0) === 1) {
       this.#hooks.wakeWriter();
     }
   }
@@ -225,27 +241,24 @@ export class RingReader {
     let skips = 0;
     try {
       while (count < limit) {
-        const offset = position & mask;
-        const index = (D.ringOffset + offset) >> 2;
-        const length = Atomics.load(words, index);
+        const at = position & mask;
+        const length = Atomics.load(words, lengthIndex(at));
         if (length === 0) break;
-        const type = words[index + 1];
-        if (type === D.recordTypePadding) {
-          if (length !== this.capacity - offset || ++skips > MAX_SKIPS_PER_POLL) this.#corrupt(position, 'bad padding');
-          position = (position + length) >>> 0;
+        const type = words[typeIndex(at)];
+        if (isPadding(type, length, at, this.capacity)) {
+          if (++skips > MAX_SKIPS_PER_POLL) this.#corrupt(position, 'bad padding');
+          position = advance(position, length);
           continue;
         }
-        const size = length - HEADER;
-        if (type !== D.recordTypeData || size < 0 || size > this.maxPayload || offset + alignRecord(length) > this.capacity) {
-          this.#corrupt(position, `bad record (type ${String(type)}, length ${length})`);
+        if (!isData(type, length, at, this.capacity, this.maxPayload)) {
+          this.#corrupt(position, type === D.recordTypePadding ? 'bad padding' : `bad record (type ${String(type)}, length ${length})`);
         }
+        const size = length - HEADER;
         if (size > this.maxMessageSize) this.#tooLarge(position, size);
-        message.seq = ((words[index + 2] ?? 0) >>> 0) + ((words[index + 3] ?? 0) >>> 0) * TWO_TO_32;
+        message.seq = readSequence(words, at);
         message.lost = 0;
-        message.data = this.#copy
-          ? this.#bytes.slice(D.ringOffset + offset + HEADER, D.ringOffset + offset + length)
-          : this.#view(offset, size);
-        position = (position + alignRecord(length)) >>> 0;
+        message.data = this.#copy ? this.#bytes.slice(payloadOffset(at), payloadOffset(at) + size) : this.#view(at, size);
+        position = advance(position, alignRecord(length));
         count++;
         handler(message);
       }
@@ -264,13 +277,11 @@ export class RingReader {
     let skips = 0;
     try {
       while (count < limit) {
-        const offset = position & mask;
-        const index = (D.ringOffset + offset) >> 2;
-        const length = Atomics.load(words, index);
-        const type = words[index + 1];
-        const size = length - HEADER;
-        const padding = type === D.recordTypePadding && length === this.capacity - offset;
-        const data = type === D.recordTypeData && size >= 0 && size <= this.maxPayload && offset + alignRecord(length) <= this.capacity;
+        const at = position & mask;
+        const length = Atomics.load(words, lengthIndex(at));
+        const type = words[typeIndex(at)];
+        const padding = isPadding(type, length, at, this.capacity);
+        const data = isData(type, length, at, this.capacity, this.maxPayload);
         if (length === 0 || (!padding && !data)) {
           // Nothing yet, or garbage: garbage is fine if the writer lapped us (we are reading
           // half-overwritten space), otherwise the ring is corrupt.
@@ -284,12 +295,13 @@ export class RingReader {
         }
         if (padding) {
           if (++skips > MAX_SKIPS_PER_POLL) break;
-          position = (position + length) >>> 0;
+          position = advance(position, length);
           continue;
         }
-        const sequence = ((words[index + 2] ?? 0) >>> 0) + ((words[index + 3] ?? 0) >>> 0) * TWO_TO_32;
+        const size = length - HEADER;
+        const sequence = readSequence(words, at);
         const copy = this.#scratchView(size);
-        copy.set(this.#view(offset, size));
+        copy.set(this.#view(at, size));
         // A full fence between the copy's loads and the intent load (a compare-exchange on a
         // private word: `lock cmpxchg` / `ldaxr`+`stlxr`), then the intent check: if the writer
         // may have started overwriting this record, the copy is discarded.
@@ -306,7 +318,7 @@ export class RingReader {
         message.seq = sequence;
         message.lost = lost;
         message.data = this.#copy ? copy.slice() : copy;
-        position = (position + alignRecord(length)) >>> 0;
+        position = advance(position, alignRecord(length));
         count++;
         handler(message);
       }
@@ -318,18 +330,19 @@ export class RingReader {
 
   // The writer announced it is overwriting the space at `position`.
   #lapped(position: number): boolean {
-    const intent = Atomics.load(this.#words, D.intentOffset >> 2) >>> 0;
-    return (intent - position) >>> 0 > this.capacity;
+    const intent = Atomics.load(this.#words, HeaderWord.intent) >>> 0;
+    return distance(position, intent) > this.capacity;
   }
 
   // Skip to the oldest record the writer keeps intact; what lay between is counted as lost by
   // sequence number when the next record is read.
   #jump(): number {
-    return Atomics.load(this.#words, D.headOffset >> 2) >>> 0;
+    return Atomics.load(this.#words, HeaderWord.head) >>> 0;
   }
 
-  #view(offset: number, size: number): Uint8Array {
-    return this.#views.view(D.ringOffset + offset + HEADER, size, offset >> 3);
+  // A view of the payload of the record at ring offset `at`, cached by record (`at` / 8).
+  #view(at: number, size: number): Uint8Array {
+    return this.#views.view(payloadOffset(at), size, at >> 3);
   }
 
   #scratchView(size: number): Uint8Array {
@@ -369,31 +382,26 @@ export class RingReader {
   }
 
   #evictGone(): void {
-    for (let slot = 0; slot < D.readerSlotCount; slot++) {
-      if (Atomics.load(this.#words, slotIndex(slot, D.slotStateOffset)) !== D.slotActive) continue;
+    forEachActiveSlot(this.#words, (slot) => {
       if (this.#hooks.processGone(slotOwner(this.#bytes, this.#words, slot))) evictSlot(this.#words, slot);
-    }
+    });
   }
 
+  // Steps (1) to (3) of the join (see #join); -1 when no slot is free.
   #claimSlot(owner: RingReaderOptions['owner'], doorbell: number): number {
     const words = this.#words;
-    for (let slot = 0; slot < D.readerSlotCount; slot++) {
-      const base = (D.readerSlotsOffset + slot * D.readerSlotBytes) >> 2;
-      if (Atomics.compareExchange(words, base + (D.slotStateOffset >> 2), D.slotFree, D.slotJoining) !== D.slotFree) {
-        continue;
-      }
-      words[base + (D.slotPidOffset >> 2)] = owner.pid | 0;
-      writePresence(this.#bytes, D.readerSlotsOffset + slot * D.readerSlotBytes + D.slotPresenceOffset, owner.presence);
-      words[base + (D.slotParkedOffset >> 2)] = 0;
-      words[base + (D.slotDoorbellOffset >> 2)] = doorbell | 0;
-      Atomics.store(words, base + (D.slotPositionOffset >> 2), Atomics.load(words, D.tailOffset >> 2));
-      Atomics.store(words, base + (D.slotStateOffset >> 2), D.slotActive);
-      Atomics.store(words, base + (D.slotPositionOffset >> 2), Atomics.load(words, D.tailOffset >> 2));
-      Atomics.add(words, D.generationOffset >> 2, 1);
-      this.#hooks.wakeWriter();
-      return slot;
-    }
-    return -1;
+    const slot = claimFreeSlot(words);
+    if (slot < 0) return -1;
+    words[slotPidIndex(slot)] = owner.pid | 0;
+    writePresence(this.#bytes, slotPresenceOffset(slot), owner.presence);
+    words[slotParkedIndex(slot)] = 0;
+    words[slotDoorbellIndex(slot)] = doorbell | 0;
+    Atomics.store(words, slotPositionIndex(slot), Atomics.load(words, HeaderWord.tail));
+    Atomics.store(words, slotStateIndex(slot), D.slotActive);
+    Atomics.store(words, slotPositionIndex(slot), Atomics.load(words, HeaderWord.tail));
+    Atomics.add(words, HeaderWord.generation, 1);
+    this.#hooks.wakeWriter();
+    return slot;
   }
 
   // A well-formed message over this reader's own limit: the same error as over TCP. The reader

@@ -1,5 +1,6 @@
 import { ErrorCode, SeamlessError } from '@seamless/transport';
 import type { DeliveryPolicy } from '@seamless/transport';
+import { HeaderWord } from './header-words.js';
 import { readPresence, writePresence } from './presence-field.js';
 import { RingDescriptor as D, maxPayloadFor, segmentBytesFor } from './ring-descriptor.js';
 
@@ -51,7 +52,7 @@ export function writeSegmentHeader(buffer: ArrayBuffer, header: SegmentHeader): 
   view.setUint32(D.topicLengthOffset, topic.length, true);
   bytes.set(publisherId, D.publisherIdOffset);
   bytes.set(topic, D.topicOffset);
-  Atomics.store(new Int32Array(buffer), D.stateOffset >> 2, D.stateReady);
+  Atomics.store(new Int32Array(buffer), HeaderWord.state, D.stateReady);
 }
 
 /**
@@ -67,7 +68,7 @@ export function readSegmentHeader(buffer: ArrayBuffer, name: string): SegmentHea
   if (buffer.byteLength < D.ringOffset + D.minCapacity) fail(`only ${buffer.byteLength} bytes`);
   const bytes = new Uint8Array(buffer);
   const view = new DataView(buffer);
-  const state = Atomics.load(new Int32Array(buffer), D.stateOffset >> 2);
+  const state = Atomics.load(new Int32Array(buffer), HeaderWord.state);
   if (state !== D.stateReady && state !== D.stateClosed) fail('its header is not initialised');
   let magic = '';
   for (let index = 0; index < 8; index++) magic += String.fromCharCode(bytes[D.magicOffset + index] ?? 0);

@@ -1,11 +1,14 @@
 import type { ProcessIdentity } from '@seamless/local-addrs';
-import { evictSlot, slotOwner } from './reader-slots.js';
-import { RingDescriptor as D, alignRecord } from './ring-descriptor.js';
 import { realTimers } from '@seamless/transport';
+import { HeaderWord } from './header-words.js';
+import { advance, distance } from './position.js';
+import { evictSlot, findSlowestReader, slotOwner, wakeParkedReaders } from './reader-slots.js';
+import type { SlowestReader } from './reader-slots.js';
+import { isData, isPadding, lengthIndex, payloadOffset, typeIndex, writeSequence } from './record-descriptor.js';
+import { RingDescriptor as D, alignRecord } from './ring-descriptor.js';
 
 const HEADER = D.recordHeaderBytes;
 const ALIGNMENT = D.recordAlignment;
-const TWO_TO_32 = 2 ** 32;
 
 /** What {@link RingWriter.claim} reserved: where the payload goes, and the bytes reserved. */
 export interface RingClaim {
@@ -38,7 +41,7 @@ const noHooks: RingWriterHooks = {
 
 /**
  * The writing side of one ring, run in TypeScript directly on the mapped segment (no native
- * call per message; the benchmark compares this with the C++ writer in `native/ring.h`).
+ * call per message; the benchmark compares this with the C++ writer in `bench/native/ring.h`).
  *
  * Memory ordering. `Atomics.store` is sequentially consistent in the JavaScript memory model
  * (a release store and more: `xchg` on x86-64, `stlr` on arm64) and `Atomics.load` is
@@ -78,6 +81,8 @@ export class RingWriter {
   readonly #mask: number;
   readonly #hooks: RingWriterHooks;
   readonly #checkedAt = new Float64Array(D.readerSlotCount);
+  readonly #slowest: SlowestReader = { position: 0, slot: -1 };
+  readonly #wakeReader: (slot: number) => void;
   #tail: number;
   #head: number;
   #limitBase: number;
@@ -85,16 +90,19 @@ export class RingWriter {
 
   constructor(buffer: ArrayBuffer, capacity: number, maxPayload: number, latest: boolean, hooks: RingWriterHooks = noHooks) {
     this.#hooks = hooks;
+    this.#wakeReader = (slot) => {
+      hooks.wakeReader(slot);
+    };
     this.capacity = capacity;
     this.maxPayload = maxPayload;
     this.latest = latest;
     this.#bytes = new Uint8Array(buffer);
     this.#words = new Int32Array(buffer);
     this.#mask = capacity - 1;
-    this.#tail = Atomics.load(this.#words, D.tailOffset >> 2) >>> 0;
-    this.#head = Atomics.load(this.#words, D.headOffset >> 2) >>> 0;
-    // Unknown room: the first write reads the reader slots.
-    this.#limitBase = (this.#tail - capacity) >>> 0;
+    this.#tail = Atomics.load(this.#words, HeaderWord.tail) >>> 0;
+    this.#head = Atomics.load(this.#words, HeaderWord.head) >>> 0;
+    // Unknown room (a whole ring behind the tail): the first write reads the reader slots.
+    this.#limitBase = advance(this.#tail, -capacity);
     this.#claim = undefined;
   }
 
@@ -125,7 +133,7 @@ export class RingWriter {
   write(data: Uint8Array, sequence: number): boolean {
     const at = this.#reserve(data.length);
     if (at < 0) return false;
-    this.#bytes.set(data, D.ringOffset + at + HEADER);
+    this.#bytes.set(data, payloadOffset(at));
     this.#commit(at, data.length, sequence);
     return true;
   }
@@ -138,7 +146,7 @@ export class RingWriter {
   claim(size: number): RingClaim | undefined {
     const at = this.#reserve(size);
     if (at < 0) return undefined;
-    const claim = { payloadOffset: D.ringOffset + at + HEADER, recordAt: at, size };
+    const claim = { payloadOffset: payloadOffset(at), recordAt: at, size };
     this.#claim = claim;
     return claim;
   }
@@ -171,7 +179,7 @@ export class RingWriter {
     const toEnd = this.capacity - offset;
     const needed = aligned <= toEnd ? aligned : toEnd + aligned;
     if (this.latest) {
-      this.#overwriteUpTo((this.#tail + needed + ALIGNMENT) >>> 0);
+      this.#overwriteUpTo(advance(this.#tail, needed + ALIGNMENT));
     } else if (!this.#hasRoom(needed + ALIGNMENT)) {
       return -1;
     }
@@ -186,43 +194,26 @@ export class RingWriter {
     const words = this.#words;
     // The record after the padding starts at offset 0: zero its length first, so a reader that
     // follows the padding finds "nothing yet" rather than a record of the previous lap.
-    words[(D.ringOffset + D.recordLengthOffset) >> 2] = 0;
-    words[(D.ringOffset + offset + D.recordTypeOffset) >> 2] = D.recordTypePadding;
-    Atomics.store(words, (D.ringOffset + offset + D.recordLengthOffset) >> 2, length);
-    this.#tail = (this.#tail + length) >>> 0;
-    words[D.tailOffset >> 2] = this.#tail | 0;
+    words[lengthIndex(0)] = 0;
+    words[typeIndex(offset)] = D.recordTypePadding;
+    Atomics.store(words, lengthIndex(offset), length);
+    this.#tail = advance(this.#tail, length);
+    words[HeaderWord.tail] = this.#tail | 0;
   }
 
   #commit(at: number, length: number, sequence: number): void {
     const words = this.#words;
     const record = HEADER + length;
     const aligned = alignRecord(record);
-    const base = (D.ringOffset + at) >> 2;
-    words[base + 1] = D.recordTypeData;
-    // ToUint32 is exact modulo 2^32 for integers up to 2^53 (and avoids a floating-point %).
-    const low = sequence >>> 0;
-    words[base + 2] = low | 0;
-    words[base + 3] = (sequence - low) / TWO_TO_32;
-    words[(D.ringOffset + ((at + aligned) & this.#mask)) >> 2] = 0;
-    Atomics.store(words, base, record);
-    this.#tail = (this.#tail + aligned) >>> 0;
+    words[typeIndex(at)] = D.recordTypeData;
+    writeSequence(words, at, sequence);
+    words[lengthIndex((at + aligned) & this.#mask)] = 0;
+    Atomics.store(words, lengthIndex(at), record);
+    this.#tail = advance(this.#tail, aligned);
     // The tail is a hint for joining readers: a plain (tear-free) store here, made sequentially
     // consistent before every look at the reader slots (see #findSlowestReader).
-    words[D.tailOffset >> 2] = this.#tail | 0;
-    if (Atomics.load(words, D.waitersOffset >> 2) !== 0) this.#wakeParkedReaders();
-  }
-
-  // Clears each parked flag with a compare-exchange (so a reader is woken once, by whoever
-  // clears it) and rings that reader's doorbell.
-  #wakeParkedReaders(): void {
-    const words = this.#words;
-    for (let slot = 0; slot < D.readerSlotCount; slot++) {
-      const parked = (D.readerSlotsOffset + slot * D.readerSlotBytes + D.slotParkedOffset) >> 2;
-      if (words[parked] !== 0 && Atomics.compareExchange(words, parked, 1, 0) === 1) {
-        Atomics.sub(words, D.waitersOffset >> 2, 1);
-        this.#hooks.wakeReader(slot);
-      }
-    }
+    words[HeaderWord.tail] = this.#tail | 0;
+    if (Atomics.load(words, HeaderWord.waiters) !== 0) wakeParkedReaders(words, this.#wakeReader);
   }
 
   /**
@@ -244,12 +235,12 @@ export class RingWriter {
   // time, a joining reader starts at a tail it reads after publishing its slot (see
   // RingReader), and the writer never writes beyond base + capacity.
   #hasRoom(bytes: number): boolean {
-    if (((this.#tail - this.#limitBase) >>> 0) + bytes <= this.capacity) return true;
+    if (distance(this.#limitBase, this.#tail) + bytes <= this.capacity) return true;
     // Out of room: find the slowest reader; if it is the one holding us back, make sure its
     // process still exists (rate-limited), evict it if not, and look again.
     for (let round = 0; round <= D.readerSlotCount; round++) {
       const slot = this.#findSlowestReader();
-      if (((this.#tail - this.#limitBase) >>> 0) + bytes <= this.capacity) return true;
+      if (distance(this.#limitBase, this.#tail) + bytes <= this.capacity) return true;
       const now = realTimers.now();
       if (slot < 0 || now - (this.#checkedAt[slot] ?? 0) < this.#hooks.livenessIntervalMs) return false;
       this.#checkedAt[slot] = now;
@@ -262,29 +253,14 @@ export class RingWriter {
   // Sets the cached base to the slowest active reader's position and returns its slot (-1
   // when no reader is behind the tail).
   #findSlowestReader(): number {
-    const words = this.#words;
-    const tail = this.#tail;
     // Publish the tail sequentially consistently before reading the slots: a reader that
     // joins after this look reads a tail at least this new (its own Atomics load of the tail
     // comes after its slot became active), and nothing from there on is overwritten while the
     // base computed here is in use.
-    Atomics.store(words, D.tailOffset >> 2, tail | 0);
-    let slowest = tail;
-    let slowestSlot = -1;
-    for (let slot = 0; slot < D.readerSlotCount; slot++) {
-      const base = (D.readerSlotsOffset + slot * D.readerSlotBytes) >> 2;
-      if (Atomics.load(words, base + (D.slotStateOffset >> 2)) !== D.slotActive) continue;
-      const position = Atomics.load(words, base + (D.slotPositionOffset >> 2)) >>> 0;
-      const behind = (tail - position) >>> 0;
-      // A position ahead of the tail or more than a ring behind is corrupt: ignore it rather
-      // than let it block the writer forever.
-      if (behind <= this.capacity && behind > (tail - slowest) >>> 0) {
-        slowest = position;
-        slowestSlot = slot;
-      }
-    }
-    this.#limitBase = slowest;
-    return slowestSlot;
+    Atomics.store(this.#words, HeaderWord.tail, this.#tail | 0);
+    findSlowestReader(this.#words, this.#tail, this.capacity, this.#slowest);
+    this.#limitBase = this.#slowest.position;
+    return this.#slowest.slot;
   }
 
   // Latest: announce that the region up to `intent` is about to be overwritten, after moving
@@ -292,26 +268,23 @@ export class RingWriter {
   #overwriteUpTo(intent: number): void {
     const words = this.#words;
     let head = this.#head;
-    while ((intent - head) >>> 0 > this.capacity) {
+    while (distance(head, intent) > this.capacity) {
       if (head === this.#tail) break;
       const offset = head & this.#mask;
-      const base = (D.ringOffset + offset) >> 2;
-      const length = words[base] ?? 0;
-      const type = words[base + 1] ?? 0;
+      const length = words[lengthIndex(offset)] ?? 0;
+      const type = words[typeIndex(offset)];
       // Records behind the tail were written by this writer; garbage there means someone
-      // scribbled on the ring. Drop the whole history rather than trust it.
-      const valid =
-        type === D.recordTypePadding
-          ? length === this.capacity - offset
-          : type === D.recordTypeData && length >= HEADER && alignRecord(length) <= this.capacity - offset;
-      if (!valid) {
+      // scribbled on the ring. Drop the whole history rather than trust it. (A data record
+      // longer than this writer writes is garbage too: it also keeps a length near 2^31 from
+      // overflowing the alignment into a backward jump.)
+      if (!isPadding(type, length, offset, this.capacity) && !isData(type, length, offset, this.capacity, this.maxPayload)) {
         head = this.#tail;
         break;
       }
-      head = (head + alignRecord(length)) >>> 0;
+      head = advance(head, alignRecord(length));
     }
     this.#head = head;
-    Atomics.store(words, D.intentOffset >> 2, intent | 0);
-    Atomics.store(words, D.headOffset >> 2, head | 0);
+    Atomics.store(words, HeaderWord.intent, intent | 0);
+    Atomics.store(words, HeaderWord.head, head | 0);
   }
 }

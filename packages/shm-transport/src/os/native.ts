@@ -12,39 +12,15 @@ export interface NativeSegment {
   close(): void;
 }
 
-/** The C++ ring writer (`native/ring.h`): one native call per message. */
-export interface NativeRingWriter {
-  /** 0 written, 1 full, 2 too large, 3 closed. */
-  write(data: Uint8Array, sequence: number): 0 | 1 | 2 | 3;
-}
-
-/** The C++ ring reader (`native/ring.h`), continuing from an already joined reader slot. */
-export interface NativeRingReader {
-  /** Payload length copied into `target`, -1 nothing ready, -2 corrupt, -3 target too small. */
-  readInto(target: Uint8Array): number;
-  /** The sequence number of the last message read. */
-  readonly sequence?: number;
-}
-
-/** A native thread waiting on a futex word; the alternative wake-up the benchmark measures. */
-export interface NativeFutexWaiter {
-  /** Stops and joins the thread. Call it before closing the segment. */
-  close(): void;
-}
-
-/** The raw surface of the addon. TypeScript code goes through the functions below. */
+/** The raw surface of the production addon. TypeScript code goes through the functions below. */
 export interface NativeBinding {
   readonly Segment: {
     create(name: string, bytes: number, mode: number): NativeSegment;
     open(name: string, expectedUid: number, minBytes: number, maxBytes: number): NativeSegment;
     unlink(name: string): boolean;
   };
-  readonly NativeRingWriter: new (segment: NativeSegment) => NativeRingWriter;
-  readonly NativeRingReader: new (segment: NativeSegment, slot: number) => NativeRingReader;
-  readonly FutexWaiter: new (segment: NativeSegment, offset: number, callback: () => void) => NativeFutexWaiter;
   readonly descriptor: Readonly<Record<string, number | string>>;
   createFifo(path: string, mode: number): void;
-  futexWake(segment: NativeSegment, offset: number): void;
 }
 
 interface SystemError {

@@ -20,8 +20,7 @@ const BUILD_FROM_SOURCE = 'npm explore @seamless/shm-transport -- npm run build:
 export function loadBinding(): NativeBinding {
   if (loaded !== undefined) return loaded;
   if (failure !== undefined) throw failure;
-  // Both dist/ (built) and src/ (tests on sources) sit one level below the package root.
-  const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+  const packageRoot = packageRootOf(dirname(fileURLToPath(import.meta.url)));
   try {
     const require = createRequire(import.meta.url);
     const nodeGypBuild = require('node-gyp-build') as (directory: string) => unknown;
@@ -40,6 +39,14 @@ export function loadBinding(): NativeBinding {
       { cause: error, details: { packageRoot, platform: process.platform, arch: process.arch } },
     );
     throw failure;
+  }
+}
+
+// The nearest directory from `start` up that holds a package.json: the package root, whether
+// this module runs bundled in dist/ (or a benchmark's .bench/) or from src/os/ (tests on sources).
+function packageRootOf(start: string): string {
+  for (let directory = start; ; directory = dirname(directory)) {
+    if (existsSync(join(directory, 'package.json')) || dirname(directory) === directory) return directory;
   }
 }
 

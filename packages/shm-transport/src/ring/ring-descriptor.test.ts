@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadBinding } from './load-binding.js';
+import { loadBinding } from '../os/load-binding.js';
 import { RingDescriptor, alignRecord, maxPayloadFor } from './ring-descriptor.js';
 
 describe('RingDescriptor', () => {

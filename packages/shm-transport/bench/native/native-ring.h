@@ -1,8 +1,9 @@
 // JavaScript handles on the C++ ring protocol (ring.h): one native call per message. Used by
 // the benchmark (against the TypeScript path over the same mapping) and by the
-// cross-implementation tests; the transport itself runs the TypeScript path.
-#ifndef SEAMLESS_NATIVE_RING_H
-#define SEAMLESS_NATIVE_RING_H
+// cross-implementation tests (bench/native-ring.test.ts); the transport itself runs the
+// TypeScript path, and the production addon (native/) does not contain these.
+#ifndef SEAMLESS_BENCH_NATIVE_RING_H
+#define SEAMLESS_BENCH_NATIVE_RING_H
 
 #include <napi.h>
 
@@ -22,7 +23,8 @@ class NativeRingWriter : public Napi::ObjectWrap<NativeRingWriter> {
  private:
   Napi::Value Write(const Napi::CallbackInfo& info);
 
-  Napi::ObjectReference segment_;
+  // The segment's ArrayBuffer: its memory is valid while it is not detached.
+  Napi::Reference<Napi::ArrayBuffer> buffer_;
   std::unique_ptr<RingWriter> writer_;
 };
 
@@ -36,7 +38,8 @@ class NativeRingReader : public Napi::ObjectWrap<NativeRingReader> {
  private:
   Napi::Value Poll(const Napi::CallbackInfo& info);
 
-  Napi::ObjectReference segment_;
+  Napi::Reference<Napi::ArrayBuffer> buffer_;
+  uint8_t* data_ = nullptr;
   uint32_t slot_offset_ = 0;
   uint32_t capacity_ = 0;
   uint32_t max_payload_ = 0;
@@ -45,4 +48,4 @@ class NativeRingReader : public Napi::ObjectWrap<NativeRingReader> {
 
 }  // namespace seamless
 
-#endif  // SEAMLESS_NATIVE_RING_H
+#endif  // SEAMLESS_BENCH_NATIVE_RING_H
