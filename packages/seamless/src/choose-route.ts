@@ -1,3 +1,5 @@
+import { endpointOf } from '@seamless/transport';
+import { messageOf } from './message-of.js';
 import type { Advertisement, HostIdentity, Transport, TransportKind } from '@seamless/transport';
 import { canShareMemory, sameNetworkNamespace } from '@seamless/local-addrs';
 
@@ -28,8 +30,9 @@ export interface RouteCandidate {
 /** The decision: which transports to try, best first, and why. */
 export interface RouteAnswer {
   /**
-   * The transports to try, best first; each one's `canReach` still decides (for shared memory,
-   * the segment probe). Empty when none can reach the publisher.
+   * The transports to try, best first; each one's `canReach` decides whether to try it or go
+   * on to the next (for shared memory, the segment probe), except the last, which is simply
+   * tried. Empty when none can reach the publisher.
    */
   readonly candidates: readonly RouteCandidate[];
   /** Why: the reason of the first candidate, or why there is none. */
@@ -73,7 +76,7 @@ export function chooseRoute(question: RouteQuestion): RouteAnswer {
   const candidates: RouteCandidate[] = [];
   for (const transport of ranked) {
     if (transport.reach === 'host' && !where.onHost) continue; // `where` says why
-    const entry = advertisement.endpoints[transport.kind];
+    const entry = endpointOf(advertisement, transport.kind);
     if (entry === undefined) {
       notes.push(`it offers no ${transport.kind} endpoint`);
       continue;
@@ -81,7 +84,7 @@ export function chooseRoute(question: RouteQuestion): RouteAnswer {
     try {
       transport.parseEndpoint(entry);
     } catch (error) {
-      notes.push(`${transport.kind}: ${(error as Error).message}`);
+      notes.push(`${transport.kind}: ${messageOf(error)}`);
       continue;
     }
     candidates.push({ kind: transport.kind, reason: [where.text, ...notes].join('; ') });

@@ -39,7 +39,18 @@ import type { SeamlessOptions } from './seamless-options.js';
  * ```
  */
 export async function createSeamless(options: SeamlessOptions = {}): Promise<Seamless> {
-  validateOptionsObject(options, 'createSeamless()');
+  validateOptionsObject(options, 'createSeamless()', [
+    'resolver',
+    'hostResolver',
+    'multicast',
+    'localAddresses',
+    'identity',
+    'transports',
+    'shm',
+    'tcp',
+    'maxMessageSize',
+    'logger',
+  ]);
   const logger = options.logger ?? processLogger;
   const identity = options.identity ?? hostIdentity();
   const ownedAddresses = options.localAddresses === undefined;
@@ -58,11 +69,15 @@ export async function createSeamless(options: SeamlessOptions = {}): Promise<Sea
     } else {
       if (options.shm !== false) {
         const shm = await loadShmTransport(options.shm ?? {});
-        if (shm.transport !== undefined) {
+        // The default transport is held to the contract like an injected one: a stale
+        // @seamless/shm-transport costs shared memory, with the reason, not every publisher.
+        const contractProblem = shm.transport === undefined ? undefined : transportProblem(shm.transport);
+        if (shm.transport !== undefined && contractProblem === undefined) {
           transports.set(shm.transport.kind, shm.transport);
           ownedTransports.push(shm.transport);
         } else {
-          const reason = shm.reason;
+          if (shm.transport !== undefined) await shm.transport.close().catch(() => undefined);
+          const reason = contractProblem ?? shm.reason;
           warnOncePerProcess(
             logger,
             `shm-unavailable: ${reason}`,
@@ -100,20 +115,26 @@ function invalid(message: string): never {
   throw new SeamlessError(ErrorCode.InvalidArgument, message);
 }
 
-// An injected transport must speak this contract: checked here, once, so a mismatched package
-// fails at createSeamless and not on the first message.
+// A transport must speak this contract: checked once, at createSeamless, so that a mismatched
+// package fails there and not on the first message.
 function checkTransport(value: unknown): asserts value is Transport {
+  const problem = transportProblem(value);
+  if (problem !== undefined) invalid(problem);
+}
+
+function transportProblem(value: unknown): string | undefined {
   const candidate = value as Partial<Record<keyof Transport, unknown>> | null;
   if (candidate?.specificationVersion !== TRANSPORT_SPECIFICATION_VERSION) {
-    invalid(`a transport speaks contract ${String(candidate?.specificationVersion)}, this facade needs ${TRANSPORT_SPECIFICATION_VERSION}`);
+    return `a transport speaks contract ${String(candidate?.specificationVersion)}, this facade needs ${TRANSPORT_SPECIFICATION_VERSION}`;
   }
   const kindProblem = transportKindProblem(candidate.kind);
-  if (kindProblem !== undefined) invalid(`a transport's kind ${describeValue(candidate.kind)} ${kindProblem}`);
+  if (kindProblem !== undefined) return `a transport's kind ${describeValue(candidate.kind)} ${kindProblem}`;
   const kind = candidate.kind as string;
   if (!TRANSPORT_REACHES.includes(candidate.reach as TransportReach)) {
-    invalid(`transport ${kind}: reach must be one of ${TRANSPORT_REACHES.join(', ')}, got ${describeValue(candidate.reach)}`);
+    return `transport ${kind}: reach must be one of ${TRANSPORT_REACHES.join(', ')}, got ${describeValue(candidate.reach)}`;
   }
   for (const method of ['parseEndpoint', 'openPublication', 'canReach', 'openSubscription', 'close'] as const) {
-    if (typeof candidate[method] !== 'function') invalid(`transport ${kind}: ${method} must be a function`);
+    if (typeof candidate[method] !== 'function') return `transport ${kind}: ${method} must be a function`;
   }
+  return undefined;
 }

@@ -161,7 +161,9 @@ export class Publisher {
     const length = options.length ?? this.#refusedLength;
     for (;;) {
       if (this.#closed) this.#fail(ErrorCode.Closed, 'is closed');
-      const blocked = this.#publications.find((publication) => !publication.canSend(length));
+      // As send() does: with several, a publication it would skip does not hold anyone back.
+      const several = this.#single === undefined;
+      const blocked = this.#publications.find((publication) => !(several && skippable(publication)) && !publication.canSend(length));
       if (blocked === undefined) return;
       await blocked.drained(length, options.signal);
     }

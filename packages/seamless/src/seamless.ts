@@ -72,7 +72,7 @@ export class Seamless {
   async publisher(topic: string, options: PublisherOptions = {}): Promise<Publisher> {
     this.#ensureOpen();
     validateTopic(topic);
-    validateOptionsObject(options, 'publisher()');
+    validateOptionsObject(options, 'publisher()', ['policy', 'maxMessageSize']);
     const policy = validateDeliveryPolicy(options.policy ?? 'reliable', 'publisher()');
     const maxMessageSize = validateMessageSize(
       options.maxMessageSize ?? this.#options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE,
@@ -83,28 +83,29 @@ export class Seamless {
     const publications: Publication[] = [];
     try {
       const transports = [...this.#transports.values()];
+      const endpoints: Record<TransportKind, unknown> = {};
       for (const [index, transport] of transports.entries()) {
         try {
-          publications.push(
-            await transport.openPublication(
-              { topic, publisherId, policy, maxMessageSize },
-              { subscribersChanged: () => countChanged.listener?.() },
-            ),
+          const publication = await transport.openPublication(
+            { topic, publisherId, policy, maxMessageSize },
+            { subscribersChanged: () => countChanged.listener?.() },
           );
+          publications.push(publication);
+          // Under the transport's checked kind: what subscribers look it up by.
+          Object.defineProperty(endpoints, transport.kind, { value: publication.endpoint, enumerable: true });
         } catch (error) {
-          // Shared memory that has no room (a full /dev/shm) costs this publisher the fast
-          // path, not its existence: the other transports carry it, for every subscriber.
+          // A host-only transport without room (shared memory in a full /dev/shm) costs this
+          // publisher the fast path, not its existence: the others carry it, for everyone.
           const others = publications.length > 0 || index < transports.length - 1;
-          if (!others || !SeamlessError.isInstance(error, ErrorCode.ShmUnavailable)) throw error;
+          if (!others || transport.reach !== 'host' || !SeamlessError.isInstance(error, ErrorCode.ShmUnavailable)) throw error;
           warnOncePerProcess(
             this.#logger,
-            'shm-unavailable',
-            () => `Seamless: publisher "${topic}" and any later one that finds no room run without shared memory: ${error.message}`,
+            `host-unavailable: ${transport.kind}`,
+            () =>
+              `Seamless: publisher "${topic}" and any later one that finds no room run without their ${transport.kind} transport: ${error.message}`,
           );
         }
       }
-      const endpoints: Record<TransportKind, unknown> = {};
-      for (const publication of publications) endpoints[publication.kind] = publication.endpoint;
       const advertisement: Advertisement = {
         version: ADVERTISEMENT_VERSION,
         topic,

@@ -205,6 +205,14 @@ describe('Subscriber', () => {
     expect(far.opened).toHaveLength(1);
   });
 
+  it('holds a transport whose probe throws to its contract: a "no", with the reason, never a crash', async () => {
+    const { resolver, near, subscriber } = setUp();
+    near.canReach = () => Promise.reject(new Error('probe exploded'));
+    const added = nextAdded(subscriber);
+    resolver.push({ type: 'added', advertisement: advertisement() });
+    expect(await added).toMatchObject({ transport: 'far', reason: 'same host; near: its probe failed: probe exploded' });
+  });
+
   it('falls through when attaching fails, carrying the failure into the route', async () => {
     const { resolver, near, subscriber } = setUp();
     near.failWith = new SeamlessError(ErrorCode.ShmUnavailable, 'segment vanished');
@@ -315,14 +323,20 @@ describe('Subscriber', () => {
     const added = nextAdded(subscriber);
     resolver.push({ type: 'added', advertisement: advertisement() });
     await added;
+    const removals: [Route, string, SeamlessError][] = [];
     const removed = new Promise<[Route, string, SeamlessError]>((resolve) =>
-      subscriber.once('publisher-removed', (...args) => {
+      subscriber.on('publisher-removed', (...args) => {
+        removals.push(args);
         resolve(args);
       }),
     );
     const gone = new SeamlessError(ErrorCode.PublisherGone, 'publisher p1 closed its ring');
     near.opened[0]?.listener.ended(gone);
+    // The resolver says so too: the same removal, announced once.
+    resolver.push({ type: 'removed', advertisement: advertisement(), reason: 'revoked' });
     const [route, reason, error] = await removed;
+    await settle();
+    expect(removals).toHaveLength(1);
     expect(route.transport).toBe('near');
     expect(reason).toBe('publisher p1 closed its ring');
     expect(error).toBe(gone);

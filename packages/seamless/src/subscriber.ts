@@ -10,6 +10,7 @@ import type {
 } from '@seamless/transport';
 import type { Resolver } from '@seamless/topic-resolver';
 import type { RouteAnswer } from './choose-route.js';
+import { messageOf } from './message-of.js';
 
 /** Options of `Seamless.subscriber()`. */
 export interface SubscriberOptions {
@@ -73,7 +74,8 @@ interface Attached {
 
 /**
  * Receives every message published on one topic, from every publisher, and picks the transport
- * per publisher (`chooseRoute`): shared memory when the publisher is on this host, TCP otherwise. Publishers
+ * per publisher (`chooseRoute`): by default shared memory when the publisher is on this host,
+ * TCP otherwise. Publishers
  * that appear later are picked up; those that go away are dropped (`publisher-added`,
  * `publisher-removed`). Order is kept per publisher (`message.seq`), not across publishers.
  *
@@ -166,8 +168,12 @@ export class Subscriber extends MessageFeed<SubscriberEvents> {
   async #follow(): Promise<void> {
     try {
       for await (const event of this.#parts.resolver.watch(this.topic, this.#watch.signal)) {
-        if (event.type === 'added') void this.#add(event.advertisement);
-        else this.#remove(event.advertisement.publisherId, event.reason);
+        if (event.type === 'added') {
+          const { advertisement } = event;
+          void this.#add(advertisement).catch((error: unknown) => {
+            this.#unexpected(advertisement, error);
+          });
+        } else this.#remove(event.advertisement.publisherId, event.reason);
       }
       // The watch ended without our asking: the resolver was closed under us.
       if (!this.#closing) {
@@ -225,10 +231,7 @@ export class Subscriber extends MessageFeed<SubscriberEvents> {
         if (pending.cancelled) break;
         if (transport === undefined) continue; // chooseRoute names only the bus's transports
         const last = index === answer.candidates.length - 1;
-        if (!last && !(await transport.canReach(advertisement))) {
-          failures.push(`${candidate.kind}: cannot reach it from here (its probe failed)`);
-          continue;
-        }
+        if (!last && !(await probe(transport, advertisement, failures))) continue;
         const route: Route = {
           publisherId,
           transport: candidate.kind,
@@ -236,7 +239,7 @@ export class Subscriber extends MessageFeed<SubscriberEvents> {
         };
         subscription = await this.#open(transport, advertisement, admit(route)).catch((error: unknown) => {
           lastError = error;
-          failures.push(`${candidate.kind}: ${(error as Error).message}`);
+          failures.push(`${candidate.kind}: ${messageOf(error)}`);
           return undefined;
         });
         if (subscription !== undefined) break;
@@ -257,6 +260,23 @@ export class Subscriber extends MessageFeed<SubscriberEvents> {
     } finally {
       this.#pending.delete(publisherId);
     }
+  }
+
+  // Only a transport that broke the contract (a throwing canReach or parseEndpoint is caught
+  // where it is called) gets here: say so as the publisher being unreachable, never crash.
+  #unexpected(advertisement: Advertisement, error: unknown): void {
+    if (this.#closing) return;
+    const { publisherId } = advertisement;
+    const reason = `attaching failed unexpectedly: ${messageOf(error)}`;
+    this.emit(
+      'publisher-unreachable',
+      publisherId,
+      reason,
+      new SeamlessError(ErrorCode.Connection, `publisher ${publisherId} of "${this.topic}" is unreachable: ${reason}`, {
+        cause: error,
+        details: { publisherId, reason },
+      }),
+    );
   }
 
   #refreshPolled(): void {
@@ -302,4 +322,15 @@ export class Subscriber extends MessageFeed<SubscriberEvents> {
       }, REMOVAL_GRACE_MS)
       .unref();
   }
+}
+
+// A transport's canReach, held to its contract: an exception counts as "no", with the reason.
+async function probe(transport: Transport, advertisement: Advertisement, failures: string[]): Promise<boolean> {
+  try {
+    if (await transport.canReach(advertisement)) return true;
+    failures.push(`${transport.kind}: cannot reach it from here (its probe failed)`);
+  } catch (error) {
+    failures.push(`${transport.kind}: its probe failed: ${messageOf(error)}`);
+  }
+  return false;
 }

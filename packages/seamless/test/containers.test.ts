@@ -49,7 +49,7 @@ describe.skipIf(skipReason !== undefined)('Seamless in containers', () => {
     expect(ready.transports.shm).toBeGreaterThanOrEqual(200);
     expect(ready.transports.tcpOnly).toBeGreaterThan(0);
     expect(ready.warnings).toHaveLength(1);
-    expect(ready.warnings[0]).toMatch(/without shared memory: .*\/dev\/shm: 64\.0 MiB, [\d.]+ (KiB|MiB) free/);
+    expect(ready.warnings[0]).toMatch(/without their shm transport: .*\/dev\/shm: 64\.0 MiB, [\d.]+ (KiB|MiB) free/);
 
     const subscriber = Child.start(`${fixtures}topics-subscriber.mjs`, [JSON.stringify(config)], { wrapper: shm.wrapper() });
     const discovered = await subscriber.next<{ transports: { shm: number; tcp: number } }>(

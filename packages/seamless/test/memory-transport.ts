@@ -3,7 +3,15 @@
 // names it). Publications and subscriptions of one process meet through a module-level table;
 // a message is a copy in a bounded queue per subscriber. Test code, not shipped.
 import { randomBytes } from 'node:crypto';
-import { ErrorCode, SeamlessError, TRANSPORT_SPECIFICATION_VERSION, describeValue, invalidAdvertisement } from '@seamless/transport';
+import {
+  ErrorCode,
+  SeamlessError,
+  TRANSPORT_SPECIFICATION_VERSION,
+  describeValue,
+  endpointOf,
+  invalidAdvertisement,
+  requireEndpoint,
+} from '@seamless/transport';
 import type {
   Advertisement,
   DeliveryPolicy,
@@ -180,7 +188,14 @@ class MemoryPublication implements Publication<MemoryEndpoint> {
     while (!this.canSend(length)) {
       if (this.#closed) throw new SeamlessError(ErrorCode.Closed, 'memory publication is closed');
       if (signal?.aborted === true) throw new SeamlessError(ErrorCode.Aborted, 'drained() was aborted');
-      await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
+      await new Promise<void>((resolve) => {
+        const wake = (): void => {
+          signal?.removeEventListener('abort', wake);
+          resolve();
+        };
+        this.#roomWaiters.push(wake);
+        signal?.addEventListener('abort', wake, { once: true });
+      });
     }
   }
 
@@ -224,9 +239,7 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
   const opened = new Set<MemoryPublication | MemorySubscription>();
   let delivered = 0;
   const find = (advertisement: Advertisement): MemoryPublication | undefined => {
-    const entry = advertisement.endpoints[kind];
-    if (entry === undefined) return undefined;
-    const publication = publications.get(parseMemoryEndpoint(kind, entry).id);
+    const publication = publications.get(parseMemoryEndpoint(kind, requireEndpoint(advertisement, kind)).id);
     return publication?.publisherId === advertisement.publisherId ? publication : undefined;
   };
   return {
@@ -245,7 +258,7 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
     },
     canReach(advertisement) {
       try {
-        return Promise.resolve(find(advertisement) !== undefined);
+        return Promise.resolve(endpointOf(advertisement, kind) !== undefined && find(advertisement) !== undefined);
       } catch {
         return Promise.resolve(false);
       }

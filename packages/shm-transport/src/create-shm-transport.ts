@@ -2,6 +2,7 @@ import {
   ErrorCode,
   SeamlessError,
   TRANSPORT_SPECIFICATION_VERSION,
+  endpointOf,
   validatePublicationOptions,
   validateSubscriptionOptions,
 } from '@seamless/transport';
@@ -165,7 +166,7 @@ export function createShmTransport(options: ShmTransportOptions = {}): ShmTransp
 
     canReach: (advertisement) =>
       settle(() => {
-        if (closed || advertisement.endpoints[SHM_TRANSPORT_KIND] === undefined) return false;
+        if (closed || endpointOf(advertisement, SHM_TRANSPORT_KIND) === undefined) return false;
         try {
           attachSegment(advertisement, uid).segment.close();
           return true;

@@ -37,12 +37,18 @@ describe('parseShmEndpoint', () => {
     expect(problemOf('/seamless-1')).toBe('invalid advertisement: endpoints.shm must be an object, got "/seamless-1"');
   });
 
-  it('says ERR_SHM_UNAVAILABLE when an advertisement offers no shared memory', () => {
+  it('says ERR_ADVERTISEMENT_INVALID when an advertisement offers no shared memory, as every transport does', () => {
     const advertisement = advertisementOf({ topic: 't', publisherId: 'p', maxMessageSize: 1, endpoints: { tcp: { port: 1, tls: false } } });
     expect(errorOf(() => shmEndpointOf(advertisement))).toMatchObject({
-      code: 'ERR_SHM_UNAVAILABLE',
-      message: 'publisher p has no shared-memory endpoint',
+      code: 'ERR_ADVERTISEMENT_INVALID',
+      message: 'invalid advertisement: endpoints.shm is missing: publisher p offers no shm endpoint',
     });
     expect(shmEndpointOf({ ...advertisement, endpoints: { shm: valid } })).toEqual(valid);
+    // A kind named like an Object method reads no prototype.
+    expect(
+      errorOf(() => shmEndpointOf({ ...advertisement, endpoints: Object.create({ shm: valid }) as Record<string, unknown> })),
+    ).toMatchObject({
+      code: 'ERR_ADVERTISEMENT_INVALID',
+    });
   });
 });

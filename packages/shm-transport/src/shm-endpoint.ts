@@ -1,4 +1,4 @@
-import { ErrorCode, SeamlessError, describeValue, invalidAdvertisement } from '@seamless/transport';
+import { describeValue, invalidAdvertisement, requireEndpoint } from '@seamless/transport';
 import type { Advertisement } from '@seamless/transport';
 
 /** The kind the shared-memory transport names itself: `message.transport === 'shm'`. */
@@ -48,13 +48,8 @@ export function parseShmEndpoint(value: unknown): ShmEndpoint {
 /**
  * The shared-memory endpoint of an advertisement.
  *
- * @throws SeamlessError `ERR_SHM_UNAVAILABLE` when it has none, `ERR_ADVERTISEMENT_INVALID`
- *   when it is malformed.
+ * @throws SeamlessError `ERR_ADVERTISEMENT_INVALID` when it has none or it is malformed.
  */
 export function shmEndpointOf(advertisement: Advertisement): ShmEndpoint {
-  const value = advertisement.endpoints[SHM_TRANSPORT_KIND];
-  if (value === undefined) {
-    throw new SeamlessError(ErrorCode.ShmUnavailable, `publisher ${advertisement.publisherId} has no shared-memory endpoint`);
-  }
-  return parseShmEndpoint(value);
+  return parseShmEndpoint(requireEndpoint(advertisement, SHM_TRANSPORT_KIND));
 }

@@ -76,7 +76,7 @@ function payload(index: number, size: number): Uint8Array {
 }
 
 describe('createSocketTransport', () => {
-  it('is a v1 tcp transport and checks its options', () => {
+  it('is a v2 transport of kind tcp and checks its options', () => {
     const created = transport();
     expect(created.specificationVersion).toBe('v2');
     expect(created.kind).toBe('tcp');
@@ -217,8 +217,9 @@ describe('createSocketTransport', () => {
     expect(await codeOf(subscriber.openSubscription({ ...advertisement, version: 2 } as never, {}, new Collector()))).toBe(
       'ERR_ADVERTISEMENT_INVALID',
     );
+    // No tcp endpoint: what every transport says for a publisher it cannot serve.
     expect(await codeOf(subscriber.openSubscription({ ...advertisement, endpoints: {} }, {}, new Collector()))).toBe(
-      'ERR_INVALID_ARGUMENT',
+      'ERR_ADVERTISEMENT_INVALID',
     );
     expect(await codeOf(subscriber.openSubscription(advertisement, { copy: 'yes' as never }, new Collector()))).toBe(
       'ERR_INVALID_ARGUMENT',

@@ -3,6 +3,7 @@ import {
   ErrorCode,
   invalidArgument,
   parseAdvertisement,
+  requireEndpoint,
   SeamlessError,
   TRANSPORT_SPECIFICATION_VERSION,
   validatePublicationOptions,
@@ -53,8 +54,8 @@ export interface SocketTransport extends Transport<SocketEndpoint> {
    * Connects to one advertised publisher (one pass over its usable addresses) and returns the
    * subscription; after that it reconnects by itself.
    *
-   * @throws SeamlessError `ERR_ADVERTISEMENT_INVALID`, `ERR_INVALID_ARGUMENT` (no tcp endpoint,
-   *   bad options), `ERR_CONNECTION` (no usable address, unreachable, TLS refused, plain TCP
+   * @throws SeamlessError `ERR_ADVERTISEMENT_INVALID` (no or a malformed tcp endpoint),
+   *   `ERR_INVALID_ARGUMENT` (bad options), `ERR_CONNECTION` (no usable address, unreachable, TLS refused, plain TCP
    *   refused because `tls.client` is set), `ERR_PUBLISHER_GONE` (the listener does not know
    *   the publisher), `ERR_PROTOCOL`, `ERR_CLOSED`.
    */
@@ -253,14 +254,10 @@ class SocketTransportImpl implements SocketTransport {
     readonly tls: boolean;
     readonly problem?: SeamlessError;
   } {
-    const entry = advertisement.endpoints[TCP_TRANSPORT_KIND];
     const who = `publisher "${advertisement.publisherId}" of topic "${advertisement.topic}"`;
-    if (entry === undefined) {
-      return { addresses: [], port: 0, tls: false, problem: invalid(`${who} has no tcp endpoint`) };
-    }
     let endpoint: SocketEndpoint;
     try {
-      endpoint = parseSocketEndpoint(entry);
+      endpoint = parseSocketEndpoint(requireEndpoint(advertisement, TCP_TRANSPORT_KIND));
     } catch (error) {
       return { addresses: [], port: 0, tls: false, problem: error as SeamlessError };
     }

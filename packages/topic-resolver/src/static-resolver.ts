@@ -28,7 +28,7 @@ const maxFileBytes = 16 * 1024 * 1024;
  *
  * const resolver = new StaticResolver({ 'md.AAPL': ['10.0.0.5:40123'] });
  * const [publisher] = await resolver.resolve('md.AAPL');
- * console.log(publisher?.addresses, publisher?.endpoints.tcp?.port); // ['10.0.0.5'] 40123
+ * console.log(publisher?.addresses, publisher?.endpoints['tcp']); // ['10.0.0.5'] { port: 40123, tls: false }
  * await resolver.close();
  * ```
  */

@@ -1,5 +1,6 @@
 import type { DeliveryPolicy } from './delivery-policy.js';
 import type { HostIdentity } from './host-identity.js';
+import { invalidAdvertisement } from './invalid-advertisement.js';
 import type { TransportKind } from './transport-kind.js';
 
 /**
@@ -61,4 +62,31 @@ export interface Advertisement {
   readonly addresses: readonly string[];
   /** How to reach the publisher, per transport kind (see {@link Endpoints}). */
   readonly endpoints: Endpoints;
+}
+
+/**
+ * The entry of `kind` in an advertisement's endpoints, or `undefined`: an own field only, so
+ * that a kind named like an `Object` method never reads the prototype.
+ *
+ * @example
+ * ```ts
+ * const entry = endpointOf(advertisement, 'tcp'); // { port: 40123, tls: false }
+ * ```
+ */
+export function endpointOf(advertisement: Advertisement, kind: TransportKind): unknown {
+  return Object.hasOwn(advertisement.endpoints, kind) ? advertisement.endpoints[kind] : undefined;
+}
+
+/**
+ * The entry of `kind` in an advertisement's endpoints.
+ *
+ * @throws SeamlessError `ERR_ADVERTISEMENT_INVALID` when the publisher offers none: what every
+ *   transport's `openSubscription` says for a publisher it cannot serve.
+ */
+export function requireEndpoint(advertisement: Advertisement, kind: TransportKind): unknown {
+  const entry = endpointOf(advertisement, kind);
+  if (entry === undefined) {
+    throw invalidAdvertisement(`endpoints.${kind}`, `is missing: publisher ${advertisement.publisherId} offers no ${kind} endpoint`);
+  }
+  return entry;
 }

@@ -1,17 +1,12 @@
-export { ADVERTISEMENT_VERSION } from './advertisement.js';
+export { ADVERTISEMENT_VERSION, endpointOf, requireEndpoint } from './advertisement.js';
 export type { Advertisement, Endpoints } from './advertisement.js';
 export { DELIVERY_POLICIES } from './delivery-policy.js';
 export type { DeliveryPolicy, IdleStrategy } from './delivery-policy.js';
 export type { HostIdentity } from './host-identity.js';
 export type { Message, MessageHandler } from './message.js';
 export { describeValue } from './describe-value.js';
-export {
-  MAX_ADVERTISED_ADDRESSES,
-  MAX_ADVERTISED_ENDPOINTS,
-  MAX_ADVERTISEMENT_BYTES,
-  invalidAdvertisement,
-  parseAdvertisement,
-} from './parse-advertisement.js';
+export { MAX_ADVERTISED_ADDRESSES, MAX_ADVERTISED_ENDPOINTS, MAX_ADVERTISEMENT_BYTES, parseAdvertisement } from './parse-advertisement.js';
+export { invalidAdvertisement } from './invalid-advertisement.js';
 export type { Publication, PublicationListener, PublicationLoan, PublicationOptions } from './publication.js';
 export { ErrorCode, SeamlessError } from './seamless-error.js';
 export type { SeamlessErrorOptions } from './seamless-error.js';

@@ -72,17 +72,35 @@ describe('parseAdvertisement', () => {
     [['addresses'], Array(65).fill('10.0.0.1'), 'addresses must be an array of at most 64'],
     [['addresses'], ['10.0.0.1', 'example.com'], 'addresses[1] "example.com" is not an IP address'],
     [['endpoints'], [], 'endpoints must be an object, got an array'],
-    [['endpoints', 'shm'], 'segment', 'endpoints.shm must be an object'],
-    [['endpoints', 'Shared Memory'], {}, 'endpoints["Shared Memory"] is not a transport kind'],
-    [['endpoints', 'x'.repeat(33)], {}, 'is not a transport kind: it must be 1 to 32 characters'],
-    [['endpoints', 'tcp', 'port'], Number.NaN, 'endpoints.tcp.port must be a finite number'],
-    [['endpoints', 'tcp', 'extra'], 'x'.repeat(1025), 'endpoints.tcp.extra must be a string of at most 1024'],
-    [['endpoints', 'tcp', 'extra'], { a: { b: { c: {} } } }, 'endpoints.tcp.extra.a.b.c must be plain JSON nested at most 4 deep'],
-    [['endpoints', 'tcp', 'extra'], new Map(), 'endpoints.tcp.extra must be plain JSON, got a Map'],
-    [['endpoints', 'tcp', 'extra'], Array(65).fill(0), 'endpoints.tcp.extra must be an array of at most 64'],
   ])('refuses %j = %j', (path, value, message) => {
     const input = path.length === 0 ? value : withField(path, value);
     expect(problemOf(input)).toContain(message);
+  });
+
+  it.each([
+    ['not an object', 'segment'],
+    ['a non-finite number', { port: Number.NaN }],
+    ['a string over 1024 characters', { cert: 'x'.repeat(1025) }],
+    ['nesting over 4 deep', { a: { b: { c: { d: {} } } } }],
+    ['not plain JSON', { at: new Map() }],
+    ['an array over 64 items', { list: Array(65).fill(0) }],
+    ['a field name over 64 characters', { ['k'.repeat(65)]: 1 }],
+  ])('drops an entry that is %s and keeps the others', (_what, entry) => {
+    const parsed = parseAdvertisement({ ...valid, endpoints: { ...valid.endpoints, 'new-kind': entry } });
+    expect(parsed.endpoints).toEqual(valid.endpoints);
+  });
+
+  it('drops entries under names that are not transport kinds, and keeps at most 16, in sorted order', () => {
+    const named = parseAdvertisement({ ...valid, endpoints: { 'Shared Memory': {}, ['x'.repeat(33)]: {}, tcp: { port: 1, tls: false } } });
+    expect(parsed(named)).toEqual(['tcp']);
+    const many = Object.fromEntries(Array.from({ length: 20 }, (_, index) => [`k${String(index).padStart(2, '0')}`, {}]));
+    expect(parsed(parseAdvertisement({ ...valid, endpoints: { ...many, aaa: {} } }))).toEqual(['aaa', ...Object.keys(many).slice(0, 15)]);
+    // One order whatever the input's: the multicast digest hashes the serialised form.
+    const reversed = parseAdvertisement({ ...valid, endpoints: { tcp: valid.endpoints['tcp'], shm: valid.endpoints['shm'] } });
+    expect(JSON.stringify(reversed)).toBe(JSON.stringify(parseAdvertisement(valid)));
+    function parsed(advertisement: Advertisement): string[] {
+      return Object.keys(advertisement.endpoints);
+    }
   });
 
   it('keeps the entries of kinds it does not know, frozen, for the transports that do', () => {

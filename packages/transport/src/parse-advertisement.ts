@@ -4,6 +4,7 @@ import { DELIVERY_POLICIES } from './delivery-policy.js';
 import type { DeliveryPolicy } from './delivery-policy.js';
 import { describeValue as show } from './describe-value.js';
 import type { HostIdentity } from './host-identity.js';
+import { invalidAdvertisement } from './invalid-advertisement.js';
 import { ErrorCode, SeamlessError } from './seamless-error.js';
 import { transportKindProblem } from './transport-kind.js';
 import { publisherIdProblem } from './validate-publisher-id.js';
@@ -14,7 +15,7 @@ export const MAX_ADVERTISEMENT_BYTES = 8192;
 /** The most addresses one advertisement may list. */
 export const MAX_ADVERTISED_ADDRESSES = 64;
 
-/** The most transports one advertisement may name in `endpoints`. */
+/** The most transports' endpoints one advertisement keeps (the first, in sorted order). */
 export const MAX_ADVERTISED_ENDPOINTS = 16;
 // Textual IPv4 or IPv6, optionally with a zone id; checked for shape only (no I/O here).
 const addressPattern = /^(?:[0-9.]{7,15}|[0-9A-Fa-f:.]{2,45}(?:%[A-Za-z0-9_.-]{1,32})?)$/;
@@ -25,8 +26,10 @@ const addressPattern = /^(?:[0-9.]{7,15}|[0-9A-Fa-f:.]{2,45}(?:%[A-Za-z0-9_.-]{1
  * fields. Throws {@link SeamlessError} `ERR_ADVERTISEMENT_INVALID` naming the first bad field.
  *
  * Each entry of `endpoints` is checked for shape only (a JSON object of bounded size under a
- * valid transport kind) and copied: what it means is the business of the transport of that
- * kind (`Transport.parseEndpoint`), so kinds this process does not know pass through.
+ * valid transport kind) and copied, in sorted order: what it means is the business of the
+ * transport of that kind (`Transport.parseEndpoint`), so kinds this process does not know pass
+ * through. An entry that is not even that (another release's idea of an endpoint) is dropped,
+ * not fatal, and at most {@link MAX_ADVERTISED_ENDPOINTS} are kept.
  *
  * @example
  * ```ts
@@ -85,14 +88,20 @@ export function parseAdvertisement(value: unknown): Advertisement {
 
 function parseEndpoints(value: unknown): Endpoints {
   const record = object(value, 'endpoints');
-  const kinds = Object.keys(record);
-  if (kinds.length > MAX_ADVERTISED_ENDPOINTS) fail('endpoints', `must name at most ${MAX_ADVERTISED_ENDPOINTS} transports`);
+  // Sorted, so that one advertisement always serialises alike (the multicast digest hashes
+  // it); the old parser's order, shm then tcp, is the sorted one.
+  const kinds = Object.keys(record).sort();
   const endpoints: Record<string, unknown> = {};
   for (const kind of kinds) {
-    const problem = transportKindProblem(kind);
-    if (problem !== undefined) fail(`endpoints[${show(kind)}]`, `is not a transport kind: it ${problem}`);
-    const field = `endpoints.${kind}`;
-    endpoints[kind] = json(object(record[kind], field), field, 0);
+    if (Object.keys(endpoints).length === MAX_ADVERTISED_ENDPOINTS) break;
+    // An entry this release cannot even hold is dropped, not fatal: the advertisement still
+    // routes over the transports both ends have (the release before ignored unknown kinds).
+    if (transportKindProblem(kind) !== undefined) continue;
+    try {
+      endpoints[kind] = json(object(record[kind], `endpoints.${kind}`), `endpoints.${kind}`, 0);
+    } catch (error) {
+      if (!SeamlessError.isInstance(error, ErrorCode.AdvertisementInvalid)) throw error;
+    }
   }
   return Object.freeze(endpoints);
 }
@@ -119,6 +128,7 @@ function json(value: unknown, field: string, depth: number): unknown {
   if (keys.length > 32) fail(field, 'must be an object of at most 32 fields');
   const copy: Record<string, unknown> = {};
   for (const key of keys) {
+    if (key.length > 64) fail(`${field}.${key.slice(0, 16)}…`, 'is a field name over 64 characters');
     // defineProperty: a "__proto__" key from JSON.parse stays a field, never a prototype.
     const item = json((value as Record<string, unknown>)[key], `${field}.${key}`, depth + 1);
     Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
@@ -142,19 +152,4 @@ function string(value: unknown, field: string, maxLength: number): string {
 
 function fail(field: string, problem: string): never {
   throw invalidAdvertisement(field, problem);
-}
-
-/**
- * The error for an advertisement whose `field` breaks a rule: `ERR_ADVERTISEMENT_INVALID`, with
- * the field and the problem in `details`. For transports checking their own endpoint.
- *
- * @example
- * ```ts
- * throw invalidAdvertisement('endpoints.tcp.port', 'must be an integer 1..65535, got 0');
- * ```
- */
-export function invalidAdvertisement(field: string, problem: string): SeamlessError {
-  return new SeamlessError(ErrorCode.AdvertisementInvalid, `invalid advertisement: ${field} ${problem}`, {
-    details: { field, problem },
-  });
 }

@@ -34,7 +34,11 @@ export const ErrorCode = {
   AddressInvalid: 'ERR_ADDRESS_INVALID',
   /** An advertisement (from a registry file, a datagram or a configuration) failed validation. */
   AdvertisementInvalid: 'ERR_ADVERTISEMENT_INVALID',
-  /** A configuration (options object or file) is invalid; the message names the source. */
+  /**
+   * Configuration that a component reads or is given as data, not a call's option, is wrong: a
+   * static resolver's table or file, an unsafe or unwritable registry directory. The message
+   * names the source. A wrong option of a call is `ERR_INVALID_ARGUMENT`.
+   */
   ConfigInvalid: 'ERR_CONFIG_INVALID',
   /** A waiting call gave up after its `timeoutMs`. */
   Timeout: 'ERR_TIMEOUT',

@@ -104,12 +104,18 @@ describe('TopicPattern', () => {
       .map(([pairs, rest]) => {
         const levels = pairs.map(([text]) => text);
         if (rest) levels[levels.length - 1] = '>';
-        return join(levels, pairs.slice(1).map(([, sep]) => sep));
+        return join(
+          levels,
+          pairs.slice(1).map(([, sep]) => sep),
+        );
       });
     const topicLevel = fc.oneof(level, fc.constantFrom('a', 'b'));
-    const topics = fc
-      .array(fc.tuple(topicLevel, separatorArb), { minLength: 1, maxLength: 5 })
-      .map((pairs) => join(pairs.map(([text]) => text), pairs.slice(1).map(([, sep]) => sep)));
+    const topics = fc.array(fc.tuple(topicLevel, separatorArb), { minLength: 1, maxLength: 5 }).map((pairs) =>
+      join(
+        pairs.map(([text]) => text),
+        pairs.slice(1).map(([, sep]) => sep),
+      ),
+    );
     fc.assert(
       fc.property(patternParts, topics, (pattern, topic) => {
         expect(matches(pattern, topic)).toBe(reference(pattern, topic));

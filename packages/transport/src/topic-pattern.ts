@@ -97,7 +97,12 @@ export class TopicPattern {
     const { levels, separators } = this.#levels;
     const first = levels.findIndex((level) => level === ONE_LEVEL_WILDCARD || level === REST_WILDCARD);
     this.isPattern = first !== -1;
-    this.prefix = this.isPattern ? levels.slice(0, first).map((level, index) => level + (separators[index] ?? '')).join('') : text;
+    this.prefix = this.isPattern
+      ? levels
+          .slice(0, first)
+          .map((level, index) => level + (separators[index] ?? ''))
+          .join('')
+      : text;
   }
 
   /**

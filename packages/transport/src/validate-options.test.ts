@@ -17,7 +17,7 @@ describe('option validation, the same for every package', () => {
     expect(validateIdleStrategy(idle, 'w')).toEqual({ spinMicros: 50 });
     expect(validateMessageSize(0, 'w')).toBe(0);
     expect(validateOptionsObject(undefined, 'w')).toEqual({});
-    expect(validatePublicationOptions({ topic: 'a.b', publisherId: 'p-1', policy: 'reliable', maxMessageSize: 10, x: 1 }, 'w')).toEqual({
+    expect(validatePublicationOptions({ topic: 'a.b', publisherId: 'p-1', policy: 'reliable', maxMessageSize: 10 }, 'w')).toEqual({
       topic: 'a.b',
       publisherId: 'p-1',
       policy: 'reliable',
@@ -46,6 +46,14 @@ describe('option validation, the same for every package', () => {
     [() => validateMessageSize('10', 'w'), 'w: maxMessageSize must be a non-negative integer, got "10"'],
     [() => validateOptionsObject([], 'w'), 'w: options must be an object, got an array'],
     [() => validateSubscriptionOptions({ copy: 'yes' }, 'w'), 'w: copy must be a boolean, got "yes"'],
+    [
+      () => validateSubscriptionOptions({ maxMesageSize: 1 }, 'w'),
+      'w: unknown option "maxMesageSize"; known are idle, copy, maxMessageSize',
+    ],
+    [
+      () => validatePublicationOptions({ topic: 'a', publisherId: 'p', policy: 'reliable', maxMessageSize: 1, history: 1 }, 'w'),
+      'w: unknown option "history"',
+    ],
     [
       () => validatePublicationOptions({ topic: 'a', publisherId: 'x'.repeat(65), policy: 'reliable', maxMessageSize: 1 }, 'w'),
       'w: publisherId must be 1 to 64 characters',

@@ -8,8 +8,8 @@ import { validatePublisherId } from './validate-publisher-id.js';
 import { validateTopic } from './validate-topic.js';
 
 // One rule for every package: a wrong argument or option value is ERR_INVALID_ARGUMENT, with
-// `${where}: ${option} ${problem}, got ${value}`. ERR_CONFIG_INVALID is kept for what a program
-// reads rather than is handed: a file, a directory, a static table's entries.
+// `${where}: ${option} ${problem}, got ${value}`. ERR_CONFIG_INVALID is kept for configuration
+// given as data or read from the system: a static table or its file, a registry directory.
 
 /**
  * The error for a bad argument or option: `ERR_INVALID_ARGUMENT`, saying where, which option,
@@ -17,8 +17,8 @@ import { validateTopic } from './validate-topic.js';
  *
  * @example
  * ```ts
- * throw invalidArgument('createShmTransport', 'capacity', 'must be a power of two', 1000);
- * // ERR_INVALID_ARGUMENT createShmTransport: capacity must be a power of two, got 1000
+ * throw invalidArgument('subscriber()', 'idle', "must be 'park', 'spin' or { spinMicros: number >= 0 }", 'doze');
+ * // ERR_INVALID_ARGUMENT subscriber(): idle must be 'park', 'spin' or { spinMicros: number >= 0 }, got "doze"
  * ```
  */
 export function invalidArgument(where: string, option: string, problem: string, value: unknown): SeamlessError {
@@ -28,14 +28,26 @@ export function invalidArgument(where: string, option: string, problem: string, 
 }
 
 /**
- * Checks an options argument: `undefined` becomes `{}`, anything but a plain object is refused.
+ * Checks an options argument: `undefined` becomes `{}`, anything but a plain object is refused,
+ * and so is a name not in `known` (when given): a misspelt option is a mistake, not a default.
  *
  * @throws SeamlessError `ERR_INVALID_ARGUMENT`.
  */
-export function validateOptionsObject(value: unknown, where: string): Record<string, unknown> {
+export function validateOptionsObject(value: unknown, where: string, known?: readonly string[]): Record<string, unknown> {
   if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw invalidArgument(where, 'options', 'must be an object', value);
+  }
+  const unknownName = known === undefined ? undefined : Object.keys(value).find((name) => !known.includes(name));
+  if (known !== undefined && unknownName !== undefined) {
+    throw new SeamlessError(
+      ErrorCode.InvalidArgument,
+      `${where}: unknown option ${JSON.stringify(unknownName)}; known are ${known.join(', ')}`,
+      {
+        details: { option: unknownName },
+      },
+    );
+  }
   return value as Record<string, unknown>;
 }
 
@@ -103,7 +115,7 @@ export function validateMessageSize(value: unknown, where: string, option = 'max
  * ```
  */
 export function validatePublicationOptions(value: unknown, where: string): PublicationOptions {
-  const options = validateOptionsObject(value, where);
+  const options = validateOptionsObject(value, where, ['topic', 'publisherId', 'policy', 'maxMessageSize']);
   return {
     topic: validateTopic(options['topic']),
     publisherId: validatePublisherId(options['publisherId'], `${where}: publisherId`),
@@ -119,7 +131,7 @@ export function validatePublicationOptions(value: unknown, where: string): Publi
  * @throws SeamlessError `ERR_INVALID_ARGUMENT`.
  */
 export function validateSubscriptionOptions(value: unknown, where: string): SubscriptionOptions {
-  const options = validateOptionsObject(value, where);
+  const options = validateOptionsObject(value, where, ['idle', 'copy', 'maxMessageSize']);
   const { idle, copy, maxMessageSize } = options;
   if (copy !== undefined && typeof copy !== 'boolean') throw invalidArgument(where, 'copy', 'must be a boolean', copy);
   return {
