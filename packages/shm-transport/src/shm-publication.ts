@@ -217,7 +217,7 @@ export class ShmPublication implements Publication<ShmEndpoint> {
         if (this.#closed) this.#fail(ErrorCode.Closed, 'was closed while waiting for room');
         if (signal?.aborted === true) throw new SeamlessError(ErrorCode.Aborted, 'drained() was aborted', { cause: signal.reason });
         if (this.canSend(length)) return;
-        Atomics.store(this.#words, HeaderWord.writerWaiting, 1);
+        Atomics.store(this.#words, HeaderWord.WriterWaiting, 1);
         // Look again after raising the flag (a reader may have freed room in between).
         if (this.canSend(length)) return;
         await this.#nextRing(signal);
@@ -234,7 +234,7 @@ export class ShmPublication implements Publication<ShmEndpoint> {
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     if (this.#segment.buffer !== undefined) {
-      Atomics.store(this.#words, HeaderWord.state, D.stateClosed);
+      Atomics.store(this.#words, HeaderWord.State, D.stateClosed);
       forEachActiveSlot(this.#words, (slot) => {
         const owner = slotOwner(this.#bytes, this.#words, slot);
         if (this.#settings.monitor.check(owner) === 'dead') this.#reclaimReader(slot, owner);
@@ -277,7 +277,7 @@ export class ShmPublication implements Publication<ShmEndpoint> {
   #onDoorbell(): void {
     if (this.#closed) return;
     for (const wake of [...this.#drainWaiters]) wake();
-    const generation = Atomics.load(this.#words, HeaderWord.generation);
+    const generation = Atomics.load(this.#words, HeaderWord.Generation);
     if (generation === this.#generation) return;
     this.#generation = generation;
     this.#watchReaders();

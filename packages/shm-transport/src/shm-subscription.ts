@@ -281,7 +281,7 @@ export class ShmSubscription implements Subscription {
   }
 
   #writerClosed(): boolean {
-    return Atomics.load(this.#words, HeaderWord.state) === D.stateClosed;
+    return Atomics.load(this.#words, HeaderWord.State) === D.stateClosed;
   }
 
   #goneError(what: string): SeamlessError {

@@ -1,22 +1,22 @@
-import { RingDescriptor as D } from './ring-descriptor.js';
-
 /**
  * The header words that change while the ring runs, as indices into the segment's
- * `Int32Array` (their byte offsets in {@link RingDescriptor}, divided by 4).
+ * `Int32Array` (their byte offsets in `RingDescriptor`, divided by 4). A const enum, so that
+ * the build writes the numbers into the code as literals, which V8 folds (see
+ * `record-descriptor.ts`); header-words.test.ts checks each against `RingDescriptor`.
  */
-export const HeaderWord = {
+export const enum HeaderWord {
   /** 0 initialising, 1 ready, 2 closed. */
-  state: D.stateOffset >> 2,
+  State = 9,
   /** The writer's tail position (a hint, see `RingWriter`). */
-  tail: D.tailOffset >> 2,
+  Tail = 128,
   /** Latest policy: the writer is overwriting up to here. */
-  intent: D.intentOffset >> 2,
+  Intent = 160,
   /** Latest policy: the oldest intact record. */
-  head: D.headOffset >> 2,
+  Head = 192,
   /** Bumped by every join and leave of a reader. */
-  generation: D.generationOffset >> 2,
+  Generation = 224,
   /** Readers parked on their doorbell. */
-  waiters: D.waitersOffset >> 2,
+  Waiters = 225,
   /** 1 while the writer is parked for room. */
-  writerWaiting: D.writerWaitingOffset >> 2,
-} as const;
+  WriterWaiting = 226,
+}

@@ -60,7 +60,7 @@ describe('reader slots', () => {
     for (const slot of [2, 5, 6]) {
       activate(slot, 0);
       words[slotParkedIndex(slot)] = 1;
-      Atomics.add(words, HeaderWord.waiters, 1);
+      Atomics.add(words, HeaderWord.Waiters, 1);
     }
     expect(evictSlot(words, 6)).toBe(true);
     expect(evictSlot(words, 6)).toBe(false);
@@ -68,7 +68,7 @@ describe('reader slots', () => {
     wakeParkedReaders(words, (slot) => woken.push(slot));
     wakeParkedReaders(words, (slot) => woken.push(slot));
     expect(woken).toEqual([2, 5]);
-    expect(words[HeaderWord.waiters]).toBe(0);
-    expect(words[HeaderWord.generation]).toBe(1);
+    expect(words[HeaderWord.Waiters]).toBe(0);
+    expect(words[HeaderWord.Generation]).toBe(1);
   });
 });

@@ -126,7 +126,7 @@ export function wakeParkedReaders(words: Int32Array, wake: (slot: number) => voi
   for (let slot = 0; slot < COUNT; slot++) {
     const parked = slotParkedIndex(slot);
     if (words[parked] !== 0 && Atomics.compareExchange(words, parked, 1, 0) === 1) {
-      Atomics.sub(words, HeaderWord.waiters, 1);
+      Atomics.sub(words, HeaderWord.Waiters, 1);
       wake(slot);
     }
   }
@@ -140,11 +140,11 @@ export function wakeParkedReaders(words: Int32Array, wake: (slot: number) => voi
  */
 export function evictSlot(words: Int32Array, slot: number): boolean {
   if (Atomics.compareExchange(words, slotParkedIndex(slot), 1, 0) === 1) {
-    Atomics.sub(words, HeaderWord.waiters, 1);
+    Atomics.sub(words, HeaderWord.Waiters, 1);
   }
   if (Atomics.compareExchange(words, slotStateIndex(slot), D.slotActive, D.slotFree) !== D.slotActive) {
     return false;
   }
-  Atomics.add(words, HeaderWord.generation, 1);
+  Atomics.add(words, HeaderWord.Generation, 1);
   return true;
 }

@@ -24,15 +24,17 @@ describe('record fields', () => {
 
   it('tell padding, data and garbage apart, a length near 2^31 included', () => {
     const max = maxPayloadFor(4096);
+    const header = D.recordHeaderBytes;
     expect(isPadding(D.recordTypePadding, 96, 4000, 4096)).toBe(true);
     expect(isPadding(D.recordTypePadding, 88, 4000, 4096)).toBe(false);
-    expect(isData(D.recordTypeData, 16, 4080, 4096, max)).toBe(true);
-    expect(isData(D.recordTypeData, 17, 4080, 4096, max)).toBe(false); // aligned, it passes the end
-    expect(isData(D.recordTypeData, 16 + max, 0, 4096, max)).toBe(true);
-    expect(isData(D.recordTypeData, 17 + max, 0, 4096, max)).toBe(false);
-    expect(isData(D.recordTypeData, 15, 0, 4096, max)).toBe(false);
-    expect(isData(D.recordTypePadding, 16, 0, 4096, max)).toBe(false);
-    expect(isData(undefined, 16, 0, 4096, max)).toBe(false);
+    expect(isPadding(D.recordTypeData, 96, 4000, 4096)).toBe(false);
+    expect(isData(D.recordTypeData, header, 4096 - header, 4096, max)).toBe(true);
+    expect(isData(D.recordTypeData, header + 1, 4096 - header, 4096, max)).toBe(false); // aligned, it passes the end
+    expect(isData(D.recordTypeData, header + max, 0, 4096, max)).toBe(true);
+    expect(isData(D.recordTypeData, header + max + 1, 0, 4096, max)).toBe(false);
+    expect(isData(D.recordTypeData, header - 1, 0, 4096, max)).toBe(false);
+    expect(isData(D.recordTypePadding, header, 0, 4096, max)).toBe(false);
+    expect(isData(undefined, header, 0, 4096, max)).toBe(false);
     // The payload bound (at most 2^29 bytes, in the largest ring) rules it out before the alignment overflows.
     expect(isData(D.recordTypeData, 0x7ffffff9, 0, D.maxCapacity, maxPayloadFor(D.maxCapacity))).toBe(false);
   });

@@ -178,7 +178,7 @@ export class RingReader {
     const words = this.#words;
     if (Atomics.load(words, this.#parkedIndex) === 1) return true;
     Atomics.store(words, this.#parkedIndex, 1);
-    Atomics.add(words, HeaderWord.waiters, 1);
+    Atomics.add(words, HeaderWord.Waiters, 1);
     if (this.hasData()) {
       this.unpark();
       return false;
@@ -191,7 +191,7 @@ export class RingReader {
     if (this.#closed) return;
     const words = this.#words;
     if (Atomics.compareExchange(words, this.#parkedIndex, 1, 0) === 1) {
-      Atomics.sub(words, HeaderWord.waiters, 1);
+      Atomics.sub(words, HeaderWord.Waiters, 1);
     }
   }
 
@@ -209,7 +209,7 @@ export class RingReader {
     const words = this.#words;
     words[slotPidIndex(this.#slot)] = 0;
     Atomics.store(words, slotStateIndex(this.#slot), D.slotFree);
-    Atomics.add(words, HeaderWord.generation, 1);
+    Atomics.add(words, HeaderWord.Generation, 1);
     this.#hooks.wakeWriter();
   }
 
@@ -227,7 +227,7 @@ export class RingReader {
   // writer's flag store and its next look at the positions (Dekker again).
   #afterProgress(): void {
     const words = this.#words;
-    if (Atomics.load(words, HeaderWord.writerWaiting) !== 0 && Atomics.compareExchange(words, HeaderWord.writerWaiting, 1, 0) === 1) {
+    if (Atomics.load(words, HeaderWord.WriterWaiting) !== 0 && Atomics.compareExchange(words, HeaderWord.WriterWaiting, 1, 0) === 1) {
       this.#hooks.wakeWriter();
     }
   }
@@ -330,14 +330,14 @@ export class RingReader {
 
   // The writer announced it is overwriting the space at `position`.
   #lapped(position: number): boolean {
-    const intent = Atomics.load(this.#words, HeaderWord.intent) >>> 0;
+    const intent = Atomics.load(this.#words, HeaderWord.Intent) >>> 0;
     return distance(position, intent) > this.capacity;
   }
 
   // Skip to the oldest record the writer keeps intact; what lay between is counted as lost by
   // sequence number when the next record is read.
   #jump(): number {
-    return Atomics.load(this.#words, HeaderWord.head) >>> 0;
+    return Atomics.load(this.#words, HeaderWord.Head) >>> 0;
   }
 
   // A view of the payload of the record at ring offset `at`, cached by record (`at` / 8).
@@ -396,10 +396,10 @@ export class RingReader {
     writePresence(this.#bytes, slotPresenceOffset(slot), owner.presence);
     words[slotParkedIndex(slot)] = 0;
     words[slotDoorbellIndex(slot)] = doorbell | 0;
-    Atomics.store(words, slotPositionIndex(slot), Atomics.load(words, HeaderWord.tail));
+    Atomics.store(words, slotPositionIndex(slot), Atomics.load(words, HeaderWord.Tail));
     Atomics.store(words, slotStateIndex(slot), D.slotActive);
-    Atomics.store(words, slotPositionIndex(slot), Atomics.load(words, HeaderWord.tail));
-    Atomics.add(words, HeaderWord.generation, 1);
+    Atomics.store(words, slotPositionIndex(slot), Atomics.load(words, HeaderWord.Tail));
+    Atomics.add(words, HeaderWord.Generation, 1);
     this.#hooks.wakeWriter();
     return slot;
   }

@@ -99,8 +99,8 @@ export class RingWriter {
     this.#bytes = new Uint8Array(buffer);
     this.#words = new Int32Array(buffer);
     this.#mask = capacity - 1;
-    this.#tail = Atomics.load(this.#words, HeaderWord.tail) >>> 0;
-    this.#head = Atomics.load(this.#words, HeaderWord.head) >>> 0;
+    this.#tail = Atomics.load(this.#words, HeaderWord.Tail) >>> 0;
+    this.#head = Atomics.load(this.#words, HeaderWord.Head) >>> 0;
     // Unknown room (a whole ring behind the tail): the first write reads the reader slots.
     this.#limitBase = advance(this.#tail, -capacity);
     this.#claim = undefined;
@@ -198,7 +198,7 @@ export class RingWriter {
     words[typeIndex(offset)] = D.recordTypePadding;
     Atomics.store(words, lengthIndex(offset), length);
     this.#tail = advance(this.#tail, length);
-    words[HeaderWord.tail] = this.#tail | 0;
+    words[HeaderWord.Tail] = this.#tail | 0;
   }
 
   #commit(at: number, length: number, sequence: number): void {
@@ -212,8 +212,8 @@ export class RingWriter {
     this.#tail = advance(this.#tail, aligned);
     // The tail is a hint for joining readers: a plain (tear-free) store here, made sequentially
     // consistent before every look at the reader slots (see #findSlowestReader).
-    words[HeaderWord.tail] = this.#tail | 0;
-    if (Atomics.load(words, HeaderWord.waiters) !== 0) wakeParkedReaders(words, this.#wakeReader);
+    words[HeaderWord.Tail] = this.#tail | 0;
+    if (Atomics.load(words, HeaderWord.Waiters) !== 0) wakeParkedReaders(words, this.#wakeReader);
   }
 
   /**
@@ -257,7 +257,7 @@ export class RingWriter {
     // joins after this look reads a tail at least this new (its own Atomics load of the tail
     // comes after its slot became active), and nothing from there on is overwritten while the
     // base computed here is in use.
-    Atomics.store(this.#words, HeaderWord.tail, this.#tail | 0);
+    Atomics.store(this.#words, HeaderWord.Tail, this.#tail | 0);
     findSlowestReader(this.#words, this.#tail, this.capacity, this.#slowest);
     this.#limitBase = this.#slowest.position;
     return this.#slowest.slot;
@@ -284,7 +284,7 @@ export class RingWriter {
       head = advance(head, alignRecord(length));
     }
     this.#head = head;
-    Atomics.store(words, HeaderWord.intent, intent | 0);
-    Atomics.store(words, HeaderWord.head, head | 0);
+    Atomics.store(words, HeaderWord.Intent, intent | 0);
+    Atomics.store(words, HeaderWord.Head, head | 0);
   }
 }

@@ -52,7 +52,7 @@ export function writeSegmentHeader(buffer: ArrayBuffer, header: SegmentHeader): 
   view.setUint32(D.topicLengthOffset, topic.length, true);
   bytes.set(publisherId, D.publisherIdOffset);
   bytes.set(topic, D.topicOffset);
-  Atomics.store(new Int32Array(buffer), HeaderWord.state, D.stateReady);
+  Atomics.store(new Int32Array(buffer), HeaderWord.State, D.stateReady);
 }
 
 /**
@@ -68,7 +68,7 @@ export function readSegmentHeader(buffer: ArrayBuffer, name: string): SegmentHea
   if (buffer.byteLength < D.ringOffset + D.minCapacity) fail(`only ${buffer.byteLength} bytes`);
   const bytes = new Uint8Array(buffer);
   const view = new DataView(buffer);
-  const state = Atomics.load(new Int32Array(buffer), HeaderWord.state);
+  const state = Atomics.load(new Int32Array(buffer), HeaderWord.State);
   if (state !== D.stateReady && state !== D.stateClosed) fail('its header is not initialised');
   let magic = '';
   for (let index = 0; index < 8; index++) magic += String.fromCharCode(bytes[D.magicOffset + index] ?? 0);
