@@ -1,3 +1,8 @@
+// The reading side of one ring, in one file although it is longer than most: poll() under
+// both policies, the lapping and padding rules and joining through a reader slot share the
+// reader's private position and loss counters, and keeping them one class keeps the per-message
+// path in #private methods V8 inlines; the pieces that stand alone (positions, records, reader
+// slots, header words) are their own modules.
 import { ErrorCode, SeamlessError } from '@seamless/transport';
 import type { Message, MessageHandler } from '@seamless/transport';
 import type { ProcessIdentity } from '@seamless/local-addrs';
