@@ -75,9 +75,9 @@ interface Attached {
 /**
  * Receives every message published on one topic, from every publisher, and picks the transport
  * per publisher (`chooseRoute`): by default shared memory when the publisher is on this host,
- * TCP otherwise. Publishers
- * that appear later are picked up; those that go away are dropped (`publisher-added`,
- * `publisher-removed`). Order is kept per publisher (`message.seq`), not across publishers.
+ * TCP otherwise. Publishers that appear later are picked up; those that go away are dropped
+ * (`publisher-added`, `publisher-removed`). Order is kept per publisher (`message.seq`), not
+ * across publishers.
  *
  * Three ways to read: `message` events (zero copy: `data` is valid while the listener runs),
  * `for await` (owned copies, with back-pressure), and the synchronous {@link poll}.
