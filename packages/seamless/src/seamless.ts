@@ -91,8 +91,8 @@ export class Seamless {
             { subscribersChanged: () => countChanged.listener?.() },
           );
           publications.push(publication);
-          // Under the transport's checked kind: what subscribers look it up by.
-          Object.defineProperty(endpoints, transport.kind, { value: publication.endpoint, enumerable: true });
+          // Under the transport's kind (checked at createSeamless): what subscribers look it up by.
+          endpoints[transport.kind] = publication.endpoint;
         } catch (error) {
           // A host-only transport without room (shared memory in a full /dev/shm) costs this
           // publisher the fast path, not its existence: the others carry it, for everyone.

@@ -1,4 +1,4 @@
-import { invalidArgument, validateInteger } from '@seamless/transport';
+import { validateInteger } from '@seamless/transport';
 
 /**
  * Reads an optional integer option: `fallback` when undefined, otherwise it must be an integer
@@ -7,9 +7,4 @@ import { invalidArgument, validateInteger } from '@seamless/transport';
  */
 export function integerOption(owner: string, name: string, value: unknown, fallback: number, minimum: number, maximum: number): number {
   return value === undefined ? fallback : validateInteger(value, owner, name, minimum, maximum);
-}
-
-/** Throws a SeamlessError `ERR_INVALID_ARGUMENT` about an option of `owner`. */
-export function invalidOption(owner: string, name: string, problem: string, value: unknown): never {
-  throw invalidArgument(owner, name, problem, value);
 }

@@ -1,6 +1,7 @@
 import { isIPv4 } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { integerOption, invalidOption } from '../check-option.js';
+import { invalidArgument } from '@seamless/transport';
+import { integerOption } from '../check-option.js';
 import type { ResolverStats } from '../resolver.js';
 import { processWarningLogger } from '../resolver-logger.js';
 import type { ResolverLogger } from '../resolver-logger.js';
@@ -144,10 +145,10 @@ const owner = 'MulticastResolver';
 export function multicastSettings(options: MulticastResolverOptions): MulticastSettings {
   const group = options.group ?? DEFAULT_MULTICAST_GROUP;
   if (!isIPv4(group) || Number(group.split('.')[0]) < 224 || Number(group.split('.')[0]) > 239) {
-    invalidOption(owner, 'group', 'must be an IPv4 multicast address (224.0.0.0/4)', group);
+    throw invalidArgument(owner, 'group', 'must be an IPv4 multicast address (224.0.0.0/4)', group);
   }
   if (options.loopback !== undefined && typeof options.loopback !== 'boolean') {
-    invalidOption(owner, 'loopback', 'must be a boolean', options.loopback);
+    throw invalidArgument(owner, 'loopback', 'must be a boolean', options.loopback);
   }
   const announceIntervalMs = integerOption(owner, 'announceIntervalMs', options.announceIntervalMs, 1000, 10, 3_600_000);
   return {
@@ -184,18 +185,18 @@ export function multicastSettings(options: MulticastResolverOptions): MulticastS
 function resolveInterfaces(interfaces: readonly string[] | undefined): string[] {
   if (interfaces === undefined) return [];
   if (!Array.isArray(interfaces) || interfaces.length === 0) {
-    invalidOption(owner, 'interfaces', 'must be a non-empty array of IPv4 addresses or interface names', interfaces);
+    throw invalidArgument(owner, 'interfaces', 'must be a non-empty array of IPv4 addresses or interface names', interfaces);
   }
   const available = networkInterfaces();
   const addresses = interfaces.map((entry: unknown) => {
     if (typeof entry !== 'string' || entry === '') {
-      return invalidOption(owner, 'interfaces', 'must hold IPv4 addresses or interface names', entry);
+      throw invalidArgument(owner, 'interfaces', 'must hold IPv4 addresses or interface names', entry);
     }
     if (isIPv4(entry)) return entry;
     const found = available[entry]?.find((address) => address.family === 'IPv4');
     if (found === undefined) {
       const names = Object.keys(available).join(', ');
-      return invalidOption(
+      throw invalidArgument(
         owner,
         'interfaces',
         `must be IPv4 addresses or names of interfaces with an IPv4 address here (interfaces: ${names})`,
