@@ -56,6 +56,12 @@ export interface Advertisement {
   readonly policy: DeliveryPolicy;
   /** The largest payload, in bytes, the publisher will ever send. */
   readonly maxMessageSize: number;
+  /**
+   * How many of its latest messages the publisher retains for late joiners; absent when none.
+   * Added in contract v2 as an optional field, so advertisements of the release before read
+   * the same (no history).
+   */
+  readonly history?: number;
   /** The host and namespaces the publisher runs in. */
   readonly host: HostIdentity;
   /** IP addresses (textual, normalised) on which the publisher's host can be reached. */

@@ -7,6 +7,9 @@ export type { Message, MessageHandler } from './message.js';
 export { describeValue } from './describe-value.js';
 export { MAX_ADVERTISED_ADDRESSES, MAX_ADVERTISED_ENDPOINTS, MAX_ADVERTISEMENT_BYTES, parseAdvertisement } from './parse-advertisement.js';
 export { invalidAdvertisement } from './invalid-advertisement.js';
+export { MAX_HISTORY } from './history.js';
+export type { SubscriberInfo } from './subscriber-info.js';
+export { isTopicPattern, ONE_LEVEL_WILDCARD, REST_WILDCARD, TopicPattern, topicPatternProblem } from './topic-pattern.js';
 export type { Publication, PublicationListener, PublicationLoan, PublicationOptions } from './publication.js';
 export { ErrorCode, SeamlessError } from './seamless-error.js';
 export type { SeamlessErrorOptions } from './seamless-error.js';
@@ -24,6 +27,7 @@ export {
   invalidArgument,
   isIntegerIn,
   validateDeliveryPolicy,
+  validateHistory,
   validateIdleStrategy,
   validateInteger,
   validateMessageSize,

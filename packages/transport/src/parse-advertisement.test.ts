@@ -52,6 +52,12 @@ describe('parseAdvertisement', () => {
     expect('extra' in parsed).toBe(false);
   });
 
+  it('keeps a history above 0 and leaves it out otherwise, so a v1 reader sees the same JSON', () => {
+    expect(parseAdvertisement({ ...valid, history: 10 }).history).toBe(10);
+    expect('history' in parseAdvertisement({ ...valid, history: 0 })).toBe(false);
+    expect(JSON.stringify(parseAdvertisement({ ...valid, history: 0 }))).toBe(JSON.stringify(parseAdvertisement(valid)));
+  });
+
   it('accepts an advertisement with only a tcp endpoint', () => {
     const parsed = parseAdvertisement(withField(['endpoints', 'shm'], undefined));
     expect(parsed.endpoints).toEqual({ tcp: { port: 40123, tls: false } });
@@ -65,6 +71,9 @@ describe('parseAdvertisement', () => {
     [['policy'], 'best-effort', 'policy must be one of reliable, latest'],
     [['maxMessageSize'], -1, 'maxMessageSize must be a non-negative integer'],
     [['maxMessageSize'], 1.5, 'maxMessageSize must be a non-negative integer'],
+    [['history'], -1, 'history must be an integer from 0 to 65536, got -1'],
+    [['history'], 65_537, 'history must be an integer from 0 to 65536'],
+    [['history'], '10', 'history must be an integer from 0 to 65536, got "10"'],
     [['host'], 'h', 'host must be an object'],
     [['host', 'bootId'], '', 'host.bootId must be a non-empty string'],
     [['host', 'hostname'], 'x'.repeat(256), 'host.hostname must be a non-empty string'],

@@ -5,6 +5,7 @@ import type { DeliveryPolicy } from './delivery-policy.js';
 import { describeValue as show } from './describe-value.js';
 import type { HostIdentity } from './host-identity.js';
 import { invalidAdvertisement } from './invalid-advertisement.js';
+import { MAX_HISTORY } from './history.js';
 import { ErrorCode, SeamlessError } from './seamless-error.js';
 import { transportKindProblem } from './transport-kind.js';
 import { publisherIdProblem } from './validate-publisher-id.js';
@@ -57,6 +58,10 @@ export function parseAdvertisement(value: unknown): Advertisement {
   if (!Number.isSafeInteger(maxMessageSize) || (maxMessageSize as number) < 0) {
     fail('maxMessageSize', `must be a non-negative integer, got ${show(maxMessageSize)}`);
   }
+  const history = record['history'] ?? 0;
+  if (!Number.isSafeInteger(history) || (history as number) < 0 || (history as number) > MAX_HISTORY) {
+    fail('history', `must be an integer from 0 to ${MAX_HISTORY}, got ${show(history)}`);
+  }
   const hostRecord = object(record['host'], 'host');
   const host: HostIdentity = Object.freeze({
     bootId: string(hostRecord['bootId'], 'host.bootId', 128),
@@ -80,6 +85,7 @@ export function parseAdvertisement(value: unknown): Advertisement {
     publisherId,
     policy: policy as DeliveryPolicy,
     maxMessageSize: maxMessageSize as number,
+    ...(history === 0 ? {} : { history: history as number }),
     host,
     addresses: Object.freeze(addresses),
     endpoints: Object.freeze(endpoints),

@@ -1,4 +1,5 @@
 import type { DeliveryPolicy } from './delivery-policy.js';
+import type { SubscriberInfo } from './subscriber-info.js';
 import type { TransportKind } from './transport-kind.js';
 
 /** What the facade asks of a transport when a publisher is created. */
@@ -11,12 +12,30 @@ export interface PublicationOptions {
   readonly policy: DeliveryPolicy;
   /** The largest payload the publisher will send; larger ones are refused. */
   readonly maxMessageSize: number;
+  /**
+   * How many of its latest messages the publication retains (default 0, at most
+   * `MAX_HISTORY`): a subscriber that attaches later and asks for them (`SubscriptionOptions.
+   * history`, the default) receives them first, with their original sequence numbers and in
+   * order, then the live stream, with no gap and no duplicate at the join. Every message must
+   * then be sent to this publication, subscribers or not.
+   */
+  readonly history?: number;
 }
 
-/** Told by a publication when its subscribers come and go, or when it has room again. */
+/**
+ * Told by a publication when its subscribers come and go. Called from the event loop, never
+ * from inside `send`. A publication reports each subscriber's `subscriberAdded` once and, after
+ * it, `subscriberRemoved` once; `close()` reports no removals. A transport may see a subscriber
+ * a little after it attached (shared memory notices a reader that took a slot on its next
+ * check), so messages can reach a subscriber before it is reported.
+ */
 export interface PublicationListener {
   /** The number of attached subscribers changed. */
   subscribersChanged?(count: number): void;
+  /** A subscriber attached. */
+  subscriberAdded?(subscriber: SubscriberInfo): void;
+  /** A subscriber that was reported added went away (closed, its process died, its connection broke). */
+  subscriberRemoved?(subscriber: SubscriberInfo): void;
 }
 
 /**
@@ -63,14 +82,16 @@ export interface Publication<Endpoint = unknown> {
   readonly policy: DeliveryPolicy;
   /** The largest payload `send` accepts. */
   readonly maxMessageSize: number;
+  /** How many of its latest messages it retains for late joiners (0: none). */
+  readonly history: number;
   /** Where subscribers reach it: the facade advertises it as `endpoints[kind]`. */
   readonly endpoint: Endpoint;
   /** Subscribers attached right now. */
   readonly subscriberCount: number;
   /**
    * Whether `subscriberCount` counts every subscriber that could receive a message sent now.
-   * When it does and the count is 0, a send reaches nobody and the facade skips this
-   * publication (TCP: no connection, no reader). When it does not, every message must be sent
+   * When it does, the count is 0 and the publication keeps no history, a send reaches nobody
+   * and the facade skips this publication (TCP: no connection, no reader). When it does not, every message must be sent
    * (shared memory: a reader may attach to the ring before the publisher counts it).
    */
   readonly exactSubscriberCount: boolean;

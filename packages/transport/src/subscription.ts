@@ -11,6 +11,12 @@ export interface SubscriptionOptions {
   readonly copy?: boolean;
   /** Refuse (and end the subscription on) payloads larger than this (default: advertised). */
   readonly maxMessageSize?: number;
+  /**
+   * Receive first the messages the publisher retained (its `history`), then the live ones
+   * (default `true`); `false`: the live stream only, from the first message sent after the
+   * subscription attached.
+   */
+  readonly history?: boolean;
 }
 
 /**

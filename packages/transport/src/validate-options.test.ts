@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { errorOf } from '@seamless/test-support';
 import {
   validateDeliveryPolicy,
+  validateHistory,
   validateIdleStrategy,
   validateMessageSize,
   validateOptionsObject,
@@ -22,7 +23,10 @@ describe('option validation, the same for every package', () => {
       publisherId: 'p-1',
       policy: 'reliable',
       maxMessageSize: 10,
+      history: 0,
     });
+    expect(validateHistory(65_536, 'w')).toBe(65_536);
+    expect(validateSubscriptionOptions({ history: false }, 'w')).toEqual({ history: false });
     expect(validateSubscriptionOptions({}, 'w')).toEqual({});
     expect(validateSubscriptionOptions({ idle: 'park', copy: true, maxMessageSize: 5 }, 'w')).toEqual({
       idle: 'park',
@@ -48,12 +52,18 @@ describe('option validation, the same for every package', () => {
     [() => validateSubscriptionOptions({ copy: 'yes' }, 'w'), 'w: copy must be a boolean, got "yes"'],
     [
       () => validateSubscriptionOptions({ maxMesageSize: 1 }, 'w'),
-      'w: unknown option "maxMesageSize"; known are idle, copy, maxMessageSize',
+      'w: unknown option "maxMesageSize"; known are idle, copy, maxMessageSize, history',
     ],
     [
-      () => validatePublicationOptions({ topic: 'a', publisherId: 'p', policy: 'reliable', maxMessageSize: 1, history: 1 }, 'w'),
-      'w: unknown option "history"',
+      () => validatePublicationOptions({ topic: 'a', publisherId: 'p', policy: 'reliable', maxMessageSize: 1, histroy: 1 }, 'w'),
+      'w: unknown option "histroy"',
     ],
+    [
+      () => validatePublicationOptions({ topic: 'a', publisherId: 'p', policy: 'reliable', maxMessageSize: 1, history: 65_537 }, 'w'),
+      'w: history must be an integer from 0 to 65536, got 65537',
+    ],
+    [() => validateHistory(-1, 'w'), 'w: history must be an integer from 0 to 65536, got -1'],
+    [() => validateSubscriptionOptions({ history: 0 }, 'w'), 'w: history must be a boolean, got 0'],
     [
       () => validatePublicationOptions({ topic: 'a', publisherId: 'x'.repeat(65), policy: 'reliable', maxMessageSize: 1 }, 'w'),
       'w: publisherId must be 1 to 64 characters',

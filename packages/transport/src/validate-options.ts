@@ -1,6 +1,7 @@
 import { DELIVERY_POLICIES } from './delivery-policy.js';
 import type { DeliveryPolicy, IdleStrategy } from './delivery-policy.js';
 import { describeValue } from './describe-value.js';
+import { MAX_HISTORY } from './history.js';
 import type { PublicationOptions } from './publication.js';
 import { ErrorCode, SeamlessError } from './seamless-error.js';
 import type { SubscriptionOptions } from './subscription.js';
@@ -106,6 +107,22 @@ export function validateMessageSize(value: unknown, where: string, option = 'max
 }
 
 /**
+ * Checks a publication's `history`: how many of its latest messages it retains for
+ * subscribers that attach later, an integer from 0 (none, the default) to {@link MAX_HISTORY}.
+ *
+ * @throws SeamlessError `ERR_INVALID_ARGUMENT`.
+ *
+ * @example
+ * ```ts
+ * const history = validateHistory(options.history ?? 0, 'publisher()'); // 10
+ * ```
+ */
+export function validateHistory(value: unknown, where: string, option = 'history'): number {
+  if (isIntegerIn(value, 0, MAX_HISTORY)) return value;
+  throw invalidArgument(where, option, `must be an integer from 0 to ${MAX_HISTORY}`, value);
+}
+
+/**
  * Checks what a facade hands a transport's `openPublication`: the topic (`ERR_TOPIC_INVALID`),
  * the publisher id, the policy and the size (`ERR_INVALID_ARGUMENT`). Returns a fresh copy.
  *
@@ -115,26 +132,29 @@ export function validateMessageSize(value: unknown, where: string, option = 'max
  * ```
  */
 export function validatePublicationOptions(value: unknown, where: string): PublicationOptions {
-  const options = validateOptionsObject(value, where, ['topic', 'publisherId', 'policy', 'maxMessageSize']);
+  const options = validateOptionsObject(value, where, ['topic', 'publisherId', 'policy', 'maxMessageSize', 'history']);
   return {
     topic: validateTopic(options['topic']),
     publisherId: validatePublisherId(options['publisherId'], `${where}: publisherId`),
     policy: validateDeliveryPolicy(options['policy'], where),
     maxMessageSize: validateMessageSize(options['maxMessageSize'], where),
+    history: validateHistory(options['history'] ?? 0, where),
   };
 }
 
 /**
- * Checks subscription options (each one optional): `idle`, `copy`, `maxMessageSize`. Returns
- * a fresh copy holding only those given.
+ * Checks subscription options (each one optional): `idle`, `copy`, `maxMessageSize`,
+ * `history`. Returns a fresh copy holding only those given.
  *
  * @throws SeamlessError `ERR_INVALID_ARGUMENT`.
  */
 export function validateSubscriptionOptions(value: unknown, where: string): SubscriptionOptions {
-  const options = validateOptionsObject(value, where, ['idle', 'copy', 'maxMessageSize']);
-  const { idle, copy, maxMessageSize } = options;
+  const options = validateOptionsObject(value, where, ['idle', 'copy', 'maxMessageSize', 'history']);
+  const { idle, copy, maxMessageSize, history } = options;
   if (copy !== undefined && typeof copy !== 'boolean') throw invalidArgument(where, 'copy', 'must be a boolean', copy);
+  if (history !== undefined && typeof history !== 'boolean') throw invalidArgument(where, 'history', 'must be a boolean', history);
   return {
+    ...(history === undefined ? {} : { history }),
     ...(idle === undefined ? {} : { idle: validateIdleStrategy(idle, where) }),
     ...(copy === undefined ? {} : { copy }),
     ...(maxMessageSize === undefined ? {} : { maxMessageSize: validateMessageSize(maxMessageSize, where) }),
