@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { errorOf } from '@seamless/test-support';
-import type { DeliveryPolicy, Publication } from '@seamless/transport';
+import type { DeliveryPolicy, Publication, SubscriberInfo } from '@seamless/transport';
+import { PublicationEvents } from './publication-events.js';
 import { Publisher } from './publisher.js';
 
 // The publisher alone, over scripted publications: one sequence for all transports, all or
@@ -21,6 +22,7 @@ class FakePublication implements Publication {
     readonly kind: string,
     readonly exactSubscriberCount: boolean,
     readonly policy: DeliveryPolicy = 'reliable',
+    readonly history = 0,
   ) {}
 
   canSend(): boolean {
@@ -50,14 +52,14 @@ class FakePublication implements Publication {
   }
 }
 
-function publisherOver(publications: FakePublication[], policy: DeliveryPolicy = 'reliable') {
-  const countChanged: { listener: (() => void) | undefined } = { listener: undefined };
+function publisherOver(publications: FakePublication[], policy: DeliveryPolicy = 'reliable', events = new PublicationEvents()) {
   const lease = { revoked: 0 };
   const publisher = new Publisher({
     topic: 't',
     publisherId: 'p1',
     policy,
     maxMessageSize: 16,
+    history: 0,
     publications,
     lease: {
       advertisement: undefined as never,
@@ -66,10 +68,16 @@ function publisherOver(publications: FakePublication[], policy: DeliveryPolicy =
         return Promise.resolve();
       },
     },
-    subscriberCountChanged: countChanged,
+    events,
     onClose: () => undefined,
   });
-  return { publisher, lease, countChanged: () => countChanged.listener?.() };
+  return {
+    publisher,
+    lease,
+    countChanged: () => {
+      events.subscribersChanged();
+    },
+  };
 }
 
 describe('Publisher', () => {
@@ -119,6 +127,45 @@ describe('Publisher', () => {
     expect(stream.sent).toEqual([]);
     stream.subscriberCount = 1;
     expect(publisher.send('b')).toBe(false); // now it counts, and it has no room
+  });
+
+  it('never skips a publication that keeps history: the next joiner is owed what it sends now', () => {
+    const ring = new FakePublication('ring', false);
+    const stream = new FakePublication('stream', true, 'reliable', 10);
+    const { publisher } = publisherOver([ring, stream]);
+    expect(publisher.send('a')).toBe(true);
+    expect(stream.sent).toEqual([[0, 'a']]);
+    stream.room = 0;
+    expect(publisher.send('b')).toBe(false); // all or nothing still holds
+    expect(ring.sent).toEqual([[0, 'a']]);
+  });
+
+  it('emits subscriber-added and -removed from every publication, those reported before it existed first', () => {
+    const events = new PublicationEvents();
+    const shm: SubscriberInfo = { transport: 'ring', id: 'r1', pid: 7 };
+    const tcp: SubscriberInfo = { transport: 'stream', id: 's1', hostname: 'far' };
+    events.subscriberAdded(shm);
+    const { publisher } = publisherOver([new FakePublication('ring', false)], 'reliable', events);
+    const seen: string[] = [];
+    publisher.on('subscriber-added', (info) => seen.push(`+${info.transport}:${info.id}`));
+    publisher.on('subscriber-removed', (info) => seen.push(`-${info.transport}:${info.id}`));
+    expect(seen).toEqual([]); // delivered on connect, before anyone could listen: gone
+    events.subscriberAdded(tcp);
+    events.subscriberRemoved(shm);
+    expect(seen).toEqual(['+stream:s1', '-ring:r1']);
+  });
+
+  it('keeps an exception of an event listener away from the transport that reported', async () => {
+    const events = new PublicationEvents();
+    const { publisher } = publisherOver([new FakePublication('ring', false)], 'reliable', events);
+    publisher.on('subscriber-added', () => {
+      throw new Error('listener bug');
+    });
+    const uncaught = new Promise<unknown>((resolve) => process.once('uncaughtException', resolve));
+    expect(() => {
+      events.subscriberAdded({ transport: 'ring', id: 'r1' });
+    }).not.toThrow();
+    expect(await uncaught).toMatchObject({ message: 'listener bug' });
   });
 
   it("under 'latest' never holds back", () => {

@@ -1,6 +1,8 @@
+import { EventEmitter } from 'node:events';
 import { ErrorCode, describeValue, realTimers, SeamlessError } from '@seamless/transport';
-import type { DeliveryPolicy, Publication, TransportKind } from '@seamless/transport';
+import type { DeliveryPolicy, Publication, SubscriberInfo, TransportKind } from '@seamless/transport';
 import type { Lease } from '@seamless/topic-resolver';
+import type { PublicationEvents } from './publication-events.js';
 
 const encoder = new TextEncoder();
 
@@ -10,6 +12,27 @@ export interface PublisherOptions {
   readonly policy?: DeliveryPolicy;
   /** The largest message this publisher will send, in bytes (default: the bus's, 64 KiB). */
   readonly maxMessageSize?: number;
+  /**
+   * How many of its latest messages to keep for subscribers that attach later (default 0, at
+   * most 65,536): a late joiner receives them first, with their original `seq` and in order,
+   * then the live stream, with no gap and no duplicate at the join. With `'latest'` and
+   * `history: 1` a late joiner gets the current value at once (a last value cache). Costs
+   * memory on every transport: shared memory sizes its ring for `history` messages of
+   * `maxMessageSize` more, TCP keeps copies of them.
+   */
+  readonly history?: number;
+}
+
+/** Events of a {@link Publisher}. */
+export interface PublisherEvents {
+  /**
+   * A subscriber attached, over `subscriber.transport`. Shared memory notices a reader on its
+   * next check of the ring (a few milliseconds), so the first messages may reach it before
+   * this is emitted.
+   */
+  'subscriber-added': [subscriber: SubscriberInfo];
+  /** A subscriber reported added went away: it closed, its process died, its connection broke. */
+  'subscriber-removed': [subscriber: SubscriberInfo];
 }
 
 /** Options of {@link Publisher.waitForSubscribers}. */
@@ -26,31 +49,38 @@ export interface PublisherParts {
   readonly publisherId: string;
   readonly policy: DeliveryPolicy;
   readonly maxMessageSize: number;
+  readonly history: number;
   readonly publications: readonly Publication[];
   readonly lease: Lease;
-  readonly subscriberCountChanged: { listener: (() => void) | undefined };
+  /** What the publications report to; the publisher connects to it. */
+  readonly events: PublicationEvents;
   readonly onClose: () => void;
 }
 
 /**
  * Sends messages on one topic to every subscriber, over every transport of the bus at the same
  * time (by default shared memory to those on this host, TCP to the others). Every message gets the next sequence number of this
- * publisher (0 for the first), the same on every transport.
+ * publisher (0 for the first), the same on every transport. With `history`, it keeps its
+ * latest messages for subscribers that attach later. It emits `subscriber-added` and
+ * `subscriber-removed` ({@link PublisherEvents}) as its audience changes.
  *
  * @example
  * ```ts
- * const publisher = await bus.publisher('md.AAPL');
+ * const publisher = await bus.publisher('md.AAPL', { history: 10 });
+ * publisher.on('subscriber-added', (subscriber) => console.log('new', subscriber.transport, 'subscriber', subscriber.id));
  * await publisher.waitForSubscribers(1, { timeoutMs: 5000 });
  * if (!publisher.send(bytes)) await publisher.drained(); // back-pressure: retry after this
  * await publisher.close();
  * ```
  */
-export class Publisher {
+export class Publisher extends EventEmitter<PublisherEvents> {
   readonly topic: string;
   /** Unique for this publisher instance; carried on every message (`message.publisherId`). */
   readonly publisherId: string;
   readonly policy: DeliveryPolicy;
   readonly maxMessageSize: number;
+  /** How many of its latest messages it keeps for late joiners (0: none). */
+  readonly history: number;
   readonly #publications: readonly Publication[];
   readonly #single: Publication | undefined;
   readonly #lease: Lease;
@@ -62,17 +92,27 @@ export class Publisher {
 
   /** @internal Built by `Seamless.publisher()`. */
   constructor(parts: PublisherParts) {
+    super();
     this.topic = parts.topic;
     this.publisherId = parts.publisherId;
     this.policy = parts.policy;
     this.maxMessageSize = parts.maxMessageSize;
+    this.history = parts.history;
     this.#publications = parts.publications;
     this.#single = parts.publications.length === 1 ? parts.publications[0] : undefined;
     this.#lease = parts.lease;
     this.#onClose = parts.onClose;
-    parts.subscriberCountChanged.listener = () => {
-      for (const wake of [...this.#countWaiters]) wake();
-    };
+    parts.events.connect({
+      subscribersChanged: () => {
+        for (const wake of [...this.#countWaiters]) wake();
+      },
+      subscriberAdded: (subscriber) => {
+        if (!this.#closed) this.emit('subscriber-added', subscriber);
+      },
+      subscriberRemoved: (subscriber) => {
+        if (!this.#closed) this.emit('subscriber-removed', subscriber);
+      },
+    });
   }
 
   /** The sequence number the next message will get. */
@@ -131,8 +171,8 @@ export class Publisher {
       return true;
     }
     // All or nothing: every transport numbers its messages alike, so each must take this one.
-    // A publication that counts its subscribers exactly and has none (TCP without connections)
-    // would only drop it: it is left out. One that cannot count them exactly always gets the
+    // A publication that counts its subscribers exactly, has none (TCP without connections)
+    // and keeps no history would only drop it: it is left out. One that cannot count them exactly always gets the
     // message (shared memory: a reader may join its ring before the publisher hears of it).
     const publications = this.#publications;
     if (this.policy === 'reliable') {
@@ -236,5 +276,5 @@ export class Publisher {
 }
 
 function skippable(publication: Publication): boolean {
-  return publication.exactSubscriberCount && publication.subscriberCount === 0;
+  return publication.exactSubscriberCount && publication.subscriberCount === 0 && publication.history === 0;
 }

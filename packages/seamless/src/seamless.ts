@@ -4,8 +4,12 @@ import type { Resolver } from '@seamless/topic-resolver';
 import {
   ADVERTISEMENT_VERSION,
   ErrorCode,
+  isTopicPattern,
   SeamlessError,
+  TopicPattern,
+  topicPatternProblem,
   validateDeliveryPolicy,
+  validateHistory,
   validateMessageSize,
   validateOptionsObject,
   validateSubscriptionOptions,
@@ -13,6 +17,7 @@ import {
 } from '@seamless/transport';
 import type { Advertisement, HostIdentity, Publication, Transport, TransportKind } from '@seamless/transport';
 import { chooseRoute } from './choose-route.js';
+import { PublicationEvents } from './publication-events.js';
 import { Publisher } from './publisher.js';
 import type { PublisherOptions } from './publisher.js';
 import { processLogger, warnOncePerProcess } from './seamless-logger.js';
@@ -65,31 +70,31 @@ export class Seamless {
   }
 
   /**
-   * Creates a publisher on `topic`: opens it on every transport and advertises it.
+   * Creates a publisher on `topic` (a concrete topic, not a pattern): opens it on every
+   * transport and advertises it.
    *
-   * @throws SeamlessError `ERR_TOPIC_INVALID`, `ERR_INVALID_ARGUMENT`, `ERR_CLOSED`.
+   * @throws SeamlessError `ERR_TOPIC_INVALID` (a pattern included), `ERR_INVALID_ARGUMENT`,
+   *   `ERR_CLOSED`, `ERR_SHM_UNAVAILABLE` when no transport has room for it.
    */
   async publisher(topic: string, options: PublisherOptions = {}): Promise<Publisher> {
     this.#ensureOpen();
-    validateTopic(topic);
-    validateOptionsObject(options, 'publisher()', ['policy', 'maxMessageSize']);
+    concreteTopic(topic, 'publisher()');
+    validateOptionsObject(options, 'publisher()', ['policy', 'maxMessageSize', 'history']);
     const policy = validateDeliveryPolicy(options.policy ?? 'reliable', 'publisher()');
     const maxMessageSize = validateMessageSize(
       options.maxMessageSize ?? this.#options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE,
       'publisher()',
     );
+    const history = validateHistory(options.history ?? 0, 'publisher()');
     const publisherId = `p-${randomBytes(8).toString('hex')}`;
-    const countChanged: { listener: (() => void) | undefined } = { listener: undefined };
+    const events = new PublicationEvents();
     const publications: Publication[] = [];
     try {
       const transports = [...this.#transports.values()];
       const endpoints: Record<TransportKind, unknown> = {};
       for (const [index, transport] of transports.entries()) {
         try {
-          const publication = await transport.openPublication(
-            { topic, publisherId, policy, maxMessageSize },
-            { subscribersChanged: () => countChanged.listener?.() },
-          );
+          const publication = await transport.openPublication({ topic, publisherId, policy, maxMessageSize, history }, events);
           publications.push(publication);
           // Under the transport's kind (checked at createSeamless): what subscribers look it up by.
           endpoints[transport.kind] = publication.endpoint;
@@ -112,6 +117,7 @@ export class Seamless {
         publisherId,
         policy,
         maxMessageSize,
+        ...(history === 0 ? {} : { history }),
         host: this.identity,
         addresses: this.#advertisedAddresses(),
         endpoints,
@@ -122,9 +128,10 @@ export class Seamless {
         publisherId,
         policy,
         maxMessageSize,
+        history,
         publications,
         lease,
-        subscriberCountChanged: countChanged,
+        events,
         onClose: () => this.#publishers.delete(publisher),
       });
       this.#publishers.add(publisher);
@@ -137,21 +144,25 @@ export class Seamless {
 
   /**
    * Subscribes to `topic`: every current and future publisher of it, each over the best
-   * transport.
+   * transport. `topic` may be a pattern: levels are separated by `.` or `/`, `*` is exactly
+   * one level and `>` (last) one or more, so `md.*` matches `md.AAPL` but not `md.us.AAPL`,
+   * and `md.>` both; every matching publisher is received from, including those that appear
+   * later, and `message.topic` is the concrete topic.
    *
    * @throws SeamlessError `ERR_TOPIC_INVALID`, `ERR_INVALID_ARGUMENT`, `ERR_CLOSED`.
    */
   subscriber(topic: string, options: SubscriberOptions = {}): Promise<Subscriber> {
     let checked: SubscriberOptions;
+    let pattern: TopicPattern;
     try {
       this.#ensureOpen();
-      validateTopic(topic);
+      pattern = TopicPattern.parse(topic);
       checked = validateSubscriptionOptions(options, 'subscriber()');
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     const subscriber: Subscriber = new Subscriber({
-      topic,
+      pattern,
       options: checked,
       resolver: this.resolver,
       transports: this.#transports,
@@ -180,7 +191,7 @@ export class Seamless {
    */
   async send(topic: string, data: Uint8Array | string): Promise<void> {
     this.#ensureOpen();
-    validateTopic(topic);
+    concreteTopic(topic, 'send()');
     let pending = this.#sendPublishers.get(topic);
     if (pending === undefined) {
       pending = this.publisher(topic);
@@ -223,4 +234,17 @@ export class Seamless {
   #ensureOpen(): void {
     if (this.#closed) throw new SeamlessError(ErrorCode.Closed, 'this Seamless bus is closed');
   }
+}
+
+// publisher() and send() take a concrete topic: a pattern is refused with a word on where it
+// belongs, anything else invalid as validateTopic says.
+function concreteTopic(topic: string, where: string): void {
+  if (typeof topic === 'string' && isTopicPattern(topic) && topicPatternProblem(topic) === undefined) {
+    throw new SeamlessError(
+      ErrorCode.TopicInvalid,
+      `${where} takes a concrete topic, not the pattern ${JSON.stringify(topic)}: patterns are for subscriber()`,
+      { details: { topic } },
+    );
+  }
+  validateTopic(topic);
 }

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ErrorCode, SeamlessError } from '@seamless/transport';
+import { ErrorCode, SeamlessError, TopicPattern } from '@seamless/transport';
 import type { Advertisement, Message, Subscription, SubscriptionListener, Transport, TransportReach } from '@seamless/transport';
 import type { Resolver, ResolverEvent } from '@seamless/topic-resolver';
 import { advertisementOf } from '@seamless/test-support';
 import type { RouteAnswer } from './choose-route.js';
 import { Subscriber } from './subscriber.js';
-import type { Route } from './subscriber.js';
+import type { Route, SubscriberOptions } from './subscriber.js';
 
 // The subscriber alone, between a scripted resolver and scripted transports: the fallback from
 // one transport to the next and the races between attaching and removal or close().
@@ -98,6 +98,7 @@ class ScriptedTransport {
   failWith: SeamlessError | undefined;
   gate: Deferred<void> | undefined;
   readonly opened: FakeSubscription[] = [];
+  readonly options: unknown[] = [];
   canReachCalls = 0;
 
   constructor(
@@ -118,7 +119,8 @@ class ScriptedTransport {
     return Promise.resolve(this.reachable);
   }
 
-  async openSubscription(advertisement: Advertisement, _options: unknown, listener: SubscriptionListener): Promise<FakeSubscription> {
+  async openSubscription(advertisement: Advertisement, options: unknown, listener: SubscriptionListener): Promise<FakeSubscription> {
+    this.options.push(options);
     await this.gate?.promise;
     if (this.failWith !== undefined) throw this.failWith;
     const subscription = new FakeSubscription(this.kind, advertisement.publisherId, listener);
@@ -148,13 +150,13 @@ const bothCandidates = (): RouteAnswer => ({
   reason: 'same host',
 });
 
-function setUp(route: () => RouteAnswer = bothCandidates) {
+function setUp(route: () => RouteAnswer = bothCandidates, pattern = 't', options: SubscriberOptions = {}) {
   const resolver = new ScriptedResolver();
   const near = new ScriptedTransport('near', 'host');
   const far = new ScriptedTransport('far', 'network');
   const subscriber = new Subscriber({
-    topic: 't',
-    options: {},
+    pattern: TopicPattern.parse(pattern),
+    options,
     resolver: resolver as unknown as Resolver,
     transports: new Map<string, Transport>([
       ['near', near],
@@ -185,10 +187,10 @@ describe('Subscriber', () => {
     const { resolver, near, far, subscriber } = setUp();
     const added = nextAdded(subscriber);
     resolver.push({ type: 'added', advertisement: advertisement() });
-    expect(await added).toEqual({ publisherId: 'p1', transport: 'near', reason: 'same host' });
+    expect(await added).toEqual({ topic: 't', publisherId: 'p1', transport: 'near', reason: 'same host' });
     expect(near.opened).toHaveLength(1);
     expect(far.opened).toHaveLength(0);
-    expect(subscriber.routes()).toEqual([{ publisherId: 'p1', transport: 'near', reason: 'same host' }]);
+    expect(subscriber.routes()).toEqual([{ topic: 't', publisherId: 'p1', transport: 'near', reason: 'same host' }]);
   });
 
   it('falls through when the probe says no, and says so in the route', async () => {
@@ -342,4 +344,35 @@ describe('Subscriber', () => {
     expect(error).toBe(gone);
     expect(subscriber.routes()).toEqual([]);
   });
+
+  it('a pattern subscriber attaches to matching publishers only, whatever its resolver reports, with concrete routes', async () => {
+    const { resolver, near, subscriber } = setUp(bothCandidates, 'md.*');
+    const routes: Route[] = [];
+    subscriber.on('publisher-added', (route) => routes.push(route));
+    const topics = ['md.AAPL', 'md.us.AAPL', 'mdx.AAPL', 'md', 'md.MSFT'];
+    for (const [index, topic] of topics.entries()) {
+      resolver.push({ type: 'added', advertisement: advertisementOf({ topic, publisherId: `p${index}`, endpoints: { near: {} } }) });
+    }
+    await until(() => routes.length === 2);
+    await settle();
+    expect(subscriber.topic).toBe('md.*');
+    expect(subscriber.isPattern).toBe(true);
+    expect(routes.map((route) => route.topic)).toEqual(['md.AAPL', 'md.MSFT']);
+    expect(near.opened.map((opened) => opened.publisherId)).toEqual(['p0', 'p4']);
+  });
+
+  it('asks each transport for history as the subscriber was told (default: left to the transport)', async () => {
+    const live = setUp(bothCandidates, 't', { history: false });
+    live.resolver.push({ type: 'added', advertisement: advertisement() });
+    await nextAdded(live.subscriber);
+    expect(live.near.options).toEqual([{ history: false }]);
+    const all = setUp();
+    all.resolver.push({ type: 'added', advertisement: advertisement() });
+    await nextAdded(all.subscriber);
+    expect(all.near.options).toEqual([{}]);
+  });
 });
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await settle();
+}

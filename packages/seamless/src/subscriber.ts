@@ -5,6 +5,7 @@ import type {
   MessageFeedEvents,
   MessageHandler,
   Subscription,
+  TopicPattern,
   Transport,
   TransportKind,
 } from '@seamless/transport';
@@ -20,10 +21,17 @@ export interface SubscriberOptions {
   readonly copy?: boolean;
   /** Refuse messages larger than this (default: what each publisher advertises). */
   readonly maxMessageSize?: number;
+  /**
+   * Receive first what each publisher kept for late joiners (its `history`), then the live
+   * stream (default `true`); `false`: live messages only.
+   */
+  readonly history?: boolean;
 }
 
 /** One publisher a subscriber receives from, and how. */
 export interface Route {
+  /** The publisher's topic: the concrete one a pattern subscriber matched. */
+  readonly topic: string;
   readonly publisherId: string;
   readonly transport: TransportKind;
   /** Why this transport was chosen. */
@@ -56,7 +64,8 @@ export interface SubscriberEvents extends MessageFeedEvents {
 
 /** What a subscriber needs from its bus; built by `Seamless.subscriber()`. */
 export interface SubscriberParts {
-  readonly topic: string;
+  /** What was subscribed to: a concrete topic or a pattern. */
+  readonly pattern: TopicPattern;
   readonly options: SubscriberOptions;
   readonly resolver: Resolver;
   readonly transports: ReadonlyMap<TransportKind, Transport>;
@@ -73,11 +82,12 @@ interface Attached {
 }
 
 /**
- * Receives every message published on one topic, from every publisher, and picks the transport
- * per publisher (`chooseRoute`): by default shared memory when the publisher is on this host,
- * TCP otherwise. Publishers that appear later are picked up; those that go away are dropped
- * (`publisher-added`, `publisher-removed`). Order is kept per publisher (`message.seq`), not
- * across publishers.
+ * Receives every message published on one topic, or on every topic a pattern matches, from
+ * every publisher, and picks the transport per publisher (`chooseRoute`): by default shared
+ * memory when the publisher is on this host, TCP otherwise. Publishers that appear later are
+ * picked up; those that go away are dropped (`publisher-added`, `publisher-removed`). Order is
+ * kept per publisher (`message.seq`), not across publishers. A publisher that keeps history
+ * hands over what it kept first (unless `history: false`).
  *
  * Three ways to read: `message` events (zero copy: `data` is valid while the listener runs),
  * `for await` (owned copies, with back-pressure), and the synchronous {@link poll}.
@@ -91,7 +101,10 @@ interface Attached {
  * ```
  */
 export class Subscriber extends MessageFeed<SubscriberEvents> {
+  /** What was subscribed to, as given: a concrete topic or a pattern (`message.topic` is concrete). */
   readonly topic: string;
+  /** Whether {@link topic} is a pattern. */
+  readonly isPattern: boolean;
   readonly #parts: SubscriberParts;
   readonly #attached = new Map<string, Attached>();
   // The attached subscriptions as an array, for poll(): cheaper to walk than the map.
@@ -105,7 +118,8 @@ export class Subscriber extends MessageFeed<SubscriberEvents> {
   /** @internal Built by `Seamless.subscriber()`. */
   constructor(parts: SubscriberParts) {
     super();
-    this.topic = parts.topic;
+    this.topic = parts.pattern.text;
+    this.isPattern = parts.pattern.isPattern;
     this.#parts = parts;
     this.on('subscription-ended', (subscription, reason) => {
       for (const [publisherId, attached] of this.#attached) {
@@ -167,7 +181,10 @@ export class Subscriber extends MessageFeed<SubscriberEvents> {
 
   async #follow(): Promise<void> {
     try {
+      const { pattern } = this.#parts;
       for await (const event of this.#parts.resolver.watch(this.topic, this.#watch.signal)) {
+        // Held to the pattern whatever the resolver (an injected one may know only topics).
+        if (!pattern.matches(event.advertisement.topic)) continue;
         if (event.type === 'added') {
           const { advertisement } = event;
           void this.#add(advertisement).catch((error: unknown) => {
@@ -195,7 +212,7 @@ export class Subscriber extends MessageFeed<SubscriberEvents> {
   }
 
   async #add(advertisement: Advertisement): Promise<void> {
-    const { publisherId } = advertisement;
+    const { publisherId, topic } = advertisement;
     if (this.#attached.has(publisherId) || this.#pending.has(publisherId) || this.#closing) return;
     const pending = { cancelled: false };
     this.#pending.set(publisherId, pending);
@@ -233,6 +250,7 @@ export class Subscriber extends MessageFeed<SubscriberEvents> {
         const last = index === answer.candidates.length - 1;
         if (!last && !(await probe(transport, advertisement, failures))) continue;
         const route: Route = {
+          topic,
           publisherId,
           transport: candidate.kind,
           reason: [candidate.reason, ...failures].join('; '),
@@ -248,7 +266,7 @@ export class Subscriber extends MessageFeed<SubscriberEvents> {
         if (!pending.cancelled) {
           const reason = [answer.reason, ...failures].join('; ');
           const code = SeamlessError.isInstance(lastError) ? lastError.code : ErrorCode.Connection;
-          const error = new SeamlessError(code, `publisher ${publisherId} of "${this.topic}" is unreachable: ${reason}`, {
+          const error = new SeamlessError(code, `publisher ${publisherId} of "${topic}" is unreachable: ${reason}`, {
             ...(lastError === undefined ? {} : { cause: lastError }),
             details: { publisherId, reason },
           });
@@ -266,13 +284,13 @@ export class Subscriber extends MessageFeed<SubscriberEvents> {
   // where it is called) gets here: say so as the publisher being unreachable, never crash.
   #unexpected(advertisement: Advertisement, error: unknown): void {
     if (this.#closing) return;
-    const { publisherId } = advertisement;
+    const { publisherId, topic } = advertisement;
     const reason = `attaching failed unexpectedly: ${messageOf(error)}`;
     this.emit(
       'publisher-unreachable',
       publisherId,
       reason,
-      new SeamlessError(ErrorCode.Connection, `publisher ${publisherId} of "${this.topic}" is unreachable: ${reason}`, {
+      new SeamlessError(ErrorCode.Connection, `publisher ${publisherId} of "${topic}" is unreachable: ${reason}`, {
         cause: error,
         details: { publisherId, reason },
       }),
@@ -284,7 +302,7 @@ export class Subscriber extends MessageFeed<SubscriberEvents> {
   }
 
   #open(transport: Transport, advertisement: Advertisement, admit: (subscription: Subscription) => boolean): Promise<Subscription> {
-    const { idle, copy, maxMessageSize } = this.#parts.options;
+    const { idle, copy, maxMessageSize, history } = this.#parts.options;
     return this.attach(
       (listener) =>
         transport.openSubscription(
@@ -293,6 +311,7 @@ export class Subscriber extends MessageFeed<SubscriberEvents> {
             ...(idle === undefined ? {} : { idle }),
             ...(copy === undefined ? {} : { copy }),
             ...(maxMessageSize === undefined ? {} : { maxMessageSize }),
+            ...(history === undefined ? {} : { history }),
           },
           listener,
         ),
@@ -314,7 +333,8 @@ export class Subscriber extends MessageFeed<SubscriberEvents> {
         this.#attached.delete(publisherId);
         this.#refreshPolled();
         this.detach(attached.subscription);
-        const error = new SeamlessError(ErrorCode.PublisherGone, `publisher ${publisherId} of "${this.topic}" is gone (${reason})`, {
+        const { topic } = attached.route;
+        const error = new SeamlessError(ErrorCode.PublisherGone, `publisher ${publisherId} of "${topic}" is gone (${reason})`, {
           details: { publisherId, reason },
         });
         this.emit('publisher-removed', attached.route, reason, error);

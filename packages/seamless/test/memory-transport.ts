@@ -1,7 +1,8 @@
 // A third transport, in-process, written against @seamless/transport alone: the proof that the
 // facade composes any transport of the contract without knowing it (no line of the facade
 // names it). Publications and subscriptions of one process meet through a module-level table;
-// a message is a copy in a bounded queue per subscriber. Test code, not shipped.
+// a message is a copy in a bounded queue per subscriber; history is an array of the latest
+// copies, handed to a joiner before anything live. Test code, not shipped.
 import { randomBytes } from 'node:crypto';
 import {
   ErrorCode,
@@ -20,6 +21,7 @@ import type {
   Publication,
   PublicationListener,
   PublicationOptions,
+  SubscriberInfo,
   Subscription,
   SubscriptionListener,
   SubscriptionOptions,
@@ -48,13 +50,17 @@ export interface MemoryTransport extends Transport<MemoryEndpoint> {
 }
 
 const publications = new Map<string, MemoryPublication>();
+let memorySubscriptions = 0;
 
 class MemorySubscription implements Subscription {
   readonly kind: string;
   readonly topic: string;
   readonly publisherId: string;
   lost = 0;
+  // Whether its removal is to be reported (not when it left before it was reported added).
+  reportRemoved = true;
   readonly queue: { readonly seq: number; readonly data: Uint8Array; readonly lost: number }[] = [];
+  readonly info: SubscriberInfo;
   #armed = true;
   #ended: SeamlessError | undefined;
   #closed = false;
@@ -65,6 +71,7 @@ class MemorySubscription implements Subscription {
     readonly maxMessageSize: number,
     readonly counted: () => void,
   ) {
+    this.info = Object.freeze({ transport: publication.kind, id: `m-${++memorySubscriptions}`, pid: process.pid });
     this.kind = publication.kind;
     this.topic = publication.topic;
     this.publisherId = publication.publisherId;
@@ -143,6 +150,8 @@ class MemoryPublication implements Publication<MemoryEndpoint> {
   readonly publisherId: string;
   readonly policy: DeliveryPolicy;
   readonly maxMessageSize: number;
+  readonly history: number;
+  readonly retained: { readonly seq: number; readonly data: Uint8Array }[] = [];
   readonly subscriptions = new Set<MemorySubscription>();
   #roomWaiters: (() => void)[] = [];
   #closed = false;
@@ -157,6 +166,7 @@ class MemoryPublication implements Publication<MemoryEndpoint> {
     this.publisherId = options.publisherId;
     this.policy = options.policy;
     this.maxMessageSize = options.maxMessageSize;
+    this.history = options.history ?? 0;
   }
 
   get subscriberCount(): number {
@@ -173,6 +183,10 @@ class MemoryPublication implements Publication<MemoryEndpoint> {
     if (this.#closed) throw new SeamlessError(ErrorCode.Closed, 'memory publication is closed');
     if (data.length > this.maxMessageSize) throw new SeamlessError(ErrorCode.MessageTooLarge, 'over maxMessageSize');
     if (!this.canSend(data.length)) return false;
+    if (this.history > 0) {
+      this.retained.push({ seq: sequence, data: data.slice() });
+      if (this.retained.length > this.history) this.retained.shift();
+    }
     for (const subscription of this.subscriptions) {
       let lost = 0;
       while (subscription.queue.length >= this.queueLength) {
@@ -203,14 +217,25 @@ class MemoryPublication implements Publication<MemoryEndpoint> {
     for (const wake of this.#roomWaiters.splice(0)) wake();
   }
 
-  attach(subscription: MemorySubscription): void {
+  attach(subscription: MemorySubscription, history: boolean): void {
+    // In one turn: what was kept, then everything sent from now on.
+    if (history) for (const { seq, data } of this.retained) subscription.push(seq, data, 0);
     this.subscriptions.add(subscription);
     this.listener?.subscribersChanged?.(this.subscriptions.size);
+    setImmediate(() => {
+      if (this.subscriptions.has(subscription)) this.listener?.subscriberAdded?.(subscription.info);
+      else subscription.reportRemoved = false;
+    });
   }
 
   detach(subscription: MemorySubscription): void {
     if (!this.subscriptions.delete(subscription)) return;
     this.listener?.subscribersChanged?.(this.subscriptions.size);
+    if (!this.#closed) {
+      setImmediate(() => {
+        if (subscription.reportRemoved) this.listener?.subscriberRemoved?.(subscription.info);
+      });
+    }
     this.roomMade();
   }
 
@@ -273,7 +298,7 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Mem
       const subscription = new MemorySubscription(publication, listener, maxMessageSize, () => {
         delivered++;
       });
-      publication.attach(subscription);
+      publication.attach(subscription, subscriptionOptions.history ?? true);
       opened.add(subscription);
       return subscription;
     },
