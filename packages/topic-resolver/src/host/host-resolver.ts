@@ -2,7 +2,7 @@
 // close), one task at a time on its queue, with the writing side in RegistryWriter, the
 // reading side in RegistryScanner and change notification in RegistryWatcher.
 import { isOwnProcess } from '@seamless/local-addrs';
-import { ErrorCode, SeamlessError, validateTopic } from '@seamless/transport';
+import { ErrorCode, SeamlessError, TopicPattern, validateTopic } from '@seamless/transport';
 import type { Advertisement } from '@seamless/transport';
 import { AdvertisementTable } from '../advertisement-table.js';
 import { integerOption } from '../check-option.js';
@@ -181,7 +181,7 @@ export class HostResolver implements Resolver {
     this.#throwIfClosed('watch');
     const key = topicKey(topic);
     return this.#watches.iterable((sink) => {
-      const unsubscribe = this.#table.feed(topic, (event) => {
+      const unsubscribe = this.#table.feed(TopicPattern.parse(topic), (event) => {
         sink.push(event);
       });
       this.#tracked.set(key, topic);

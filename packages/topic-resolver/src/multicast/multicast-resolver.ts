@@ -2,7 +2,7 @@
 // the start-up queries and the timers, and the dispatch of each datagram received to the
 // remote view (what peers announced), the outbox (what we send) or the query replies.
 import { randomBytes } from 'node:crypto';
-import { ErrorCode, realTimers, SeamlessError, validateTopic } from '@seamless/transport';
+import { ErrorCode, realTimers, SeamlessError, TopicPattern, validateTopic } from '@seamless/transport';
 import type { Advertisement } from '@seamless/transport';
 import { AdvertisementTable } from '../advertisement-table.js';
 import { checkAdvertisement } from '../checked-advertisement.js';
@@ -178,7 +178,7 @@ export class MulticastResolver implements Resolver {
   watch(topic: string, signal?: AbortSignal): AsyncIterable<ResolverEvent> {
     validateTopic(topic);
     this.#throwIfClosed('watch');
-    return this.#watches.ofTable(this.#table, topic, signal);
+    return this.#watches.ofTable(this.#table, TopicPattern.parse(topic), signal);
   }
 
   /** Ends every watch, sends one goodbye for all of its leases, and closes sockets and timers. */
