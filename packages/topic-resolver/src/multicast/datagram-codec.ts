@@ -91,8 +91,15 @@ export const MAX_DATAGRAM_BYTES = DATAGRAM_HEADER_BYTES + MAX_ADVERTISEMENT_BYTE
  */
 export const BATCH_DATAGRAM_BYTES = 1400;
 /**
- * The largest query: the header and `{"topic":"…"}` around a topic or pattern at its limit
- * (255 bytes of UTF-8, none of whose characters JSON escapes).
+ * The largest query, 287 bytes: the header and `{"topic":"…"}` around a topic or pattern at
+ * its limit (255 bytes of UTF-8, none of whose characters JSON escapes). A pattern watch of a
+ * MulticastResolver sends one such query when it starts (see the README's "Traffic of a
+ * pattern watch").
+ *
+ * @example
+ * ```ts
+ * const perPatternWatch = MAX_QUERY_DATAGRAM_BYTES; // bytes sent, however many topics the LAN has
+ * ```
  */
 export const MAX_QUERY_DATAGRAM_BYTES = DATAGRAM_HEADER_BYTES + '{"topic":""}'.length + MAX_TOPIC_BYTES;
 /** The shortest and longest lease a datagram may carry. */
