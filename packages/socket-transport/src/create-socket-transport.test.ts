@@ -733,11 +733,18 @@ describe('defensive decoding', () => {
     http.destroy();
   });
 
-  it('answers a HELLO of another protocol version with a REJECT', async () => {
+  it('answers a HELLO of protocol version 1 with a REJECT naming both versions', async () => {
     const publication = await transport().openPublication(publicationOptions());
     const socket = net.connect(publication.endpoint.port, '127.0.0.1');
-    const hello = (await import('./handshake.js')).encodeHello({ topic: 'md.AAPL', publisherId: 'p1', heartbeatTimeoutMs: 0 });
-    hello[9] = 7;
+    const hello = (await import('./handshake.js')).encodeHello({
+      topic: 'md.AAPL',
+      publisherId: 'p1',
+      heartbeatTimeoutMs: 0,
+      start: 'live',
+      pid: 0,
+      hostname: '',
+    });
+    hello[9] = 1;
     socket.write(hello);
     const reply = await new Promise<Buffer>((resolve) => {
       const chunks: Buffer[] = [];
@@ -747,7 +754,7 @@ describe('defensive decoding', () => {
       });
     });
     expect(reply[4]).toBe(3);
-    expect(reply.subarray(11).toString()).toBe('protocol version 7 is not supported; this publisher speaks version 1');
+    expect(reply.subarray(11).toString()).toBe('protocol version 1 is not supported; this publisher speaks version 2');
   });
 
   it('a publisher that sends an oversized frame ends the subscription with ERR_MESSAGE_TOO_LARGE, after what came before', async () => {
@@ -797,7 +804,14 @@ async function fakePublisher(behave: (socket: Socket) => void, options: { heartb
     sockets.add(socket);
     socket.on('error', () => undefined);
     socket.once('data', () => {
-      socket.write(encodeWelcome({ policy: 'reliable', heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 0, maxMessageSize: 1000 }));
+      socket.write(
+        encodeWelcome({
+          policy: 'reliable',
+          heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 0,
+          maxMessageSize: 1000,
+          firstSequence: undefined,
+        }),
+      );
       behave(socket);
     });
   });
@@ -832,7 +846,7 @@ async function rawSubscriber(port: number, publisherId: string): Promise<Socket>
   const { encodeHello } = await import('./handshake.js');
   const socket = net.connect(port, '127.0.0.1');
   socket.on('error', () => undefined);
-  socket.write(encodeHello({ topic: 'md.AAPL', publisherId, heartbeatTimeoutMs: 0 }));
+  socket.write(encodeHello({ topic: 'md.AAPL', publisherId, heartbeatTimeoutMs: 0, start: 'live', pid: 0, hostname: '' }));
   await new Promise((resolve) => socket.once('data', resolve));
   return socket;
 }

@@ -68,7 +68,9 @@ describe('HistoryRing', () => {
         });
         expect(contents(ring)).toEqual(model.slice(-capacity));
         for (let position = ring.oldest; position < ring.end; position++) {
-          expect(ring.dataAt(position).buffer.byteLength).toBeLessThanOrEqual(2 * Math.max(64, Math.ceil(ring.lengthAt(position) / 64) * 64));
+          expect(ring.dataAt(position).buffer.byteLength).toBeLessThanOrEqual(
+            2 * Math.max(64, Math.ceil(ring.lengthAt(position) / 64) * 64),
+          );
         }
       }),
     );

@@ -9,25 +9,43 @@ import { Collector, until } from '../test/support.js';
 import { connectToPublisher } from './connect-to-publisher.js';
 import type { HandshakenConnection } from './connect-to-publisher.js';
 import { encodeDataFrame } from './frame-encoder.js';
-import { encodeWelcome } from './handshake.js';
+import { FrameDecoder, FrameTypes } from './frame-decoder.js';
+import { encodeWelcome, isRejectable, parseHello } from './handshake.js';
+import type { StreamStart } from './handshake.js';
 import { nodeNetwork } from './socket-network.js';
 import { SocketSubscriptionImpl } from './socket-subscription.js';
 
 /** A listener on 127.0.0.1 that answers every HELLO with a WELCOME (unless `holding`) and keeps every accepted socket. */
 class StandInPublisher {
   readonly sockets: Socket[] = [];
-  /** How many HELLOs arrived. */
-  hellos = 0;
+  /** Where each HELLO asked its stream to start, in arrival order. */
+  readonly starts: StreamStart[] = [];
   /** Leaves HELLOs unanswered, so that connecting hangs in the handshake. */
   holding = false;
+  /** What the WELCOME says comes first. */
+  firstSequence: number | undefined;
   readonly #server = net.createServer((socket) => {
     this.sockets.push(socket);
     socket.on('error', () => undefined);
-    socket.once('data', () => {
-      this.hellos++;
-      if (!this.holding) socket.write(encodeWelcome({ policy: 'reliable', heartbeatTimeoutMs: 0, maxMessageSize: 1000 }));
-    });
+    const decoder = new FrameDecoder({ peer: 'subscriber', maxMessageSize: 0, accept: FrameTypes.hello });
+    const onData = (chunk: Buffer): void => {
+      decoder.push(chunk);
+      if (!decoder.next()) return;
+      socket.off('data', onData);
+      const hello = parseHello(decoder.buffer.subarray(decoder.start, decoder.end), 'subscriber');
+      if (isRejectable(hello)) throw new Error(hello.rejected.text);
+      this.starts.push(hello.start);
+      if (!this.holding) {
+        socket.write(encodeWelcome({ policy: 'reliable', heartbeatTimeoutMs: 0, maxMessageSize: 1000, firstSequence: this.firstSequence }));
+      }
+    };
+    socket.on('data', onData);
   });
+
+  /** How many HELLOs arrived. */
+  get hellos(): number {
+    return this.starts.length;
+  }
 
   listen(): Promise<void> {
     return new Promise((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
@@ -46,7 +64,7 @@ class StandInPublisher {
   }
 
   /** One pass of connectToPublisher() to this listener, as the transport makes it. */
-  connect(signal: AbortSignal, maxMessageSize = 1000): Promise<HandshakenConnection> {
+  connect(signal: AbortSignal, maxMessageSize = 1000, start: StreamStart = 'oldest'): Promise<HandshakenConnection> {
     return connectToPublisher({
       topic: 'md.AAPL',
       publisherId: 'p1',
@@ -57,6 +75,9 @@ class StandInPublisher {
       heartbeatTimeoutMs: 0,
       connectTimeoutMs: 10_000,
       network: nodeNetwork,
+      start,
+      pid: 0,
+      hostname: '',
       signal,
     });
   }
@@ -106,9 +127,13 @@ interface Observed {
  */
 async function subscribe(
   standIn: StandInPublisher,
-  options: { readonly maxMessageSize?: number; readonly connect?: (signal: AbortSignal) => Promise<HandshakenConnection> } = {},
+  options: {
+    readonly maxMessageSize?: number;
+    readonly connect?: (signal: AbortSignal, start: StreamStart) => Promise<HandshakenConnection>;
+  } = {},
 ): Promise<Observed> {
-  const { maxMessageSize = 1000, connect = (signal: AbortSignal) => standIn.connect(signal, maxMessageSize) } = options;
+  const { maxMessageSize = 1000, connect = (signal: AbortSignal, start: StreamStart) => standIn.connect(signal, maxMessageSize, start) } =
+    options;
   const first = await standIn.connect(new AbortController().signal, maxMessageSize);
   const collector = new Collector();
   collector.polling = false;
@@ -120,6 +145,7 @@ async function subscribe(
       publisherId: 'p1',
       listener: collector,
       copy: false,
+      history: true,
       maxReceiveQueueBytes: 1 << 20,
       heartbeat: { intervalMs: 60_000, timeoutMs: 0 },
       reconnect: { initialDelayMs: 1, maxDelayMs: 5, jitter: 0, giveUpAfterMs: 60_000 },
@@ -127,9 +153,9 @@ async function subscribe(
         scheduled.push({ queuedBytes: subscription.queuedBytes, delivered: collector.messages.length });
         return 0;
       },
-      connect: (signal) => {
+      connect: (signal, start) => {
         calls.connects++;
-        return connect(signal);
+        return connect(signal, start);
       },
       onClose: () => {
         calls.closes++;
