@@ -4,6 +4,7 @@ import { SeamlessError } from '@seamless/transport';
 import { FrameDecoder, FrameTypes } from './frame-decoder.js';
 import { encodeHello, encodeReject, encodeWelcome, isRejectable, parseHello, parseReject, parseWelcome } from './handshake.js';
 import type { Hello, Welcome } from './handshake.js';
+import { helloOfVersion1 } from '../test/support.js';
 import {
   FRAME_HEADER_SIZE,
   FrameType,
@@ -41,18 +42,6 @@ const welcome = (overrides: Partial<Welcome> = {}): Welcome => ({
 function rejection(frame: Uint8Array): { reason: number; text: string } | undefined {
   const parsed = parseHello(frame.subarray(FRAME_HEADER_SIZE), 'peer');
   return isRejectable(parsed) ? parsed.rejected : undefined;
-}
-
-/** A HELLO exactly as protocol version 1 wrote it: magic, version 1, flags, timeout, topic, id. */
-function helloOfVersion1(topic: string, publisherId: string): Buffer {
-  const fields = Buffer.concat([
-    Buffer.from([topic.length]),
-    Buffer.from(topic),
-    Buffer.from([publisherId.length]),
-    Buffer.from(publisherId),
-  ]);
-  const frameBody = Buffer.concat([Buffer.from('SMLS'), Buffer.from([1, 0, 0, 0, 0, 0]), fields]);
-  return Buffer.concat([Buffer.from([0, 0, 0, 1 + frameBody.length, FrameType.Hello]), frameBody]);
 }
 
 describe('handshake frames', () => {

@@ -129,12 +129,17 @@ async function subscribe(
   standIn: StandInPublisher,
   options: {
     readonly maxMessageSize?: number;
+    /** Whether the subscription asks for the publisher's history (default true). */
+    readonly history?: boolean;
     readonly connect?: (signal: AbortSignal, start: StreamStart) => Promise<HandshakenConnection>;
   } = {},
 ): Promise<Observed> {
-  const { maxMessageSize = 1000, connect = (signal: AbortSignal, start: StreamStart) => standIn.connect(signal, maxMessageSize, start) } =
-    options;
-  const first = await standIn.connect(new AbortController().signal, maxMessageSize);
+  const {
+    maxMessageSize = 1000,
+    history = true,
+    connect = (signal: AbortSignal, start: StreamStart) => standIn.connect(signal, maxMessageSize, start),
+  } = options;
+  const first = await standIn.connect(new AbortController().signal, maxMessageSize, history ? 'oldest' : 'live');
   const collector = new Collector();
   collector.polling = false;
   const scheduled: Observed['scheduled'][number][] = [];
@@ -145,7 +150,7 @@ async function subscribe(
       publisherId: 'p1',
       listener: collector,
       copy: false,
-      history: true,
+      history,
       maxReceiveQueueBytes: 1 << 20,
       heartbeat: { intervalMs: 60_000, timeoutMs: 0 },
       reconnect: { initialDelayMs: 1, maxDelayMs: 5, jitter: 0, giveUpAfterMs: 60_000 },
@@ -218,6 +223,47 @@ describe('SocketSubscriptionImpl', () => {
     expect(subscription.reconnects).toBe(1);
     expect(subscription.remote).toBe(`127.0.0.1:${standIn.port}`);
     expect(collector.ended_).toBeUndefined();
+  });
+
+  it('asks a reconnection for the message it expects next, so that the publisher can replay what it missed', async () => {
+    const standIn = await publisher();
+    const { subscription, collector } = await subscribe(standIn);
+    collector.polling = true;
+    (await standIn.socket(0)).write(Buffer.concat([frame(0), frame(1), frame(2)]));
+    await until(() => collector.messages.length === 3, 'three messages');
+    (await standIn.socket(0)).destroy();
+    await until(() => standIn.hellos === 2 && subscription.connected, 'the reconnection');
+    expect(standIn.starts).toEqual(['oldest', 3]);
+    // The publisher replays 3 and 4 (what it retained), then goes on live.
+    (await standIn.socket(1)).write(Buffer.concat([frame(3), frame(4), frame(5)]));
+    await until(() => collector.messages.length === 6, 'the replay and the live message');
+    expect(received(collector)).toEqual(['0', '1', '2', '3', '4', '5']);
+    expect(subscription.lost).toBe(0);
+  });
+
+  it('before it has received anything, asks a reconnection for what it asked first: live only, or everything retained', async () => {
+    for (const history of [false, true]) {
+      const standIn = await publisher();
+      const { subscription } = await subscribe(standIn, { history });
+      (await standIn.socket(0)).destroy();
+      await until(() => standIn.hellos === 2 && subscription.connected, 'the reconnection');
+      expect(standIn.starts).toEqual(history ? ['oldest', 'oldest'] : ['live', 'live']);
+    }
+  });
+
+  it('expects the first sequence the WELCOME names: a message dropped before the first one it receives counts as lost', async () => {
+    const standIn = await publisher();
+    standIn.firstSequence = 5;
+    const { subscription, collector } = await subscribe(standIn, { history: false });
+    collector.polling = true;
+    (await standIn.socket(0)).destroy();
+    // Nothing received yet, but the WELCOME said the stream starts at 5: the reconnection asks for 5.
+    await until(() => standIn.hellos === 2 && subscription.connected, 'the reconnection');
+    expect(standIn.starts).toEqual(['live', 5]);
+    (await standIn.socket(1)).write(Buffer.concat([frame(7), frame(8)]));
+    await until(() => collector.messages.length === 2, 'two messages');
+    expect(received(collector)).toEqual(['7 after 2 lost', '8']);
+    expect(subscription.lost).toBe(2);
   });
 
   it('counts the gaps in the sequence numbers as lost, but not a first message or numbers that go back', async () => {
