@@ -18,9 +18,9 @@ import { DATA_HEADER_SIZE } from './wire-format.js';
  * A {@link Publication} over TCP, with the figures a socket transport can add.
  *
  * With `history` N > 0 it keeps copies of its last N messages, whether anyone subscribes or
- * not: about N times their size in memory (at most twice that, see `HistoryRing`), for as long
- * as it is open. A subscriber that connects (or reconnects) receives the retained messages it
- * asks for first, then the live stream, with no gap and no duplicate between them.
+ * not: N times their size in memory (at most twice that, plus about 200 bytes per message),
+ * for as long as it is open. A subscriber that connects (or reconnects) receives the retained
+ * messages it asks for first, then the live stream, with no gap and no duplicate between them.
  *
  * @example
  * ```ts no-run
