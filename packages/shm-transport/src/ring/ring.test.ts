@@ -23,8 +23,9 @@ function makeRing(capacity: number, latest = false, maxPayload = maxPayloadFor(c
     segmentBytes: segmentBytesFor(capacity),
     publisherId: 'p',
     topic: 't',
+    history: 0,
   });
-  const writer = new RingWriter(buffer, capacity, maxPayload, latest);
+  const writer = new RingWriter(buffer, { capacity, maxPayload, latest });
   const reader = (copy = false) =>
     new RingReader(buffer, '/test', {
       capacity,
