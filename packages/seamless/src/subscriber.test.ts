@@ -351,7 +351,10 @@ describe('Subscriber', () => {
     subscriber.on('publisher-added', (route) => routes.push(route));
     const topics = ['md.AAPL', 'md.us.AAPL', 'mdx.AAPL', 'md', 'md.MSFT'];
     for (const [index, topic] of topics.entries()) {
-      resolver.push({ type: 'added', advertisement: advertisementOf({ topic, publisherId: `p${index}`, endpoints: { near: {} } }) });
+      resolver.push({
+        type: 'added',
+        advertisement: advertisementOf({ topic, publisherId: `p${index}`, maxMessageSize: 64, endpoints: { near: {} } }),
+      });
     }
     await until(() => routes.length === 2);
     await settle();
