@@ -69,7 +69,7 @@ describe.skipIf(skipReason !== undefined)('late joiners and patterns, on shared 
   }
 
   async function resultUntil(child: Child, publishers: Record<string, number>): Promise<Result> {
-    for (const [publisherId, sequence] of Object.entries(publishers)) child.send(`until ${publisherId} ${sequence}`);
+    child.send(`until ${Object.entries(publishers).flat().join(' ')}`);
     return child.next<Result>(isResult, 60_000);
   }
 
