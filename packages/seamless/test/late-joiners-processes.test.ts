@@ -25,6 +25,7 @@ interface Joined {
 interface Result {
   perPublisher: Record<string, Joined>;
   errors: string[];
+  attachments: string[];
 }
 interface Ready {
   publisherId: string;
@@ -132,8 +133,8 @@ describe.skipIf(skipReason !== undefined)('late joiners and patterns, on shared 
       const { next } = await source.child.next<{ next: number }>((message) => message['type'] === 'sent', 60_000);
       expect(next).toBeGreaterThan(0);
       for (const [index, child] of joiners.entries()) {
-        const { perPublisher, errors } = await resultUntil(child, { [source.publisherId]: next - 1 });
-        expect(errors).toEqual([]);
+        const { perPublisher, errors, attachments } = await resultUntil(child, { [source.publisherId]: next - 1 });
+        expect(errors, attachments.join('; ')).toEqual([]);
         const joined = perPublisher[source.publisherId];
         expect(joined?.transports).toEqual([index % 2 === 0 ? 'shm' : 'tcp']);
         expect(joined?.last).toBe(next - 1);
