@@ -145,6 +145,11 @@ static_assert(kReaderSlotsOffset + kReaderSlotCount * kReaderSlotBytes <= kRingO
               "reader slots overlap the ring");
 static_assert(kTopicOffset + kTopicBytes <= kTailOffset, "names overlap the counters");
 static_assert(kRingOffset % 4096 == 0, "the ring must start on a page");
+static_assert(kHistoryOffset + 4 <= kLineBytes, "the static header spills out of line 0");
+static_assert(kTailOffset / kLineBytes == kKeepOffset / kLineBytes && kHistoryStartOffset / kLineBytes == kTailOffset / kLineBytes,
+              "the words joining readers start from share the writer's line 4");
+static_assert(kKeepOffset + 4 <= kIntentOffset, "the join line overlaps the intent");
+static_assert(kSlotTicketOffset + 4 <= kReaderSlotBytes, "the ticket spills out of its reader slot");
 
 // The largest payload a ring of `capacity` bytes accepts: a record plus the padding that may
 // precede it at the wrap must fit, so an aligned record may take at most half the ring.

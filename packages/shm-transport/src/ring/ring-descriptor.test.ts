@@ -15,6 +15,11 @@ describe('RingDescriptor', () => {
     const readers = [RingDescriptor.generationOffset];
     expect(new Set(writer.map(line)).size).toBe(writer.length);
     for (const offset of readers) expect(writer.map(line)).not.toContain(line(offset));
+    // Where joining readers start: written by the writer alone, on the tail's line.
+    for (const offset of [RingDescriptor.historyStartOffset, RingDescriptor.keepOffset])
+      expect(line(offset)).toBe(line(RingDescriptor.tailOffset));
+    expect(RingDescriptor.slotTicketOffset + 4).toBeLessThanOrEqual(RingDescriptor.readerSlotBytes);
+    expect(RingDescriptor.historyOffset + 4).toBeLessThanOrEqual(RingDescriptor.lineBytes);
     expect(RingDescriptor.readerSlotBytes % RingDescriptor.lineBytes).toBe(0);
     expect(RingDescriptor.readerSlotsOffset % RingDescriptor.lineBytes).toBe(0);
     const slotsEnd = RingDescriptor.readerSlotsOffset + RingDescriptor.readerSlotCount * RingDescriptor.readerSlotBytes;

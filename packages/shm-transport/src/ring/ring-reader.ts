@@ -2,7 +2,7 @@
 // both policies, the lapping and padding rules and joining through a reader slot share the
 // reader's private position and loss counters, and keeping them one class keeps the per-message
 // path in #private methods V8 inlines; the pieces that stand alone (positions, records, reader
-// slots, header words) are their own modules.
+// slots, header words, the join protocol in ring-join.ts) are their own modules.
 import { ErrorCode, SeamlessError } from '@seamless/transport';
 import type { Message, MessageHandler } from '@seamless/transport';
 import type { ProcessIdentity } from '@seamless/local-addrs';
@@ -92,6 +92,10 @@ export interface RingReaderOptions {
  * handler may still be looking at (zero copy). Under the latest policy the record is copied
  * into a private buffer first and kept only if the writer's intent shows it was not being
  * overwritten meanwhile.
+ *
+ * A reader joins through a free reader slot (`ring-join.ts`: why a writer that keeps writing
+ * never overwrites what a joining reader is about to read), at the oldest record the writer
+ * retains (`history`) or at the live tail.
  *
  * Everything read from shared memory is read once into a local and checked before use: a
  * corrupt ring raises `ERR_PROTOCOL`, never an out-of-bounds access or an endless loop

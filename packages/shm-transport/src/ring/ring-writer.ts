@@ -10,10 +10,6 @@ import { RingDescriptor as D, alignRecord } from './ring-descriptor.js';
 
 const HEADER = D.recordHeaderBytes;
 const ALIGNMENT = D.recordAlignment;
-// The tail checkpoint is stored whenever the tail crosses a multiple of 4 KiB: positions that
-// differ in a bit from 2^12 up (the literal is ~(4096 - 1), folded by V8 like those of
-// record-descriptor.ts).
-const CHECKPOINT_MASK = -4096;
 
 /** What {@link RingWriter.claim} reserved: where the payload goes, and the bytes reserved. */
 export interface RingClaim {
@@ -269,10 +265,19 @@ export class RingWriter {
     this.#tail = tail;
     // The checkpoint for joining readers, once per 4 KiB: after the commit above, so that a
     // reader that loads it sees the zero stored at the new tail before that commit.
-    if (((position ^ tail) & CHECKPOINT_MASK) !== 0) Atomics.store(words, HeaderWord.Tail, tail | 0);
-    // The oldest retained record: committed before this store, like every record after it.
-    if (this.#retained !== undefined) Atomics.store(words, HeaderWord.HistoryStart, this.#retained.add(position) | 0);
+    // (Crossed: the positions differ in a bit from 2^12 up; -4096 is ~(4096 - 1). A literal, not
+    // a module constant, which V8 would load again after every Atomics operation: see
+    // record-descriptor.ts.)
+    if (((position ^ tail) & -4096) !== 0) Atomics.store(words, HeaderWord.Tail, tail | 0);
+    if (this.#retained !== undefined) this.#retain(this.#retained, position);
     if (Atomics.load(words, HeaderWord.Waiters) !== 0) wakeParkedReaders(words, this.#wakeReader);
+  }
+
+  // With history: a data record was committed at `position`. Publishes the oldest retained
+  // record, committed before this store like every record after it. (Its own method, so that
+  // the commit of a ring without history stays as small as before for V8 to inline.)
+  #retain(retained: RetainedRecords, position: number): void {
+    Atomics.store(this.#words, HeaderWord.HistoryStart, retained.add(position) | 0);
   }
 
   /**
