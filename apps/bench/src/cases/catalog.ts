@@ -3,7 +3,9 @@ import { netTcpBatched } from './net-tcp-batched.js';
 import { netTcp } from './net-tcp.js';
 import { netUnixBatched } from './net-unix-batched.js';
 import { netUnix } from './net-unix.js';
+import { seamlessShmHistory } from './seamless-shm-history.js';
 import { seamlessShmPark } from './seamless-shm-park.js';
+import { seamlessShmPattern } from './seamless-shm-pattern.js';
 import { seamlessShmSpin } from './seamless-shm-spin.js';
 import { seamlessTcp } from './seamless-tcp.js';
 import { zeromqIpc } from './zeromq-ipc.js';
@@ -13,6 +15,8 @@ import { zeromqTcp } from './zeromq-tcp.js';
 export const ALL_CASES: readonly BenchCase[] = [
   seamlessShmSpin,
   seamlessShmPark,
+  seamlessShmHistory,
+  seamlessShmPattern,
   seamlessTcp,
   netTcp,
   netTcpBatched,

@@ -14,6 +14,14 @@ export interface SeamlessSettings {
   readonly style: 'spin' | 'event';
   /** The subscriber's idle strategy (`'spin'` for the spinning case, default `'park'`). */
   readonly idle: 'park' | 'spin';
+  /** The publishers' `history` (default 0): what keeping messages for late joiners costs. */
+  readonly history?: number;
+  /**
+   * Subscribe with a pattern (`<id>.a.*` for the topic `<id>.a.v`) among this many topics that
+   * share its prefix and do not match (`<id>.a.<n>.x`), advertised by the sender: what a pattern
+   * subscriber costs on a busy registry.
+   */
+  readonly patternAmong?: number;
 }
 
 const READY_TIMEOUT_MS = 15_000;
@@ -46,10 +54,15 @@ export async function openSeamlessLink(request: LinkRequest, settings: SeamlessS
   const seamless = await sharedBus(settings, request.directories.registry);
   const roundTrip = request.measure === 'round-trip';
   const sender = request.role === 'sender';
-  const outTopic = sender ? `${request.id}.a` : roundTrip ? `${request.id}.b` : undefined;
-  const inTopic = sender ? (roundTrip ? `${request.id}.b` : undefined) : `${request.id}.a`;
+  const pattern = settings.patternAmong !== undefined;
+  // With a pattern: `<id>.a.v` is published and `<id>.a.*` subscribed to.
+  const topicOf = (side: 'a' | 'b'): string => (pattern ? `${request.id}.${side}.v` : `${request.id}.${side}`);
+  const subscribedOf = (side: 'a' | 'b'): string => (pattern ? `${request.id}.${side}.*` : `${request.id}.${side}`);
+  const outTopic = sender ? topicOf('a') : roundTrip ? topicOf('b') : undefined;
+  const inTopic = sender ? (roundTrip ? subscribedOf('b') : undefined) : subscribedOf('a');
   const expected: TransportKind = settings.shm ? 'shm' : 'tcp';
-  const publisher = outTopic === undefined ? undefined : await seamless.publisher(outTopic);
+  if (sender && settings.patternAmong !== undefined) await advertiseAround(seamless, request.id, settings.patternAmong);
+  const publisher = outTopic === undefined ? undefined : await seamless.publisher(outTopic, { history: settings.history ?? 0 });
   const subscriber = inTopic === undefined ? undefined : await seamless.subscriber(inTopic, { idle: settings.idle });
   const subscribers = sender ? request.receivers : 1;
   const route = subscriber === undefined ? waitForSubscribers(publisher, subscribers) : routeOf(subscriber, expected);
@@ -102,6 +115,24 @@ export async function openSeamlessLink(request: LinkRequest, settings: SeamlessS
     },
   };
   return { link, address: request.id };
+}
+
+// Advertises `count` topics next to `<id>.a.v` that `<id>.a.*` does not match (one level too
+// many) on the bus's resolver, as other publishers on the host would: registry entries the
+// pattern subscriber's resolver must look at and pass over. No transport serves them.
+async function advertiseAround(seamless: Seamless, id: string, count: number): Promise<void> {
+  for (let index = 0; index < count; index++) {
+    await seamless.resolver.advertise({
+      version: 1,
+      topic: `${id}.a.${index}.x`,
+      publisherId: `p-around-${index}`,
+      policy: 'latest',
+      maxMessageSize: 64,
+      host: seamless.identity,
+      addresses: ['127.0.0.1'],
+      endpoints: {},
+    });
+  }
 }
 
 async function waitForSubscribers(publisher: Publisher | undefined, count: number): Promise<void> {
