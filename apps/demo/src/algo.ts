@@ -103,8 +103,9 @@ function onTick(message: Message): void {
   const sameClock = tick.clockDomain === clockDomain;
   // The last tick of each symbol, kept by its publisher, comes first: the current price,
   // traded on like any other, but how old it is says nothing of the latency.
-  const timed = sameClock && !history.fromHistory(message.publisherId, tick.sentAt);
-  if (sameClock && !timed) ticks.recordHistory(message);
+  const fromHistory = sameClock && history.fromHistory(message.publisherId, tick.sentAt);
+  const timed = sameClock && !fromHistory;
+  if (fromHistory) ticks.recordHistory(message);
   else ticks.record(message, timed ? received - tick.sentAt : undefined);
   // The strategy runs on the feed's clock, so a replayed market trades the same way.
   const decision = engine.onTick(tick, tick.timestamp, message.publisherId);
