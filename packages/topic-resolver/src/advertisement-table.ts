@@ -1,8 +1,9 @@
-import type { Advertisement } from '@seamless/transport';
+import type { Advertisement, TopicPattern } from '@seamless/transport';
 import type { CheckedAdvertisement } from './checked-advertisement.js';
 import type { ResolverEvent } from './resolver.js';
+import { TopicPatternIndex, firstLevel, literalFirstLevel } from './topic-pattern-index.js';
 
-/** Receives the changes of one topic. */
+/** Receives the changes of the topics one watch follows. */
 export type TableListener = (event: ResolverEvent) => void;
 
 /** What {@link AdvertisementTable.set} did. */
@@ -10,13 +11,17 @@ export type SetOutcome = 'added' | 'replaced' | 'unchanged';
 
 /**
  * The advertisements a resolver currently knows, by topic and publisher id, and the listeners
- * of each topic. Every change is reported to the topic's listeners synchronously, in order:
- * a content change of a known publisher becomes `removed` (reason `'replaced'`) then `added`,
- * and re-setting identical content reports nothing.
+ * of each topic or pattern. Every change is reported synchronously, in order, to the listeners
+ * of its topic and of every pattern that matches it (see {@link TopicPatternIndex}): a content
+ * change of a known publisher becomes `removed` (reason `'replaced'`) then `added`, and
+ * re-setting identical content reports nothing. Events always carry the concrete
+ * advertisement, so a pattern's listener learns which topic changed.
  */
 export class AdvertisementTable {
   readonly #topics = new Map<string, Map<string, CheckedAdvertisement>>();
-  readonly #listeners = new Map<string, Set<TableListener>>();
+  /** The topics held, by first level: a pattern's snapshot looks at its own first level only. */
+  readonly #byFirstLevel = new Map<string, Set<string>>();
+  readonly #listeners = new TopicPatternIndex<TableListener>();
   #size = 0;
 
   /** How many advertisements the table holds, over all topics. */
@@ -24,9 +29,32 @@ export class AdvertisementTable {
     return this.#size;
   }
 
+  /** How many listeners follow a topic or a pattern, in all. */
+  get listeners(): number {
+    return this.#listeners.size;
+  }
+
+  /** How many of those follow a pattern. */
+  get patternListeners(): number {
+    return this.#listeners.patternCount;
+  }
+
   list(topic: string): Advertisement[] {
     const entries = this.#topics.get(topic);
     return entries === undefined ? [] : [...entries.values()].map((entry) => entry.advertisement);
+  }
+
+  /** The advertisements of every topic `pattern` matches (of its one topic, when it is concrete). */
+  matching(pattern: TopicPattern): Advertisement[] {
+    return this.matchingTopics(pattern).flatMap((topic) => this.list(topic));
+  }
+
+  /** The topics held that `pattern` matches. */
+  matchingTopics(pattern: TopicPattern): string[] {
+    if (!pattern.isPattern) return this.#topics.has(pattern.text) ? [pattern.text] : [];
+    const level = literalFirstLevel(pattern);
+    const candidates = level === undefined ? this.#topics.keys() : (this.#byFirstLevel.get(level) ?? []);
+    return [...candidates].filter((topic) => pattern.matches(topic));
   }
 
   get(topic: string, publisherId: string): CheckedAdvertisement | undefined {
@@ -44,6 +72,7 @@ export class AdvertisementTable {
     if (entries === undefined) {
       entries = new Map();
       this.#topics.set(topic, entries);
+      this.#indexTopic(topic);
     }
     const previous = entries.get(publisherId);
     if (previous?.json === entry.json) return 'unchanged';
@@ -64,7 +93,7 @@ export class AdvertisementTable {
     const previous = entries?.get(publisherId);
     if (entries === undefined || previous === undefined) return false;
     entries.delete(publisherId);
-    if (entries.size === 0) this.#topics.delete(topic);
+    if (entries.size === 0) this.#dropTopic(topic);
     this.#size -= 1;
     this.#emit(topic, { type: 'removed', advertisement: previous.advertisement, reason });
     return true;
@@ -75,44 +104,58 @@ export class AdvertisementTable {
     const entries = this.#topics.get(topic);
     if (entries === undefined) return;
     this.#size -= entries.size;
-    this.#topics.delete(topic);
+    this.#dropTopic(topic);
   }
 
   /**
-   * Starts reporting the changes of `topic` to `listener` and returns what is known now, so
-   * that snapshot and changes join without a gap.
+   * Starts reporting the changes of every topic `pattern` matches (a concrete topic: of that
+   * topic) to `listener` and returns what is known now, so that snapshot and changes join
+   * without a gap.
    */
-  subscribe(topic: string, listener: TableListener): { snapshot: Advertisement[]; unsubscribe: () => void } {
-    let listeners = this.#listeners.get(topic);
-    if (listeners === undefined) {
-      listeners = new Set();
-      this.#listeners.set(topic, listeners);
-    }
-    listeners.add(listener);
-    const unsubscribe = (): void => {
-      const current = this.#listeners.get(topic);
-      if (current?.delete(listener) === true && current.size === 0) this.#listeners.delete(topic);
-    };
-    return { snapshot: this.list(topic), unsubscribe };
+  subscribe(pattern: TopicPattern, listener: TableListener): { snapshot: Advertisement[]; unsubscribe: () => void } {
+    const unsubscribe = this.#listeners.add(pattern, listener);
+    return { snapshot: this.matching(pattern), unsubscribe };
   }
 
   /**
    * What a resolver's `watch` does with its table: an `'added'` event for everything known
-   * now, then every change, all into `push`. Returns the function that stops it.
+   * now that `pattern` matches, then every change, all into `push`. Returns the function that
+   * stops it.
    */
-  feed(topic: string, push: TableListener): () => void {
-    const { snapshot, unsubscribe } = this.subscribe(topic, push);
+  feed(pattern: TopicPattern, push: TableListener): () => void {
+    const { snapshot, unsubscribe } = this.subscribe(pattern, push);
     for (const advertisement of snapshot) push({ type: 'added', advertisement });
     return unsubscribe;
   }
 
+  /** How many listeners follow exactly `topic` (pattern listeners not counted). */
   listenerCount(topic: string): number {
-    return this.#listeners.get(topic)?.size ?? 0;
+    return this.#listeners.exactCount(topic);
+  }
+
+  /** Whether some listener follows `topic`, by name or by a pattern that matches it. */
+  isWatched(topic: string): boolean {
+    return this.#listeners.has(topic);
+  }
+
+  #indexTopic(topic: string): void {
+    const level = firstLevel(topic);
+    let topics = this.#byFirstLevel.get(level);
+    if (topics === undefined) {
+      topics = new Set();
+      this.#byFirstLevel.set(level, topics);
+    }
+    topics.add(topic);
+  }
+
+  #dropTopic(topic: string): void {
+    this.#topics.delete(topic);
+    const level = firstLevel(topic);
+    const topics = this.#byFirstLevel.get(level);
+    if (topics?.delete(topic) === true && topics.size === 0) this.#byFirstLevel.delete(level);
   }
 
   #emit(topic: string, event: ResolverEvent): void {
-    const listeners = this.#listeners.get(topic);
-    if (listeners === undefined) return;
-    for (const listener of [...listeners]) listener(event);
+    for (const listener of this.#listeners.valuesFor(topic)) listener(event);
   }
 }

@@ -1,3 +1,4 @@
+import { TopicPattern } from '@seamless/transport';
 import type { Advertisement } from '@seamless/transport';
 import { describe, expect, it } from 'vitest';
 import { EventRecorder, makeAdvertisement } from '../test/support/advertisements.js';
@@ -22,8 +23,8 @@ class ScriptedResolver implements Resolver {
     this.table.set(checkAdvertisement(advertisement));
   }
 
-  drop(publisherId: string, reason: string): void {
-    this.table.delete('md.AAPL', publisherId, reason);
+  drop(publisherId: string, reason: string, topic = 'md.AAPL'): void {
+    this.table.delete(topic, publisherId, reason);
   }
 
   advertise(advertisement: Advertisement): Promise<Lease> {
@@ -39,12 +40,12 @@ class ScriptedResolver implements Resolver {
   }
 
   resolve(topic: string): Promise<Advertisement[]> {
-    return Promise.resolve(this.table.list(topic));
+    return Promise.resolve(this.table.matching(TopicPattern.parse(topic)));
   }
 
   watch(topic: string, signal?: AbortSignal): AsyncIterable<ResolverEvent> {
     return this.watches.iterable((sink) => {
-      const { snapshot, unsubscribe } = this.table.subscribe(topic, (event) => {
+      const { snapshot, unsubscribe } = this.table.subscribe(TopicPattern.parse(topic), (event) => {
         sink.push(event);
       });
       for (const advertisement of snapshot) sink.push({ type: 'added', advertisement });
@@ -191,6 +192,45 @@ describe('composeResolvers', () => {
     await watcher.done;
     await new Promise((resolve) => setImmediate(resolve));
     expect([a.table.listenerCount('md.AAPL'), b.table.listenerCount('md.AAPL')]).toEqual([0, 0]);
+  });
+
+  it('fans a pattern watch out to every member and merges by topic and publisher id', async () => {
+    const a = new ScriptedResolver();
+    const b = new StaticResolver({ 'md.us.IBM': [{ address: '10.0.0.9', port: 1, publisherId: 'static-ibm' }], 'fx.EUR': ['10.0.0.9:2'] });
+    a.put(p1);
+    a.put(makeAdvertisement({ topic: 'md/AAPL', publisherId: 'slash' }));
+    const composed = composeResolvers(a, b);
+    const controller = new AbortController();
+    const watcher = new EventRecorder(composed.watch('md.>', controller.signal));
+    const oneLevel = new EventRecorder(composed.watch('md.*', controller.signal));
+    expect((await watcher.until(2)).sort()).toEqual(['added p1', 'added static-ibm']);
+    expect(await oneLevel.until(1)).toEqual(['added p1']);
+    // The same publisher id on another topic is another publisher.
+    a.put(makeAdvertisement({ topic: 'md.MSFT', publisherId: 'p1' }));
+    await watcher.until(3);
+    // Reported by both members: it stays until the last one drops it. Each member's events
+    // come in order, so a sentinel after a change says that the change was merged.
+    a.put(makeAdvertisement({ topic: 'fx.USD', publisherId: 'never' }));
+    const lease = await b.advertise(makeAdvertisement({ topic: 'md.MSFT', publisherId: 'p1' }));
+    await b.advertise(makeAdvertisement({ topic: 'md.us.X', publisherId: 'sentinel-b' }));
+    await watcher.until(4);
+    a.drop('p1', 'expired', 'md.MSFT');
+    a.put(makeAdvertisement({ topic: 'md.us.Y', publisherId: 'sentinel-a' }));
+    await watcher.until(5);
+    await lease.revoke();
+    const events = await watcher.until(6);
+    expect(events.slice(2)).toEqual(['added p1', 'added sentinel-b', 'added sentinel-a', 'removed p1 revoked']);
+    expect(watcher.events.slice(2).map((event) => event.advertisement.topic)).toEqual(['md.MSFT', 'md.us.X', 'md.us.Y', 'md.MSFT']);
+    expect(await oneLevel.until(3)).toEqual(['added p1', 'added p1', 'removed p1 revoked']);
+    const resolved = await composed.resolve('md.*');
+    expect(resolved.map((advertisement) => `${advertisement.topic} ${advertisement.publisherId}`).sort()).toEqual(['md.AAPL p1']);
+    expect(() => composed.watch('md.>.x')).toThrow(expect.objectContaining({ code: 'ERR_TOPIC_INVALID' }) as Error);
+    await expect(composed.resolve('md.A*')).rejects.toMatchObject({ code: 'ERR_TOPIC_INVALID' });
+    controller.abort();
+    await Promise.all([watcher.done, oneLevel.done]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(a.table).toMatchObject({ listeners: 0, patternListeners: 0 });
+    await composed.close();
   });
 
   it('ends its watch when a member closes on its own, and sums the members’ invalid counters', async () => {

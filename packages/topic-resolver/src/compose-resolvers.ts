@@ -1,7 +1,9 @@
-import { ErrorCode, SeamlessError, validateTopic } from '@seamless/transport';
+import { ErrorCode, SeamlessError } from '@seamless/transport';
 import type { Advertisement } from '@seamless/transport';
 import { canonicalJson, checkAdvertisement } from './checked-advertisement.js';
+import { keyOf } from './publisher-key.js';
 import type { Lease, Resolver, ResolverEvent, ResolverStats } from './resolver.js';
+import { parseTopicOrPattern } from './topic-or-pattern.js';
 import { WatchStreams } from './watch-streams.js';
 
 /**
@@ -33,8 +35,9 @@ interface Merged {
 /**
  * Uses several resolvers as one: `advertise()` advertises on every member (all or none: when
  * one fails, the others' leases are revoked and the error is thrown); `resolve()` and `watch()`
- * merge the members' answers and de-duplicate them by publisher id, the first member in the
- * argument list winning when two report different content; `close()` closes every member.
+ * of a topic or a pattern go to every member, which answers it its own way, and merge the
+ * answers, de-duplicated by topic and publisher id, the first member in the argument list
+ * winning when two report different content; `close()` closes every member.
  *
  * A watch reports a publisher `added` when the first member reports it and `removed` when the
  * last member drops it, except that a removal a member knows to be final (`'revoked'`,
@@ -109,23 +112,27 @@ class CompositeResolver implements ComposedResolver {
     };
   }
 
-  async resolve(topic: string): Promise<Advertisement[]> {
-    validateTopic(topic);
+  async resolve(topicOrPattern: string): Promise<Advertisement[]> {
+    parseTopicOrPattern(topicOrPattern);
     this.#throwIfClosed('resolve');
-    const answers = await Promise.all(this.resolvers.map((resolver) => resolver.resolve(topic)));
+    const answers = await Promise.all(this.resolvers.map((resolver) => resolver.resolve(topicOrPattern)));
     const merged = new Map<string, Advertisement>();
     for (const answer of answers) {
       for (const advertisement of answer) {
-        if (!merged.has(advertisement.publisherId)) merged.set(advertisement.publisherId, advertisement);
+        const key = keyOf(advertisement);
+        if (!merged.has(key)) merged.set(key, advertisement);
       }
     }
     return [...merged.values()];
   }
 
-  watch(topic: string, signal?: AbortSignal): AsyncIterable<ResolverEvent> {
-    validateTopic(topic);
+  watch(topicOrPattern: string, signal?: AbortSignal): AsyncIterable<ResolverEvent> {
+    // Each member answers a pattern its own way (natively, or by filtering all it knows); the
+    // merge below is the same for a topic and a pattern, by topic and publisher id.
+    parseTopicOrPattern(topicOrPattern);
     this.#throwIfClosed('watch');
     return this.#watches.iterable((sink) => {
+      // By topic and publisher id: a pattern's watch sees several topics.
       const merged = new Map<string, Merged>();
       const iterators: AsyncIterator<ResolverEvent>[] = [];
       const controller = new AbortController();
@@ -139,10 +146,11 @@ class CompositeResolver implements ComposedResolver {
       };
       const handle = (index: number, event: ResolverEvent): void => {
         const { advertisement } = event;
-        const entry = merged.get(advertisement.publisherId);
+        const key = keyOf(advertisement);
+        const entry = merged.get(key);
         if (event.type === 'added') {
           if (entry === undefined) {
-            merged.set(advertisement.publisherId, { sources: new Map([[index, advertisement]]), current: advertisement });
+            merged.set(key, { sources: new Map([[index, advertisement]]), current: advertisement });
             sink.push(event);
             return;
           }
@@ -158,7 +166,7 @@ class CompositeResolver implements ComposedResolver {
         }
         entry.sources.delete(index);
         if (definitiveReasons.has(event.reason) || entry.sources.size === 0) {
-          merged.delete(advertisement.publisherId);
+          merged.delete(key);
           sink.push({ type: 'removed', advertisement: entry.current, reason: event.reason });
           return;
         }
@@ -185,7 +193,7 @@ class CompositeResolver implements ComposedResolver {
       };
       for (const [index, resolver] of this.resolvers.entries()) {
         try {
-          const iterator = resolver.watch(topic, controller.signal)[Symbol.asyncIterator]();
+          const iterator = resolver.watch(topicOrPattern, controller.signal)[Symbol.asyncIterator]();
           iterators.push(iterator);
           pump(index, iterator).catch((error: unknown) => {
             if (!stopped) sink.fail(error);

@@ -1,6 +1,12 @@
 export { composeResolvers } from './compose-resolvers.js';
 export type { ComposedResolver } from './compose-resolvers.js';
-export { DATAGRAM_HEADER_BYTES, DATAGRAM_MAGIC, DATAGRAM_VERSION, MAX_DATAGRAM_BYTES } from './multicast/datagram-codec.js';
+export {
+  DATAGRAM_HEADER_BYTES,
+  DATAGRAM_MAGIC,
+  DATAGRAM_VERSION,
+  MAX_DATAGRAM_BYTES,
+  MAX_QUERY_DATAGRAM_BYTES,
+} from './multicast/datagram-codec.js';
 export { HostResolver } from './host/host-resolver.js';
 export type { HostResolverOptions, HostResolverStats } from './host/host-resolver-options.js';
 export { MulticastResolver } from './multicast/multicast-resolver.js';

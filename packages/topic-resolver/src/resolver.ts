@@ -19,7 +19,9 @@ export interface Lease {
 }
 
 /**
- * A change in the set of advertisements for one topic, as {@link Resolver.watch} reports it.
+ * A change in the set of advertisements of a watched topic, as {@link Resolver.watch} reports
+ * it. The advertisement is always concrete: a pattern's watch learns from its `topic` which
+ * topic changed.
  *
  * `reason` of a removal is one of:
  * - `'revoked'`: the owner withdrew it (`lease.revoke()`, the owner closed its resolver, a
@@ -51,6 +53,13 @@ export type ResolverEvent =
  * one user on one host), {@link MulticastResolver} (a LAN), and {@link composeResolvers} to use
  * several at once.
  *
+ * Topics and patterns: `resolve()` and `watch()` take a concrete topic (`md.AAPL`) or a
+ * pattern of `@seamless/transport`'s `TopicPattern`. Levels are separated by `.` or `/`, and a
+ * separator matches only as written; `*` is exactly one non-empty level and `>`, last only,
+ * one or more: `md.*` matches `md.AAPL` but not `md.us.AAPL` nor `md/AAPL`, `md.>` matches
+ * `md.AAPL` and `md.us/AAPL` but not `md`. A concrete topic is a pattern that matches only
+ * itself. `advertise()` takes concrete topics only.
+ *
  * Keeping the process alive: a `watch()` that is being iterated keeps the process alive, the
  * way a socket that is being read does, until the loop is left, its signal aborts or the
  * resolver closes. Nothing else does: leases, renewals, re-scans and idle sockets never hold
@@ -61,7 +70,9 @@ export type ResolverEvent =
  * const lease = await resolver.advertise(advertisement);
  * const known = await resolver.resolve('md.AAPL');
  * const controller = new AbortController();
- * for await (const event of resolver.watch('md.AAPL', controller.signal)) console.log(event);
+ * for await (const event of resolver.watch('md.>', controller.signal)) {
+ *   console.log(event.type, event.advertisement.topic); // 'added md.AAPL', …
+ * }
  * await lease.revoke();
  * await resolver.close();
  * ```
@@ -69,28 +80,34 @@ export type ResolverEvent =
 export interface Resolver {
   /**
    * Publishes `advertisement` and keeps renewing it until the returned lease is revoked or the
-   * resolver is closed.
+   * resolver is closed. Its topic must be concrete: a pattern is not a topic.
    *
-   * @throws SeamlessError `ERR_ADVERTISEMENT_INVALID` when it fails validation (or its JSON is
-   *   larger than `MAX_ADVERTISEMENT_BYTES`), `ERR_CLOSED` after `close()`.
+   * @throws SeamlessError `ERR_ADVERTISEMENT_INVALID` when it fails validation (its topic is a
+   *   pattern or otherwise invalid, or its JSON is larger than `MAX_ADVERTISEMENT_BYTES`),
+   *   `ERR_CLOSED` after `close()`.
    */
   advertise(advertisement: Advertisement): Promise<Lease>;
   /**
-   * The advertisements currently known for `topic`, in no particular order.
+   * The advertisements currently known for `topicOrPattern`, in no particular order: of that
+   * topic, or of every topic the pattern matches (each with its concrete topic).
    *
-   * @throws SeamlessError `ERR_TOPIC_INVALID`, `ERR_CLOSED` after `close()`.
+   * @throws SeamlessError `ERR_TOPIC_INVALID` for an invalid topic or pattern, `ERR_CLOSED`
+   *   after `close()`.
    */
-  resolve(topic: string): Promise<Advertisement[]>;
+  resolve(topicOrPattern: string): Promise<Advertisement[]>;
   /**
-   * First an `'added'` event for every advertisement already known for `topic` (a snapshot),
-   * then every change as it happens. Each `for await` over the returned iterable starts its own
-   * watch with its own snapshot. It ends, without an error, when `signal` aborts or the
-   * resolver closes; leaving the loop early (`break`, `return`, an exception) releases
-   * everything it held.
+   * First an `'added'` event for every advertisement already known for `topicOrPattern` (a
+   * snapshot: for a pattern, of every known topic it matches), then every change as it
+   * happens, including those of matching topics that first appear later. Events carry the
+   * concrete advertisement. Each `for await` over the returned iterable starts its own watch
+   * with its own snapshot. It ends, without an error, when `signal` aborts or the resolver
+   * closes; leaving the loop early (`break`, `return`, an exception) releases everything it
+   * held.
    *
-   * @throws SeamlessError `ERR_TOPIC_INVALID`, `ERR_CLOSED` after `close()` (synchronously).
+   * @throws SeamlessError `ERR_TOPIC_INVALID` for an invalid topic or pattern, `ERR_CLOSED`
+   *   after `close()` (synchronously).
    */
-  watch(topic: string, signal?: AbortSignal): AsyncIterable<ResolverEvent>;
+  watch(topicOrPattern: string, signal?: AbortSignal): AsyncIterable<ResolverEvent>;
   /**
    * Revokes every lease issued by this resolver, ends every watch and releases every timer,
    * socket and file watcher. Idempotent.

@@ -113,13 +113,55 @@ describe('StaticResolver from an object', () => {
     expect(() => resolver.watch('md.AAPL')).toThrow(expect.objectContaining({ code: 'ERR_CLOSED' }) as Error);
   });
 
-  it('ends its watches on close', async () => {
+  it('resolves and watches patterns: matching topics now and later, concrete events, nothing else', async () => {
+    const resolver = new StaticResolver({
+      'md.AAPL': [{ address: '10.0.0.5', port: 1, publisherId: 'aapl' }],
+      'md.us.IBM': [{ address: '10.0.0.5', port: 2, publisherId: 'ibm' }],
+      'md/MSFT': [{ address: '10.0.0.5', port: 3, publisherId: 'slash' }],
+      md: [{ address: '10.0.0.5', port: 4, publisherId: 'bare' }],
+    });
+    const byTopic = (list: readonly { topic: string; publisherId: string }[]) => list.map((ad) => `${ad.topic} ${ad.publisherId}`).sort();
+    expect(byTopic(await resolver.resolve('md.*'))).toEqual(['md.AAPL aapl']);
+    expect(byTopic(await resolver.resolve('md.>'))).toEqual(['md.AAPL aapl', 'md.us.IBM ibm']);
+    expect(byTopic(await resolver.resolve('md/*'))).toEqual(['md/MSFT slash']);
+    expect(byTopic(await resolver.resolve('*'))).toEqual(['md bare']);
+    expect(byTopic(await resolver.resolve('>'))).toHaveLength(4);
+    const controller = new AbortController();
+    const oneLevel = new EventRecorder(resolver.watch('md.*', controller.signal));
+    const rest = new EventRecorder(resolver.watch('md.>', controller.signal));
+    await oneLevel.until(1);
+    await rest.until(2);
+    const later = await resolver.advertise(makeAdvertisement({ topic: 'md.MSFT', publisherId: 'later' }));
+    await resolver.advertise(makeAdvertisement({ topic: 'md.us.MSFT', publisherId: 'deep' }));
+    await resolver.advertise(makeAdvertisement({ topic: 'fx.EUR', publisherId: 'never' }));
+    await resolver.advertise(makeAdvertisement({ topic: 'md/AAPL', publisherId: 'never-slash' }));
+    await later.revoke();
+    expect(await oneLevel.until(3)).toEqual(['added aapl', 'added later', 'removed later revoked']);
+    expect((await rest.until(5)).slice(2)).toEqual(['added later', 'added deep', 'removed later revoked']);
+    expect(oneLevel.events.map((event) => event.advertisement.topic)).toEqual(['md.AAPL', 'md.MSFT', 'md.MSFT']);
+    await expect(resolver.advertise(makeAdvertisement({ topic: 'md.*', publisherId: 'pattern' }))).rejects.toMatchObject({
+      code: 'ERR_ADVERTISEMENT_INVALID',
+    });
+    for (const invalid of ['md.>.x', 'md.A*', 'md..*', '/md.*', '']) {
+      expect(() => resolver.watch(invalid)).toThrow(expect.objectContaining({ code: 'ERR_TOPIC_INVALID' }) as Error);
+      await expect(resolver.resolve(invalid)).rejects.toMatchObject({ code: 'ERR_TOPIC_INVALID' });
+    }
+    controller.abort();
+    await Promise.all([oneLevel.done, rest.done]);
+    expect(oneLevel.described).toHaveLength(3);
+    await resolver.close();
+  });
+
+  it('ends its watches on close, pattern watches too', async () => {
     const resolver = new StaticResolver({ 'md.AAPL': ['10.0.0.5:40123'] });
     const watcher = new EventRecorder(resolver.watch('md.AAPL'));
+    const patternWatcher = new EventRecorder(resolver.watch('md.>'));
     await watcher.until(1);
+    await patternWatcher.until(1);
     await resolver.close();
-    await watcher.done;
+    await Promise.all([watcher.done, patternWatcher.done]);
     expect(watcher.described).toHaveLength(1);
+    expect(patternWatcher.described).toHaveLength(1);
   });
 });
 

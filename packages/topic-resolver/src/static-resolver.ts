@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { ErrorCode, SeamlessError, validateTopic } from '@seamless/transport';
+import { ErrorCode, SeamlessError } from '@seamless/transport';
 import type { Advertisement } from '@seamless/transport';
 import { AdvertisementTable } from './advertisement-table.js';
 import { checkAdvertisement } from './checked-advertisement.js';
@@ -7,6 +7,7 @@ import { LeaseBook } from './lease-book.js';
 import type { Lease, Resolver, ResolverEvent } from './resolver.js';
 import { parseStaticTable } from './static-table.js';
 import type { StaticTable } from './static-table.js';
+import { parseTopicOrPattern } from './topic-or-pattern.js';
 import { WatchStreams } from './watch-streams.js';
 
 /** The largest static resolver file `StaticResolver.fromFile` reads: 16 MiB. */
@@ -116,17 +117,22 @@ export class StaticResolver implements Resolver {
     return record.lease;
   }
 
+  /** The advertisements of the topic, or of every topic the pattern matches (see {@link Resolver.resolve}). */
   // eslint-disable-next-line @typescript-eslint/require-await -- async so that every throw becomes a rejection
-  async resolve(topic: string): Promise<Advertisement[]> {
-    validateTopic(topic);
+  async resolve(topicOrPattern: string): Promise<Advertisement[]> {
+    const pattern = parseTopicOrPattern(topicOrPattern);
     this.#throwIfClosed('resolve');
-    return this.#table.list(topic);
+    return this.#table.matching(pattern);
   }
 
-  watch(topic: string, signal?: AbortSignal): AsyncIterable<ResolverEvent> {
-    validateTopic(topic);
+  /**
+   * Watches the topic, or every topic the pattern matches (see {@link Resolver.watch}); the
+   * table answers a pattern by its index, so a pattern costs no more than its matches.
+   */
+  watch(topicOrPattern: string, signal?: AbortSignal): AsyncIterable<ResolverEvent> {
+    const pattern = parseTopicOrPattern(topicOrPattern);
     this.#throwIfClosed('watch');
-    return this.#watches.ofTable(this.#table, topic, signal);
+    return this.#watches.ofTable(this.#table, pattern, signal);
   }
 
   async close(): Promise<void> {

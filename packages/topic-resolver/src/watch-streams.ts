@@ -1,3 +1,4 @@
+import type { TopicPattern } from '@seamless/transport';
 import type { AdvertisementTable } from './advertisement-table.js';
 import type { ResolverEvent } from './resolver.js';
 import { realTimers } from '@seamless/transport';
@@ -57,17 +58,23 @@ export class WatchStreams {
   }
 
   /**
-   * An iterable of the changes of `topic` in `table`: what a resolver whose table holds all it
-   * knows (static, multicast) returns from `watch`.
+   * An iterable of the changes in `table` of the topic, or of every topic the pattern matches:
+   * what a resolver whose table holds all it knows (static, multicast) returns from `watch`.
+   * `started` runs each time a stream starts, after its snapshot was taken.
    */
-  ofTable(table: AdvertisementTable, topic: string, signal: AbortSignal | undefined): AsyncIterable<ResolverEvent> {
-    return this.iterable(
-      (sink) =>
-        table.feed(topic, (event) => {
-          sink.push(event);
-        }),
-      signal,
-    );
+  ofTable(
+    table: AdvertisementTable,
+    pattern: TopicPattern,
+    signal: AbortSignal | undefined,
+    started?: () => void,
+  ): AsyncIterable<ResolverEvent> {
+    return this.iterable((sink) => {
+      const stop = table.feed(pattern, (event) => {
+        sink.push(event);
+      });
+      started?.();
+      return stop;
+    }, signal);
   }
 
   /**

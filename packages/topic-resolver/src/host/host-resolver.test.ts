@@ -355,7 +355,7 @@ describe('HostResolver', () => {
     await resolver.advertise(largest);
     expect(await resolver.resolve('md.AAPL')).toEqual([largest]);
     await expect(resolver.resolve('a//b')).rejects.toMatchObject({ code: 'ERR_TOPIC_INVALID' });
-    expect(() => resolver.watch('*')).toThrow(expect.objectContaining({ code: 'ERR_TOPIC_INVALID' }) as Error);
+    expect(() => resolver.watch('md.>.x')).toThrow(expect.objectContaining({ code: 'ERR_TOPIC_INVALID' }) as Error);
     await resolver.advertise(makeAdvertisement({ publisherId: 'p2' }));
     await resolver.close();
     await resolver.close();
@@ -387,6 +387,154 @@ describe('HostResolver', () => {
       await resolver.close();
       await watcher.done;
       expect(await resources.settledLive(), resources.details()).toEqual([]);
+    } finally {
+      resources.stop();
+    }
+  });
+});
+
+describe('HostResolver patterns', () => {
+  const topicsOf = (advertisements: readonly Advertisement[]) =>
+    advertisements.map((advertisement) => `${advertisement.topic} ${advertisement.publisherId}`).sort();
+
+  it('watches a pattern: a snapshot of the matching topics, then later ones, changes and removals, with concrete topics', async () => {
+    const publisher = open();
+    const subscriber = open();
+    await publisher.advertise(makeAdvertisement({ topic: 'md.AAPL', publisherId: 'aapl' }));
+    await publisher.advertise(makeAdvertisement({ topic: 'md.us.IBM', publisherId: 'ibm' }));
+    await publisher.advertise(makeAdvertisement({ topic: 'md/MSFT', publisherId: 'slash' }));
+    await publisher.advertise(makeAdvertisement({ topic: 'md', publisherId: 'bare' }));
+    await publisher.advertise(makeAdvertisement({ topic: 'fx.EUR', publisherId: 'fx' }));
+    const controller = new AbortController();
+    const oneLevel = new EventRecorder(subscriber.watch('md.*', controller.signal));
+    const rest = new EventRecorder(subscriber.watch('md.>', controller.signal));
+    expect(await oneLevel.until(1)).toEqual(['added aapl']);
+    expect((await rest.until(2)).sort()).toEqual(['added aapl', 'added ibm']);
+    const later = await publisher.advertise(makeAdvertisement({ topic: 'md.MSFT', publisherId: 'later' }));
+    await oneLevel.until(2);
+    await publisher.advertise(makeAdvertisement({ topic: 'md.MSFT', publisherId: 'later', maxMessageSize: 9 }));
+    await publisher.advertise(makeAdvertisement({ topic: 'md.eu.SAP', publisherId: 'deep' }));
+    await publisher.advertise(makeAdvertisement({ topic: 'fx.USD', publisherId: 'never' }));
+    await publisher.advertise(makeAdvertisement({ topic: 'md/AAPL', publisherId: 'never-slash' }));
+    await rest.until(6);
+    await oneLevel.until(4);
+    await later.revoke(); // superseded by the re-advertisement: nothing
+    const changed = await publisher.advertise(makeAdvertisement({ topic: 'md.MSFT', publisherId: 'later', maxMessageSize: 10 }));
+    await oneLevel.until(6);
+    await changed.revoke();
+    expect(await oneLevel.until(7)).toEqual([
+      'added aapl',
+      'added later',
+      'removed later replaced',
+      'added later',
+      'removed later replaced',
+      'added later',
+      'removed later revoked',
+    ]);
+    expect(oneLevel.events.map((event) => event.advertisement.topic)).toEqual(['md.AAPL', ...Array<string>(6).fill('md.MSFT')]);
+    const restEvents = await rest.until(9);
+    expect(restEvents.slice(2).filter((event) => event.endsWith(' deep'))).toEqual(['added deep']);
+    expect(restEvents.slice(2).filter((event) => !event.endsWith(' deep'))).toEqual(oneLevel.described.slice(1));
+    expect(new Set(rest.events.map((event) => event.advertisement.topic))).toEqual(
+      new Set(['md.AAPL', 'md.us.IBM', 'md.MSFT', 'md.eu.SAP']),
+    );
+    expect(topicsOf(await subscriber.resolve('md.*'))).toEqual(['md.AAPL aapl']);
+    expect(topicsOf(await subscriber.resolve('md.>'))).toEqual(['md.AAPL aapl', 'md.eu.SAP deep', 'md.us.IBM ibm']);
+    expect(topicsOf(await subscriber.resolve('md/*'))).toEqual(['md/AAPL never-slash', 'md/MSFT slash']);
+    expect(topicsOf(await subscriber.resolve('*'))).toEqual(['md bare']);
+    controller.abort();
+    await Promise.all([oneLevel.done, rest.done]);
+    expect(oneLevel.described).toHaveLength(7);
+  });
+
+  it.runIf(linux)('reports the death of a matching owner, and a deleted file, as a topic watch does', async () => {
+    const subscriber = open();
+    const { child, owner } = await otherProcess();
+    await plant(makeAdvertisement({ topic: 'md.us.IBM', publisherId: 'doomed' }), owner);
+    const deleted = await plant(makeAdvertisement({ topic: 'md.AAPL', publisherId: 'deleted' }), owner);
+    const watcher = new EventRecorder(subscriber.watch('md.>'));
+    expect((await watcher.until(2)).sort()).toEqual(['added deleted', 'added doomed']);
+    await rm(deleted);
+    expect(await watcher.until(3)).toContain('removed deleted revoked');
+    child.kill('SIGKILL');
+    expect((await watcher.until(4)).at(-1)).toBe('removed doomed owner-exited');
+    expect(subscriber.stats.ownerExited).toBe(1);
+    await subscriber.close();
+    await watcher.done;
+  });
+
+  it('reads the file of a topic it has not met once, and never again when it matches nothing', async () => {
+    const subscriber = open({ rescanIntervalMs: 10 });
+    const elsewhere = await plant(makeAdvertisement({ topic: 'fx.EUR', publisherId: 'fx' }), self());
+    const watcher = new EventRecorder(subscriber.watch('md.>'));
+    await subscriber.advertise(makeAdvertisement({ topic: 'md.AAPL', publisherId: 'aapl' }));
+    await watcher.until(1);
+    // Known now to be of a topic nobody watches: garbage written over it is never read...
+    await writeFile(elsewhere, 'not json, and a different size and mtime');
+    const scans = subscriber.stats.scans;
+    await waitUntil(() => subscriber.stats.scans > scans + 7, 10_000, 'full scans, one of them checking every file');
+    expect(subscriber.stats.invalid).toBe(0);
+    // ...while a file of a topic not met yet is read, to learn its topic.
+    await writeFile(join(directory, registryFileName('md.NEW', 'garbage')), 'not json');
+    await waitUntil(() => subscriber.stats.invalid === 1, 5000, 'the new file read');
+    expect(watcher.described).toEqual(['added aapl']);
+    expect(topicsOf(await subscriber.resolve('fx.*'))).toEqual([]);
+    await rm(elsewhere);
+    await plant(makeAdvertisement({ topic: 'fx.EUR', publisherId: 'fx' }), self());
+    expect(topicsOf(await subscriber.resolve('fx.*'))).toEqual(['fx.EUR fx']);
+  });
+
+  it('keeps what a topic watch follows when a pattern watch ends, and the reverse', async () => {
+    const publisher = open();
+    const subscriber = open();
+    await publisher.advertise(makeAdvertisement({ topic: 'md.AAPL', publisherId: 'aapl' }));
+    await publisher.advertise(makeAdvertisement({ topic: 'md.MSFT', publisherId: 'msft' }));
+    const topicController = new AbortController();
+    const patternController = new AbortController();
+    const topicWatch = new EventRecorder(subscriber.watch('md.AAPL', topicController.signal));
+    const patternWatch = new EventRecorder(subscriber.watch('md.*', patternController.signal));
+    await topicWatch.until(1);
+    await patternWatch.until(2);
+    patternController.abort();
+    await patternWatch.done;
+    await publisher.advertise(makeAdvertisement({ topic: 'md.AAPL', publisherId: 'aapl-2' }));
+    expect(await topicWatch.until(2)).toEqual(['added aapl', 'added aapl-2']);
+    const again = new EventRecorder(subscriber.watch('md.*', patternController.signal.aborted ? undefined : patternController.signal));
+    expect((await again.until(3)).sort()).toEqual(['added aapl', 'added aapl-2', 'added msft']);
+    topicController.abort();
+    await topicWatch.done;
+    await publisher.advertise(makeAdvertisement({ topic: 'md.AAPL', publisherId: 'aapl-3' }));
+    expect((await again.until(4)).at(-1)).toBe('added aapl-3');
+    await subscriber.close();
+    await again.done;
+  });
+
+  it('refuses invalid patterns and pattern advertisements, and ends pattern watches on abort and close without leaving anything behind', async () => {
+    const resources = trackResources();
+    try {
+      const resolver = new HostResolver({ directory, rescanIntervalMs: 20 });
+      for (const invalid of ['md.>.x', 'md.A*', 'md..*', '/md.*', 'md.#', '']) {
+        expect(() => resolver.watch(invalid)).toThrow(expect.objectContaining({ code: 'ERR_TOPIC_INVALID' }) as Error);
+        await expect(resolver.resolve(invalid)).rejects.toMatchObject({ code: 'ERR_TOPIC_INVALID' });
+      }
+      await expect(resolver.advertise(makeAdvertisement({ topic: 'md.*' }))).rejects.toMatchObject({ code: 'ERR_ADVERTISEMENT_INVALID' });
+      await expect(resolver.advertise(makeAdvertisement({ topic: 'md.>' }))).rejects.toMatchObject({ code: 'ERR_ADVERTISEMENT_INVALID' });
+      await plant(makeAdvertisement({ topic: 'md.AAPL', publisherId: 'planted' }), self());
+      const controller = new AbortController();
+      const aborted = new EventRecorder(resolver.watch('md.>', controller.signal));
+      await aborted.until(1);
+      expect(resources.live()).toEqual(expect.arrayContaining(['FSEVENTWRAP', 'Timeout']));
+      controller.abort();
+      await aborted.done;
+      // The last watch ended: no file watcher, rescan timer or keep-alive timer is left.
+      expect(await resources.settledLive(), resources.details()).toEqual([]);
+      const closed = new EventRecorder(resolver.watch('*.AAPL'));
+      await closed.until(1);
+      await resolver.close();
+      await closed.done;
+      expect(closed.described).toEqual(['added planted']);
+      expect(await resources.settledLive(), resources.details()).toEqual([]);
+      expect(() => resolver.watch('md.>')).toThrow(expect.objectContaining({ code: 'ERR_CLOSED' }) as Error);
     } finally {
       resources.stop();
     }

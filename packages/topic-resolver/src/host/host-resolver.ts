@@ -2,7 +2,7 @@
 // close), one task at a time on its queue, with the writing side in RegistryWriter, the
 // reading side in RegistryScanner and change notification in RegistryWatcher.
 import { isOwnProcess } from '@seamless/local-addrs';
-import { ErrorCode, SeamlessError, validateTopic } from '@seamless/transport';
+import { ErrorCode, SeamlessError } from '@seamless/transport';
 import type { Advertisement } from '@seamless/transport';
 import { AdvertisementTable } from '../advertisement-table.js';
 import { integerOption } from '../check-option.js';
@@ -12,13 +12,15 @@ import type { LeaseRecord } from '../lease-book.js';
 import type { Lease, Resolver, ResolverEvent } from '../resolver.js';
 import { processWarningLogger } from '../resolver-logger.js';
 import type { ResolverLogger } from '../resolver-logger.js';
+import { parseTopicOrPattern } from '../topic-or-pattern.js';
 import { WatchStreams } from '../watch-streams.js';
 import type { HostResolverOptions, HostResolverStats } from './host-resolver-options.js';
 import { defaultRegistryDirectory, prepareRegistryDirectory } from './registry-directory.js';
-import { parseRegistryFileName, registryFileName, topicKey } from './registry-file.js';
+import { parseRegistryFileName, registryFileName } from './registry-file.js';
 import { RegistryScanner } from './registry-scanner.js';
 import { RegistryWatcher } from './registry-watcher.js';
 import { RegistryWriter } from './registry-writer.js';
+import { TopicKeys } from './topic-keys.js';
 
 /**
  * With change notification working, only every this many rescan ticks lists the directory;
@@ -46,6 +48,11 @@ const owner = 'HostResolver';
  *   as a safety net, which is also what notices an owner killed with SIGKILL. A rescan lists
  *   the directory and reads only the files it has not seen (every tenth rescan, or every one
  *   without change notification, checks every known file again).
+ * - A pattern (`watch('md.>')`, `resolve('md.*')`) is served the same way, with the same
+ *   removal reasons. File names hold a hash of the topic, so while a pattern is watched a
+ *   scan also reads one file of each topic it has not met yet, once, to learn the topic; a
+ *   topic that matches nothing watched is then skipped by every later scan and notification
+ *   (see `RegistryScanner`).
  * - Works across network namespaces of one host (`ip netns exec` keeps `/dev/shm` and the PID
  *   namespace), and across PID namespaces (containers) that share the directory.
  *
@@ -69,9 +76,10 @@ export class HostResolver implements Resolver {
   readonly directory: string;
   readonly #leaseMs: number;
   readonly #logger: ResolverLogger;
+  /** The entries of the watched topics; its listeners are the watches, by topic or pattern. */
   readonly #table = new AdvertisementTable();
-  /** Watched topics by topic key. */
-  readonly #tracked = new Map<string, string>();
+  /** The topics behind the topic keys of file names, as far as known. */
+  readonly #keys = new TopicKeys();
   readonly #leases = new LeaseBook();
   readonly #watches = new WatchStreams();
   readonly #warned = new Set<string>();
@@ -129,7 +137,7 @@ export class HostResolver implements Resolver {
       directory: this.directory,
       instance: this.#writer.instance,
       table: this.#table,
-      tracked: this.#tracked,
+      keys: this.#keys,
       watcher: this.#watcher,
     });
   }
@@ -157,45 +165,45 @@ export class HostResolver implements Resolver {
       if (this.#leases.current(checked.advertisement) === undefined) await this.#refuseForeignOwner(name);
       await this.#writer.write(name, checked);
       const record = this.#leases.issue(checked, (issued) => this.#withdraw(issued));
-      if (this.#tracked.get(topicKey(topic)) === topic) this.#table.set(checked);
+      if (this.#table.isWatched(topic)) this.#table.set(checked);
       return record.lease;
     });
   }
 
   /**
-   * Scans the directory and returns the live entries of `topic` (deleting dead ones it meets).
+   * Scans the directory and returns the live entries of the topic, or of every topic the
+   * pattern matches (deleting dead ones it meets). A pattern reads one file of each topic
+   * this resolver has not met yet, to learn its topic (see the class description).
    *
    * @throws SeamlessError `ERR_TOPIC_INVALID`, `ERR_CONFIG_INVALID` when the directory cannot
    *   be read, `ERR_CLOSED`.
    */
-  async resolve(topic: string): Promise<Advertisement[]> {
-    validateTopic(topic);
+  async resolve(topicOrPattern: string): Promise<Advertisement[]> {
+    const pattern = parseTopicOrPattern(topicOrPattern);
     this.#throwIfClosed('resolve');
-    const key = topicKey(topic);
-    const found = await this.#exclusive(() => this.#scanner.fullScan(new Map([[key, topic]])));
-    return (found.get(key) ?? []).filter((advertisement) => advertisement.topic === topic);
+    return this.#exclusive(() => this.#scanner.fullScan(pattern));
   }
 
-  watch(topic: string, signal?: AbortSignal): AsyncIterable<ResolverEvent> {
-    validateTopic(topic);
+  /** Watches the topic, or every topic the pattern matches (see {@link Resolver.watch} and the class description). */
+  watch(topicOrPattern: string, signal?: AbortSignal): AsyncIterable<ResolverEvent> {
+    const pattern = parseTopicOrPattern(topicOrPattern);
     this.#throwIfClosed('watch');
-    const key = topicKey(topic);
     return this.#watches.iterable((sink) => {
-      const unsubscribe = this.#table.feed(topic, (event) => {
+      const unsubscribe = this.#table.feed(pattern, (event) => {
         sink.push(event);
       });
-      this.#tracked.set(key, topic);
+      if (!pattern.isPattern) this.#keys.note(pattern.text);
       this.#watcher.start();
       // The first watcher of a topic gets its snapshot from this scan, as 'added' events.
       this.#queueFullScan();
       return () => {
         unsubscribe();
-        if (this.#table.listenerCount(topic) === 0) {
-          this.#tracked.delete(key);
-          this.#table.forget(topic);
-          this.#scanner.topicUntracked();
-        }
-        if (this.#tracked.size === 0) this.#stopTracking();
+        // What nobody watches any more leaves the table (a topic's own, or each the pattern matched).
+        const topics = pattern.isPattern ? this.#table.matchingTopics(pattern) : [pattern.text];
+        const unwatched = topics.filter((topic) => !this.#table.isWatched(topic));
+        for (const topic of unwatched) this.#table.forget(topic);
+        if (unwatched.length > 0 || pattern.isPattern) this.#scanner.topicUntracked();
+        if (this.#table.listeners === 0) this.#stopTracking();
       };
     }, signal);
   }
@@ -251,13 +259,13 @@ export class HostResolver implements Resolver {
   }
 
   #changed(filename: string | null): void {
-    if (this.#closed || this.#tracked.size === 0) return;
+    if (this.#closed || this.#table.listeners === 0) return;
     if (filename === null) {
       this.#queueFullScan();
       return;
     }
     const parts = parseRegistryFileName(filename);
-    if (parts === undefined || !this.#tracked.has(parts.topicKey)) return;
+    if (parts === undefined || !this.#scanner.follows(parts.topicKey)) return;
     this.#scanner.markChanged(filename);
     if (this.#dirtyCheckQueued) return;
     this.#dirtyCheckQueued = true;
@@ -290,7 +298,7 @@ export class HostResolver implements Resolver {
     this.#fullScanQueued = true;
     this.#background(async () => {
       this.#fullScanQueued = false;
-      await this.#scanner.fullScan(new Map());
+      await this.#scanner.fullScan();
     });
   }
 
@@ -313,7 +321,7 @@ export class HostResolver implements Resolver {
       const name = registryFileName(topic, publisherId);
       await this.#writer.remove(name);
       this.#scanner.forget(name);
-      if (this.#tracked.get(topicKey(topic)) === topic) this.#table.delete(topic, publisherId, 'revoked');
+      this.#table.delete(topic, publisherId, 'revoked');
     });
   }
 }

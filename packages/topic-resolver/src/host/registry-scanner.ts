@@ -1,14 +1,14 @@
 // The host resolver's reading side: what it knows of the registry directory's files and their
 // owners, and the passes (a full listing, the files change notification named, a look at the
-// known owners) that keep the table of the watched topics in step with the directory, deleting
-// the entries of dead owners on the way.
+// known owners) that keep the table of the watched topics and patterns in step with the
+// directory, deleting the entries of dead owners on the way.
 import type { Stats } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { processKey } from '@seamless/local-addrs';
 import type { ProcessIdentity } from '@seamless/local-addrs';
 import { ErrorCode, SeamlessError } from '@seamless/transport';
-import type { Advertisement } from '@seamless/transport';
+import type { Advertisement, TopicPattern } from '@seamless/transport';
 import type { AdvertisementTable } from '../advertisement-table.js';
 import type { CheckedAdvertisement } from '../checked-advertisement.js';
 import type { HostResolverStats } from './host-resolver-options.js';
@@ -19,6 +19,7 @@ import { readRegistryFile } from './registry-reader.js';
 import type { CachedFile } from './registry-reader.js';
 import type { RegistryWatcher } from './registry-watcher.js';
 import { ScanPass } from './scan-pass.js';
+import type { TopicKeys } from './topic-keys.js';
 
 type Inspection =
   { readonly state: 'live'; readonly checked: CheckedAdvertisement } | { readonly state: 'removed'; readonly reason: string };
@@ -32,20 +33,31 @@ export interface RegistryScannerSettings {
   readonly directory: string;
   /** The instance of the resolver that scans (see {@link ScanPass}). */
   readonly instance: string;
-  /** The table of the watched topics, which every pass updates. */
+  /**
+   * The table of the watched topics, which every pass updates; its listeners (watches of
+   * topics and of patterns) say which topics are watched.
+   */
   readonly table: AdvertisementTable;
-  /** Watched topics by topic key. */
-  readonly tracked: ReadonlyMap<string, string>;
+  /** The topics behind the keys of file names, as far as known; every pass adds what it reads. */
+  readonly keys: TopicKeys;
   /** Whether change notification works, and its check before a listing. */
   readonly watcher: Pick<RegistryWatcher, 'notifying' | 'verify'>;
 }
 
 /**
- * Reads the registry directory for a {@link HostResolver}: caches every file it read (by
- * inode, size and mtime), judges each entry by its owner's liveness (or, for an owner it
- * cannot check, its instance's heartbeat), deletes dead ones, and applies what it finds to the
- * table of the watched topics. Counts what it sees in {@link stats}. Not reentrant: the
- * resolver runs one pass at a time.
+ * Reads the registry directory for a {@link HostResolver}: caches every file of a watched (or
+ * resolved) topic it read (by inode, size and mtime), judges each entry by its owner's
+ * liveness (or, for an owner it cannot check, its instance's heartbeat), deletes dead ones,
+ * and applies what it finds to the table of the watched topics. Counts what it sees in
+ * {@link stats}. Not reentrant: the resolver runs one pass at a time.
+ *
+ * What a pass looks at: file names hold a hash of the topic (the topic key), so the files of a
+ * topic watched by name are found by their key, and the others are never opened. A pattern
+ * cannot be hashed: while a pattern is watched, a pass also reads the first file of each key
+ * whose topic it does not know yet ({@link TopicKeys}), once, to learn the topic; a key whose
+ * topic matches nothing watched is then skipped like any other, and its file is not cached.
+ * So a pattern watch costs, beyond the listing every watch pays, one read per topic that
+ * appears in the directory, and for the topics it matches what a watch of each by name costs.
  */
 export class RegistryScanner {
   readonly #settings: RegistryScannerSettings;
@@ -85,6 +97,16 @@ export class RegistryScanner {
     this.#inTable = new WeakSet();
   }
 
+  /**
+   * Whether the files of topic key `key` concern the watches: those of a watched topic, and,
+   * while a pattern is watched, those of a key whose topic is not known yet (to learn it).
+   */
+  follows(key: string): boolean {
+    const { table, keys } = this.#settings;
+    const topic = keys.topicOf(key);
+    return topic === undefined ? table.patternListeners > 0 : table.isWatched(topic);
+  }
+
   /** This resolver deleted the file `name` itself. */
   forget(name: string): void {
     this.#files.delete(name);
@@ -97,11 +119,15 @@ export class RegistryScanner {
     const pass = this.#newPass();
     for (const name of names) {
       const nameParts = parseRegistryFileName(name);
-      if (nameParts === undefined) continue;
+      // Learnt meanwhile (from another file of the same key) to be of a topic nobody watches.
+      if (nameParts === undefined || !this.follows(nameParts.topicKey)) continue;
       const inspection = await this.#inspect(name, pass, false);
-      this.#apply(nameParts, inspection);
+      const watched = this.#apply(nameParts, inspection);
       const entry = this.#files.get(name)?.entry;
-      if (inspection.state === 'live' && entry !== undefined) this.#noteOwner(entry);
+      // Read only to learn its topic: nothing follows it, so it is not kept (garbage is, so
+      // that it is counted once per version).
+      if (!watched && entry !== undefined) this.#files.delete(name);
+      else if (watched && inspection.state === 'live' && entry !== undefined) this.#noteOwner(entry);
     }
   }
 
@@ -128,14 +154,16 @@ export class RegistryScanner {
   }
 
   /**
-   * Inspects every entry of the watched topics and of `extra` (topic key -> topic), updates the
-   * table for watched topics and returns the live advertisements of the `extra` topics.
+   * Inspects every entry of the watched topics and patterns and, with `collect`, of the topics
+   * it matches; updates the table for watched topics and returns the live advertisements
+   * `collect` matches.
    *
    * @throws SeamlessError `ERR_CONFIG_INVALID` when the directory cannot be read.
    */
-  async fullScan(extra: ReadonlyMap<string, string>): Promise<Map<string, Advertisement[]>> {
-    const { directory, tracked, watcher } = this.#settings;
+  async fullScan(collect?: TopicPattern): Promise<Advertisement[]> {
+    const { directory, keys, table, watcher } = this.#settings;
     this.#stats.scans += 1;
+    if (collect !== undefined && !collect.isPattern) keys.note(collect.text);
     let names: string[];
     try {
       names = await readdir(directory);
@@ -153,35 +181,46 @@ export class RegistryScanner {
     const trustKnown = watcher.notifying && this.#stats.scans % verifyEvery !== 0;
     const pass = this.#newPass();
     this.#owners = new Map();
-    const present = new Map<string, { topicKey: string; publisherId: string }>();
+    const listedKeys = new Set<string>();
+    // Whether `collect` wants the files of `key`: those of a matching topic, and those of a key
+    // not known yet when it is a pattern (decided per file: one read may settle its key).
+    const collects = (key: string): boolean => {
+      if (collect === undefined) return false;
+      const topic = keys.topicOf(key);
+      return topic === undefined ? collect.isPattern : collect.matches(topic);
+    };
+    const found: Advertisement[] = [];
     for (const name of names) {
       if (isTemporaryFileName(name)) {
         await removeStaleTemporary(directory, name, pass.now);
         continue;
       }
       const parts = parseRegistryFileName(name);
-      if (parts !== undefined && (tracked.has(parts.topicKey) || extra.has(parts.topicKey))) present.set(name, parts);
-    }
-    const found = new Map<string, Advertisement[]>();
-    for (const [name, parts] of present) {
-      const known = trustKnown && !this.#dirty.has(name) ? this.#files.get(name) : undefined;
+      if (parts === undefined) continue;
+      listedKeys.add(parts.topicKey);
+      const followed = this.follows(parts.topicKey);
+      if (!followed && !collects(parts.topicKey)) continue;
+      // Notification marks the files it names only for followed keys: the cache of any other
+      // file (read for a resolve) may be stale.
+      const known = trustKnown && followed && !this.#dirty.has(name) ? this.#files.get(name) : undefined;
       const judged = known === undefined ? undefined : this.#judgeAlive(known, pass);
-      if (known?.entry !== undefined && judged?.state === 'live' && this.#inTable.has(known) && !extra.has(parts.topicKey)) {
+      if (known?.entry !== undefined && judged?.state === 'live' && this.#inTable.has(known)) {
         this.#noteOwner(known.entry);
+        if (collect?.matches(known.entry.checked.advertisement.topic) === true) found.push(known.entry.checked.advertisement);
         continue;
       }
       const inspection = judged ?? (await this.#inspect(name, pass, known !== undefined));
-      this.#apply(parts, inspection);
+      const watched = this.#apply(parts, inspection);
       const cached = this.#files.get(name);
-      if (cached?.entry !== undefined && inspection.state === 'live' && tracked.has(parts.topicKey)) {
+      const collected = inspection.state === 'live' && collect?.matches(inspection.checked.advertisement.topic) === true;
+      if (cached?.entry !== undefined && inspection.state === 'live' && watched) {
         this.#inTable.add(cached);
         this.#noteOwner(cached.entry);
       }
-      if (inspection.state === 'live' && extra.has(parts.topicKey)) {
-        const list = found.get(parts.topicKey) ?? [];
-        list.push(inspection.checked.advertisement);
-        found.set(parts.topicKey, list);
-      }
+      if (collected) found.push(inspection.checked.advertisement);
+      // Read only to learn its topic: nothing follows it, so it is not kept (garbage is, so
+      // that it is counted once per version).
+      if (!watched && !collected && cached?.entry !== undefined) this.#files.delete(name);
     }
     // Files seen before and gone now: their entries are removed.
     const listed = new Set(names);
@@ -191,6 +230,7 @@ export class RegistryScanner {
       if (parts === undefined) this.#files.delete(name);
       else this.#apply(parts, this.#missing(name, pass));
     }
+    keys.retain(listedKeys, (topic) => table.listenerCount(topic) > 0);
     return found;
   }
 
@@ -221,15 +261,23 @@ export class RegistryScanner {
     if (leaseMs === undefined || entry.leaseMs < leaseMs) known.instances.set(entry.instance, entry.leaseMs);
   }
 
-  #apply(parts: { topicKey: string; publisherId: string }, inspection: Inspection): void {
-    const { table, tracked } = this.#settings;
-    const topic = tracked.get(parts.topicKey);
-    if (topic === undefined) return;
+  /**
+   * Applies what was found of one file to the table if its topic is watched (learning the topic
+   * of its key from a live entry); returns whether it is.
+   */
+  #apply(parts: { topicKey: string; publisherId: string }, inspection: Inspection): boolean {
+    const { table, keys } = this.#settings;
     if (inspection.state === 'live') {
-      if (inspection.checked.advertisement.topic === topic) table.set(inspection.checked);
-    } else {
-      table.delete(topic, parts.publisherId, inspection.reason);
+      const { topic } = inspection.checked.advertisement;
+      keys.learn(parts.topicKey, topic);
+      if (!table.isWatched(topic)) return false;
+      table.set(inspection.checked);
+      return true;
     }
+    const topic = keys.topicOf(parts.topicKey);
+    if (topic === undefined || !table.isWatched(topic)) return false;
+    table.delete(topic, parts.publisherId, inspection.reason);
+    return true;
   }
 
   /** The verdict on a known file whose owner lives, without any I/O; `undefined` otherwise. */

@@ -1,4 +1,12 @@
-import { MAX_ADVERTISEMENT_BYTES, SeamlessError, parseAdvertisement, publisherIdProblem, topicProblem } from '@seamless/transport';
+import {
+  MAX_ADVERTISEMENT_BYTES,
+  MAX_TOPIC_BYTES,
+  SeamlessError,
+  parseAdvertisement,
+  publisherIdProblem,
+  topicPatternProblem,
+  topicProblem,
+} from '@seamless/transport';
 import { canonicalJson } from '../checked-advertisement.js';
 import { isIntegerIn } from '@seamless/transport';
 import type { CheckedAdvertisement } from '../checked-advertisement.js';
@@ -17,9 +25,16 @@ import type { PublisherKey } from '../publisher-key.js';
  * kind 1, announce:  {"leaseMs":3500,"round":7,"advertisements":[{…},…]}
  *                    "these are mine; I live for leaseMs more"
  * kind 2, goodbye:   {"withdrawn":[{"topic":"md.AAPL","publisherId":"p-1"},…]} or {"all":true}
- * kind 3, query:     {"topic":"md.AAPL"}, {} (every topic) or {"sender":"<16 hex>"} (all of one sender's)
+ * kind 3, query:     {"topic":"md.AAPL"}, {"topic":"md.>"} (every topic the pattern matches),
+ *                    {} (every topic) or {"sender":"<16 hex>"} (all of one sender's)
  * kind 4, heartbeat: {"leaseMs":3500,"count":10000,"digest":123456789,"round":7,"running":false}
  *                    "I live for leaseMs more, and I have sent you exactly these"
+ *
+ * Compatibility. A pattern travels in a query's "topic": releases before patterns check that
+ * field as a topic, refuse the wildcard and ignore the query (counted as invalid), so they can
+ * never take it for a query of everything; they would, had it come in a field of its own,
+ * since they ignored fields they did not know. This release reads queries strictly for the
+ * same reason: a query with any other field is ignored and counted, not answered.
  *
  * The sender id names one resolver instance (a receiver ignores its own datagrams); the
  * sequence number counts that sender's datagrams, so a late announcement overtaken by a
@@ -75,6 +90,18 @@ export const MAX_DATAGRAM_BYTES = DATAGRAM_HEADER_BYTES + MAX_ADVERTISEMENT_BYTE
  * datagram goes alone, up to {@link MAX_DATAGRAM_BYTES}.
  */
 export const BATCH_DATAGRAM_BYTES = 1400;
+/**
+ * The largest query, 287 bytes: the header and `{"topic":"…"}` around a topic or pattern at
+ * its limit (255 bytes of UTF-8, none of whose characters JSON escapes). A pattern watch of a
+ * MulticastResolver sends one such query when it starts (see the README's "Traffic of a
+ * pattern watch").
+ *
+ * @example
+ * ```ts
+ * const perPatternWatch = MAX_QUERY_DATAGRAM_BYTES; // bytes sent, however many topics the LAN has
+ * ```
+ */
+export const MAX_QUERY_DATAGRAM_BYTES = DATAGRAM_HEADER_BYTES + '{"topic":""}'.length + MAX_TOPIC_BYTES;
 /** The shortest and longest lease a datagram may carry. */
 export const MIN_ANNOUNCED_LEASE_MS = 100;
 export const MAX_ANNOUNCED_LEASE_MS = 86_400_000;
@@ -92,7 +119,10 @@ interface Header {
   readonly sequence: number;
 }
 
-/** What a query asks for: one topic, every topic, or everything one sender has. */
+/**
+ * What a query asks for: one topic or every topic a pattern matches (`topic` holds either),
+ * every topic, or everything one sender has.
+ */
 export type QueryScope = { readonly topic: string } | { readonly sender: string } | { readonly everything: true };
 
 /** A datagram after validation. */
@@ -255,10 +285,12 @@ function decodeGoodbye(header: Header, record: Record<string, unknown>): Decoded
 }
 
 function decodeQuery(header: Header, record: Record<string, unknown>): Decoded {
+  const unknown = Object.keys(record).find((field) => field !== 'topic' && field !== 'sender');
+  if (unknown !== undefined) return { problem: `query: unknown field ${JSON.stringify(unknown.slice(0, 32))} (another kind of query)` };
   const { topic, sender } = record;
   if (topic !== undefined && sender !== undefined) return { problem: 'query: ask for a topic or a sender, not both' };
   if (topic !== undefined) {
-    if (topicProblem(topic) !== undefined) return { problem: 'query: topic is not a valid topic name' };
+    if (topicPatternProblem(topic) !== undefined) return { problem: 'query: topic is not a valid topic name or pattern' };
     return { ...header, kind: 'query', scope: { topic: topic as string } };
   }
   if (sender !== undefined) {

@@ -168,4 +168,18 @@ describe('MulticastOutbox', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(sent).toEqual([]);
   });
+
+  it('sends one query for queries of one scope queued together, and each again once sent', async () => {
+    const { outbox, sent } = setUp();
+    for (let index = 0; index < 5; index++) outbox.query({ topic: 'md.>' });
+    outbox.query({ topic: 'md.*' });
+    await waitUntil(() => sent.length === 2, 5000, 'the queries');
+    outbox.query({ topic: 'md.>' });
+    await waitUntil(() => sent.length === 3, 5000, 'the query again');
+    expect(sent.map(({ datagram }) => (datagram.kind === 'query' ? datagram.scope : undefined))).toEqual([
+      { topic: 'md.>' },
+      { topic: 'md.*' },
+      { topic: 'md.>' },
+    ]);
+  });
 });

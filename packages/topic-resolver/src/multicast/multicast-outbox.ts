@@ -58,6 +58,8 @@ interface Withdrawal {
 export class MulticastOutbox {
   readonly #options: OutboxOptions;
   readonly #urgent: (() => Buffer)[] = [];
+  /** The scopes of the queries queued and not sent yet. */
+  readonly #queuedQueries = new Set<string>();
   readonly #goodbyes = new Map<string, Withdrawal>();
   readonly #fresh = new Map<string, LeaseRecord>();
   readonly #sent = new Map<string, number>();
@@ -143,8 +145,15 @@ export class MulticastOutbox {
     this.#wake();
   }
 
+  /** Queues a query; one already queued for the same scope and not sent yet stands for both. */
   query(scope: QueryScope): void {
-    this.#urgent.push(() => encodeDatagram({ kind: 'query', sender: this.#options.sender, sequence: this.nextSequence(), scope }));
+    const key = JSON.stringify(scope);
+    if (this.#queuedQueries.has(key)) return;
+    this.#queuedQueries.add(key);
+    this.#urgent.push(() => {
+      this.#queuedQueries.delete(key);
+      return encodeDatagram({ kind: 'query', sender: this.#options.sender, sequence: this.nextSequence(), scope });
+    });
     this.#wake();
   }
 

@@ -8,7 +8,7 @@ import { settle, trackResources } from '../../test/support/live-resources.js';
 import { checkAdvertisement } from '../checked-advertisement.js';
 import type { CheckedAdvertisement } from '../checked-advertisement.js';
 import { AdvertisementDigest, advertisementHash } from './advertisement-digest.js';
-import { decodeDatagram, encodeDatagram } from './datagram-codec.js';
+import { DATAGRAM_HEADER_BYTES, decodeDatagram, encodeDatagram } from './datagram-codec.js';
 import type { Datagram } from './datagram-codec.js';
 import { MulticastResolver } from './multicast-resolver.js';
 import type { MulticastResolverOptions } from './multicast-resolver-options.js';
@@ -395,6 +395,170 @@ describe('MulticastResolver on loopback', () => {
     expect(events.slice(50).every((event) => event.endsWith(' revoked'))).toBe(true);
     await waitUntil(() => seen.some((datagram) => datagram.kind === 'goodbye'), 5000, 'the goodbye');
     expect(seen.filter((datagram) => datagram.kind === 'goodbye')).toEqual([expect.objectContaining({ withdrawn: 'all' })]);
+  });
+});
+
+describe('MulticastResolver patterns on loopback', () => {
+  const topicsOf = (list: readonly { topic: string; publisherId: string }[]) =>
+    list.map((advertisement) => `${advertisement.topic} ${advertisement.publisherId}`).sort();
+  const queriesOf = (seen: readonly Datagram[], sender?: string) =>
+    seen.flatMap((datagram) => (datagram.kind === 'query' && (sender === undefined || datagram.sender === sender) ? [datagram.scope] : []));
+  const announcedIn = (seen: readonly Datagram[]) =>
+    seen.flatMap((datagram) =>
+      datagram.kind === 'announce' ? datagram.advertisements.map((entry) => entry.advertisement.publisherId) : [],
+    );
+
+  it('watches a pattern: snapshot, later announcements, changes, goodbyes and expiry, with concrete topics, and nothing else', async () => {
+    const network = randomGroup();
+    const publisher = open(network);
+    const subscriber = open(network);
+    for (const [topic, publisherId] of [
+      ['md.AAPL', 'aapl'],
+      ['md.us.IBM', 'ibm'],
+      ['md/MSFT', 'slash'],
+      ['md', 'bare'],
+      ['fx.EUR', 'fx'],
+    ] as const) {
+      await publisher.advertise(makeAdvertisement({ topic, publisherId }));
+    }
+    await waitUntil(async () => (await subscriber.resolve('>')).length === 5, 10_000, 'the subscriber to hear everything');
+    expect(topicsOf(await subscriber.resolve('md.*'))).toEqual(['md.AAPL aapl']);
+    expect(topicsOf(await subscriber.resolve('md.>'))).toEqual(['md.AAPL aapl', 'md.us.IBM ibm']);
+    expect(topicsOf(await subscriber.resolve('md/*'))).toEqual(['md/MSFT slash']);
+    expect(topicsOf(await subscriber.resolve('*'))).toEqual(['md bare']);
+    const controller = new AbortController();
+    const oneLevel = new EventRecorder(subscriber.watch('md.*', controller.signal));
+    const rest = new EventRecorder(subscriber.watch('md.>', controller.signal));
+    expect(await oneLevel.until(1)).toEqual(['added aapl']);
+    expect((await rest.until(2)).sort()).toEqual(['added aapl', 'added ibm']);
+    const later = await publisher.advertise(makeAdvertisement({ topic: 'md.MSFT', publisherId: 'later' }));
+    await publisher.advertise(makeAdvertisement({ topic: 'md.eu.SAP', publisherId: 'deep' }));
+    await publisher.advertise(makeAdvertisement({ topic: 'fx.USD', publisherId: 'never' }));
+    await publisher.advertise(makeAdvertisement({ topic: 'md/AAPL', publisherId: 'never-slash' }));
+    await oneLevel.until(2);
+    await publisher.advertise(makeAdvertisement({ topic: 'md.MSFT', publisherId: 'later', maxMessageSize: 9 }));
+    await oneLevel.until(4);
+    await later.revoke(); // superseded: no goodbye
+    await publisher.advertise(makeAdvertisement({ topic: 'md.MSFT', publisherId: 'gone' }));
+    await oneLevel.until(5);
+    const replaced = publisher.advertise(makeAdvertisement({ topic: 'md.MSFT', publisherId: 'later', maxMessageSize: 10 }));
+    await oneLevel.until(7);
+    await (await replaced).revoke(); // a goodbye
+    await oneLevel.until(8);
+    // A peer that stops renewing: its matching advertisement expires.
+    const send = await rawSender(network);
+    const crashed = checkAdvertisement(makeAdvertisement({ topic: 'md.crashed', publisherId: 'crashed' }));
+    await send(
+      encodeDatagram({ kind: 'announce', sender: 'aaaaaaaaaaaaaaaa', sequence: 1, leaseMs: 300, round: 0, advertisements: [crashed] }),
+    );
+    expect(await oneLevel.until(10)).toEqual([
+      'added aapl',
+      'added later',
+      'removed later replaced',
+      'added later',
+      'added gone',
+      'removed later replaced',
+      'added later',
+      'removed later revoked',
+      'added crashed',
+      'removed crashed expired',
+    ]);
+    expect(new Set(oneLevel.events.map((event) => event.advertisement.topic))).toEqual(new Set(['md.AAPL', 'md.MSFT', 'md.crashed']));
+    const restEvents = await rest.until(12);
+    expect(restEvents.filter((event) => event.endsWith(' deep'))).toEqual(['added deep']);
+    expect(restEvents.filter((event) => !event.endsWith(' deep') && !event.endsWith(' ibm'))).toEqual(oneLevel.described);
+    expect(rest.events.find((event) => event.advertisement.topic === 'md.eu.SAP')?.advertisement.topic).toBe('md.eu.SAP');
+    controller.abort();
+    await Promise.all([oneLevel.done, rest.done]);
+    expect(oneLevel.described).toHaveLength(10);
+  });
+
+  it('answers a pattern query with its matching advertisements only, and with nothing when none match', async () => {
+    const network = randomGroup();
+    const seen = await rawListener(network);
+    const publisher = open(network, { announceIntervalMs: 60_000, leaseMs: 120_000 });
+    await publisher.advertise(makeAdvertisement({ topic: 'md.AAPL', publisherId: 'a1' }));
+    await publisher.advertise(makeAdvertisement({ topic: 'md.us.IBM', publisherId: 'b1' }));
+    await publisher.advertise(makeAdvertisement({ topic: 'md/MSFT', publisherId: 'c1' }));
+    await publisher.advertise(makeAdvertisement({ topic: 'fx.EUR', publisherId: 'd1' }));
+    // Its start-up queries (three, nobody answers) and its announcement are out.
+    await waitUntil(() => queriesOf(seen).length === 3 && announcedIn(seen).length === 4, 5000, 'the start-up traffic');
+    const send = await rawSender(network);
+    const from = seen.length;
+    await send(encodeDatagram({ kind: 'query', sender: 'cccccccccccccccc', sequence: 1, scope: { topic: 'md.>' } }));
+    await waitUntil(() => announcedIn(seen.slice(from)).length >= 2, 5000, 'an answer');
+    const next = seen.length;
+    await send(encodeDatagram({ kind: 'query', sender: 'cccccccccccccccc', sequence: 2, scope: { topic: 'nothing.*' } }));
+    // A sentinel: once its answer is here, an answer to the query before it would be too.
+    await send(encodeDatagram({ kind: 'query', sender: 'cccccccccccccccc', sequence: 3, scope: { topic: '*.EUR' } }));
+    await waitUntil(() => announcedIn(seen.slice(next)).length >= 1, 5000, 'the sentinel answer');
+    expect(announcedIn(seen.slice(from, next)).sort()).toEqual(['a1', 'b1']);
+    expect(announcedIn(seen.slice(next))).toEqual(['d1']);
+    expect(publisher.stats.rounds).toBe(0);
+  });
+
+  it('sends one query carrying the pattern when a pattern watch starts, shared by watches started together; none for a topic watch', async () => {
+    const network = randomGroup();
+    const seen = await rawListener(network);
+    const subscriber = open(network);
+    await subscriber.resolve('md.AAPL'); // past its start-up
+    await waitUntil(() => queriesOf(seen).length >= 1, 5000, 'the start-up query');
+    const sender = seen.find((datagram) => datagram.kind === 'query')?.sender;
+    const controller = new AbortController();
+    const watchers = [
+      ...['md.>', 'md.>', 'md.>', 'md.*', 'md.AAPL'].map((topic) => new EventRecorder(subscriber.watch(topic, controller.signal))),
+    ];
+    await waitUntil(() => queriesOf(seen, sender).some((scope) => 'topic' in scope && scope.topic === 'md.*'), 5000, 'the queries');
+    // A later pattern watch's query comes after any query still queued.
+    watchers.push(new EventRecorder(subscriber.watch('sentinel.*', controller.signal)));
+    await waitUntil(() => queriesOf(seen, sender).some((scope) => 'topic' in scope && scope.topic === 'sentinel.*'), 5000, 'the sentinel');
+    const topics = queriesOf(seen, sender).flatMap((scope) => ('topic' in scope ? [scope.topic] : []));
+    expect(topics).toEqual(['md.>', 'md.*', 'sentinel.*']);
+    const bytes = encodeDatagram({ kind: 'query', sender: sender ?? '', sequence: 1, scope: { topic: 'md.>' } }).byteLength;
+    expect(bytes).toBe(DATAGRAM_HEADER_BYTES + '{"topic":"md.>"}'.length);
+    controller.abort();
+    await Promise.all(watchers.map((watcher) => watcher.done));
+  });
+
+  it('sends no query for a pattern watch started before its start-up query, which asks for everything', async () => {
+    const network = randomGroup();
+    const seen = await rawListener(network);
+    const subscriber = open(network);
+    const controller = new AbortController();
+    const early = new EventRecorder(subscriber.watch('md.>', controller.signal));
+    await subscriber.resolve('md.AAPL');
+    const late = new EventRecorder(subscriber.watch('late.*', controller.signal));
+    await waitUntil(() => queriesOf(seen).some((scope) => 'topic' in scope), 5000, 'the late query');
+    expect(queriesOf(seen).filter((scope) => !('everything' in scope))).toEqual([{ topic: 'late.*' }]);
+    controller.abort();
+    await Promise.all([early.done, late.done]);
+  });
+
+  it('refuses invalid patterns and pattern advertisements; abort and close end pattern watches, leaving no sockets or timers', async () => {
+    const resources = trackResources();
+    try {
+      const resolver = new MulticastResolver({ ...randomGroup(), interfaces: [loopback], announceIntervalMs: 20, leaseMs: 100 });
+      for (const invalid of ['md.>.x', 'md.A*', 'md..*', '/md.*', 'md.#', '']) {
+        expect(() => resolver.watch(invalid)).toThrow(expect.objectContaining({ code: 'ERR_TOPIC_INVALID' }) as Error);
+        await expect(resolver.resolve(invalid)).rejects.toMatchObject({ code: 'ERR_TOPIC_INVALID' });
+      }
+      await expect(resolver.advertise(makeAdvertisement({ topic: 'md.*' }))).rejects.toMatchObject({ code: 'ERR_ADVERTISEMENT_INVALID' });
+      await resolver.advertise(makeAdvertisement({ topic: 'md.AAPL', publisherId: 'mine' }));
+      const controller = new AbortController();
+      const aborted = new EventRecorder(resolver.watch('md.>', controller.signal));
+      const closed = new EventRecorder(resolver.watch('*.AAPL'));
+      expect(await aborted.until(1)).toEqual(['added mine']);
+      expect(await closed.until(1)).toEqual(['added mine']);
+      controller.abort();
+      await aborted.done;
+      await resolver.close();
+      await closed.done;
+      expect(await resources.settledLive(), resources.details()).toEqual([]);
+      expect(() => resolver.watch('md.>')).toThrow(expect.objectContaining({ code: 'ERR_CLOSED' }) as Error);
+      await expect(resolver.resolve('md.>')).rejects.toMatchObject({ code: 'ERR_CLOSED' });
+    } finally {
+      resources.stop();
+    }
   });
 });
 

@@ -2,13 +2,14 @@
 // the start-up queries and the timers, and the dispatch of each datagram received to the
 // remote view (what peers announced), the outbox (what we send) or the query replies.
 import { randomBytes } from 'node:crypto';
-import { ErrorCode, realTimers, SeamlessError, validateTopic } from '@seamless/transport';
-import type { Advertisement } from '@seamless/transport';
+import { ErrorCode, realTimers, SeamlessError } from '@seamless/transport';
+import type { Advertisement, TopicPattern } from '@seamless/transport';
 import { AdvertisementTable } from '../advertisement-table.js';
 import { checkAdvertisement } from '../checked-advertisement.js';
 import { LeaseBook } from '../lease-book.js';
 import type { LeaseRecord } from '../lease-book.js';
 import type { Lease, Resolver, ResolverEvent } from '../resolver.js';
+import { parseTopicOrPattern } from '../topic-or-pattern.js';
 import { WatchStreams } from '../watch-streams.js';
 import { decodeDatagram } from './datagram-codec.js';
 import type { Datagram } from './datagram-codec.js';
@@ -32,6 +33,15 @@ const queryDelaysMs = [0, 100, 300];
  * resolver it hears nothing from within its lease; `revoke()` sends a goodbye so that watchers
  * learn at once. At start-up the resolver asks every peer for everything, so a new subscriber
  * finds existing publishers within a few milliseconds on a LAN.
+ *
+ * Patterns: every resolver caches all it hears, so `resolve()` and `watch()` of a pattern
+ * answer from the cache, filtered by the pattern. A pattern watch also sends one query
+ * carrying the pattern (at most `MAX_QUERY_DATAGRAM_BYTES`, 287 bytes), which each peer
+ * answers with announcements of its matching advertisements only, so that the watch has its
+ * matches within one reply spread (0–20 ms) even where the start-up answers were partly lost.
+ * A pattern watch therefore causes one query and replies for matching advertisements only,
+ * however many other topics the LAN has; the rest of what it receives reaches every member of
+ * the group alike, watching or not (see the README's "Traffic of a pattern watch").
  *
  * Every datagram is validated (size, header, JSON, `parseAdvertisement`) before use; garbage
  * is ignored and counted in `stats.invalid`. When this host cannot use multicast (no route to
@@ -76,6 +86,8 @@ export class MulticastResolver implements Resolver {
   readonly #replies: QueryReplies;
   readonly #ready: Promise<void>;
   #settledAt = Number.POSITIVE_INFINITY;
+  /** Whether the start-up query (of everything) went out. */
+  #askedEveryone = false;
   #heartbeatTimer: NodeJS.Timeout | undefined;
   #sweepTimer: NodeJS.Timeout | undefined;
   #warned = false;
@@ -158,27 +170,37 @@ export class MulticastResolver implements Resolver {
   }
 
   /**
-   * The advertisements known for `topic`: this resolver's own and those announced by peers
-   * that are still alive. The first call after creation waits up to `settleMs` for the answers
-   * to the start-up query.
+   * The advertisements known for the topic, or for every topic the pattern matches: this
+   * resolver's own and those announced by peers that are still alive, from the cache (no
+   * query). The first call after creation waits up to `settleMs` for the answers to the
+   * start-up query.
    *
    * @throws SeamlessError `ERR_TOPIC_INVALID`, `ERR_CLOSED`.
    */
-  async resolve(topic: string): Promise<Advertisement[]> {
-    validateTopic(topic);
+  async resolve(topicOrPattern: string): Promise<Advertisement[]> {
+    const pattern = parseTopicOrPattern(topicOrPattern);
     this.#throwIfClosed('resolve');
     await this.#ready;
     this.#throwIfClosed('resolve');
     const wait = this.#settledAt - realTimers.dateNow();
     if (wait > 0) await new Promise((resolve) => realTimers.setTimeout(resolve, wait));
     this.#throwIfClosed('resolve');
-    return this.#table.list(topic);
+    return this.#table.matching(pattern);
   }
 
-  watch(topic: string, signal?: AbortSignal): AsyncIterable<ResolverEvent> {
-    validateTopic(topic);
+  /**
+   * Watches the topic, or every topic the pattern matches, from the cache; a pattern watch
+   * also asks the peers for its matches (see the class description).
+   */
+  watch(topicOrPattern: string, signal?: AbortSignal): AsyncIterable<ResolverEvent> {
+    const pattern = parseTopicOrPattern(topicOrPattern);
     this.#throwIfClosed('watch');
-    return this.#watches.ofTable(this.#table, topic, signal);
+    const started = pattern.isPattern
+      ? () => {
+          this.#askFor(pattern);
+        }
+      : undefined;
+    return this.#watches.ofTable(this.#table, pattern, signal, started);
   }
 
   /** Ends every watch, sends one goodbye for all of its leases, and closes sockets and timers. */
@@ -232,6 +254,7 @@ export class MulticastResolver implements Resolver {
         realTimers.setImmediate(() => {
           if (this.#closed || (index !== 0 && this.#stats.received !== 0)) return;
           this.#remote.askedEveryone(realTimers.dateNow());
+          this.#askedEveryone = true;
           this.#outbox.query({ everything: true });
         });
       });
@@ -245,6 +268,16 @@ export class MulticastResolver implements Resolver {
         Math.min(250, Math.floor(this.#settings.leaseMs / 4)),
       )
       .unref();
+  }
+
+  /**
+   * Sends the query of a pattern watch that just started: every peer answers with what it
+   * advertises that matches, and nothing else. Before the start-up query went out there is no
+   * need: that one asks for everything. Watches of one pattern started together share a query.
+   */
+  #askFor(pattern: TopicPattern): void {
+    if (this.#closed || !this.#askedEveryone) return;
+    this.#outbox.query({ topic: pattern.text });
   }
 
   #later(delayMs: number, task: () => void): void {

@@ -1,7 +1,7 @@
 // The multicast resolver's answers to the queries of its peers: whatever is asked within a
 // short random spread is answered together, as one round of everything or as announcements
-// of the topics asked for.
-import { realTimers } from '@seamless/transport';
+// of the topics asked for and of those the patterns asked for match.
+import { TopicPattern, realTimers } from '@seamless/transport';
 import type { LeaseRecord } from '../lease-book.js';
 import type { QueryScope } from './datagram-codec.js';
 import type { MulticastOutbox } from './multicast-outbox.js';
@@ -19,10 +19,16 @@ export interface QueryRepliesSettings {
   readonly records: () => readonly LeaseRecord[];
 }
 
-/** Collects the queries heard and answers them, together, after a short random delay. */
+/**
+ * Collects the queries heard and answers them, together, after a short random delay. A query
+ * of a topic or a pattern is answered with announcements of the matching advertisements only
+ * (none at all when nothing matches), never with a round of everything.
+ */
 export class QueryReplies {
   readonly #settings: QueryRepliesSettings;
   readonly #pendingTopics = new Set<string>();
+  /** Patterns asked for, by text. */
+  readonly #pendingPatterns = new Map<string, TopicPattern>();
   #roundWanted = false;
   #timer: NodeJS.Timeout | undefined;
 
@@ -32,7 +38,7 @@ export class QueryReplies {
 
   /** A peer asked for `scope`; a query for another resolver's advertisements is ignored. */
   heard(scope: QueryScope): void {
-    if ('topic' in scope) this.#pendingTopics.add(scope.topic);
+    if ('topic' in scope) this.#pending(scope.topic);
     else if ('everything' in scope || scope.sender === this.#settings.instance) this.#roundWanted = true;
     else return;
     this.#schedule();
@@ -43,12 +49,24 @@ export class QueryReplies {
     realTimers.clearTimeout(this.#timer);
   }
 
+  #pending(topicOrPattern: string): void {
+    // Checked by the codec: a valid topic or pattern.
+    const pattern = TopicPattern.parse(topicOrPattern);
+    if (pattern.isPattern) this.#pendingPatterns.set(pattern.text, pattern);
+    else this.#pendingTopics.add(pattern.text);
+  }
+
+  #clear(): void {
+    this.#pendingTopics.clear();
+    this.#pendingPatterns.clear();
+  }
+
   /** Answers the queries heard within a short random spread, together. */
   #schedule(): void {
     const { outbox, records } = this.#settings;
     // A resolver that never advertised has nothing to answer.
     if (!outbox.announcedAny) {
-      this.#pendingTopics.clear();
+      this.#clear();
       this.#roundWanted = false;
       return;
     }
@@ -59,14 +77,16 @@ export class QueryReplies {
           this.#timer = undefined;
           if (this.#roundWanted) {
             this.#roundWanted = false;
-            this.#pendingTopics.clear();
+            this.#clear();
             outbox.startRound();
             return;
           }
           const topics = new Set(this.#pendingTopics);
-          this.#pendingTopics.clear();
+          const patterns = [...this.#pendingPatterns.values()];
+          this.#clear();
           for (const record of records()) {
-            if (topics.has(record.checked.advertisement.topic)) outbox.announce(record);
+            const { topic } = record.checked.advertisement;
+            if (topics.has(topic) || patterns.some((pattern) => pattern.matches(topic))) outbox.announce(record);
           }
         },
         Math.floor(Math.random() * replySpreadMs),

@@ -1,3 +1,4 @@
+import { TopicPattern } from '@seamless/transport';
 import { describe, expect, it } from 'vitest';
 import { describeEvent, makeAdvertisement } from '../../test/support/advertisements.js';
 import { AdvertisementTable } from '../advertisement-table.js';
@@ -24,7 +25,7 @@ function claim(list: readonly CheckedAdvertisement[], round = 0, running = false
 function setUp(options: { maxAdvertisements?: number; own?: string } = {}) {
   const table = new AdvertisementTable();
   const events: string[] = [];
-  table.feed('md', (event) => events.push(describeEvent(event)));
+  table.feed(TopicPattern.parse('md'), (event) => events.push(describeEvent(event)));
   let dropped = 0;
   const view = new RemoteView({
     table,
