@@ -99,6 +99,55 @@ describe('late joiners', () => {
   });
 });
 
+describe('pattern subscribers', () => {
+  it('md.* and md.> get exactly the matching topics, later publishers included, each message with its concrete topic', async () => {
+    const { publisherBus, subscriberBus } = await twoBuses();
+    const early = await Promise.all(['md.AAPL', 'md.us.AAPL', 'mdx.AAPL', 'md', 'md/AAPL'].map((topic) => publisherBus.publisher(topic)));
+    const one = await subscriberBus.subscriber('md.*');
+    const rest = await subscriberBus.subscriber('md.>');
+    const ones = collect(one);
+    const rests = collect(rest);
+    const late = await publisherBus.publisher('md.MSFT');
+    const everyone = [...early, late];
+    await until(() => one.routes().length === 2 && rest.routes().length === 3);
+    for (const publisher of everyone) {
+      await publisher.waitForSubscribers(publisher.topic === 'md.us.AAPL' ? 1 : publisher.topic.startsWith('md.') ? 2 : 0, {
+        timeoutMs: 20_000,
+      });
+      publisher.send(publisher.topic);
+    }
+    await until(() => ones.length === 2 && rests.length === 3);
+    expect(
+      one
+        .routes()
+        .map((route) => route.topic)
+        .sort(),
+    ).toEqual(['md.AAPL', 'md.MSFT']);
+    expect(ones.map((message) => [message.topic, text(message)]).sort()).toEqual([
+      ['md.AAPL', 'md.AAPL'],
+      ['md.MSFT', 'md.MSFT'],
+    ]);
+    expect(rests.map((message) => message.topic).sort()).toEqual(['md.AAPL', 'md.MSFT', 'md.us.AAPL']);
+    // Nothing else on its way: the non-matching publishers have no subscriber at all.
+    for (const publisher of everyone.filter((each) => !each.topic.startsWith('md.'))) expect(publisher.subscriberCount).toBe(0);
+  });
+
+  it('a pattern subscriber with history gets the last value of every matching topic at once', async () => {
+    const { publisherBus, subscriberBus } = await twoBuses();
+    const symbols = ['AAPL', 'MSFT', 'IBM'];
+    for (const symbol of symbols) {
+      const publisher = await publisherBus.publisher(`px.${symbol}`, { policy: 'latest', history: 1 });
+      publisher.send(`${symbol} old`);
+      publisher.send(`${symbol} now`);
+    }
+    const prices = collect(await subscriberBus.subscriber('px.*'));
+    await until(() => prices.length === 3);
+    expect(prices.map((message) => [message.topic, message.seq, text(message)]).sort()).toEqual(
+      symbols.map((symbol) => [`px.${symbol}`, 1, `${symbol} now`]).sort(),
+    );
+  });
+});
+
 describe('the audience of a publisher', () => {
   it("emits 'subscriber-added' and 'subscriber-removed' with the subscriber's transport", async () => {
     const { publisherBus, subscriberBus } = await twoBuses();

@@ -27,6 +27,7 @@ describe('the C++ ring (bench/native/ring.h) and the TypeScript ring speak the s
       segmentBytes: segmentBytesFor(capacity),
       publisherId: 'p',
       topic: 't',
+      history: 0,
     });
     const reader = new RingReader(buffer, name, {
       capacity,
@@ -68,7 +69,7 @@ describe('the C++ ring (bench/native/ring.h) and the TypeScript ring speak the s
 
   it('TypeScript writer -> C++ reader', () => {
     const { segment, buffer, reader } = ring(4096);
-    const writer = new RingWriter(buffer, 4096, 500, false);
+    const writer = new RingWriter(buffer, { capacity: 4096, maxPayload: 500, latest: false });
     const native = new (loadBenchBinding().NativeRingReader)(buffer, reader.slot);
     const target = new Uint8Array(500);
     let next = 0;

@@ -50,6 +50,7 @@ function makeSegment(): { name: string; segment: NativeSegment; buffer: ArrayBuf
     segmentBytes: segmentBytesFor(CAPACITY),
     publisherId: 'bench',
     topic: 'bench',
+    history: 0,
   });
   return { name, segment, buffer };
 }
@@ -71,7 +72,7 @@ function sender(path: Path, buffer: ArrayBuffer): Sender {
     const writer = new (loadBenchBinding().NativeRingWriter)(buffer);
     return { send: (data, sequence) => writer.write(data, sequence) === 0 };
   }
-  const writer = new RingWriter(buffer, CAPACITY, 1024, false);
+  const writer = new RingWriter(buffer, { capacity: CAPACITY, maxPayload: 1024, latest: false });
   return { send: (data, sequence) => writer.write(data, sequence) };
 }
 

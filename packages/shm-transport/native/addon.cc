@@ -36,11 +36,14 @@ Napi::Object Descriptor(Napi::Env env) {
   set("publisherIdLengthOffset", kPublisherIdLengthOffset);
   set("topicLengthOffset", kTopicLengthOffset);
   set("writerDoorbellOffset", kWriterDoorbellOffset);
+  set("historyOffset", kHistoryOffset);
   set("publisherIdOffset", kPublisherIdOffset);
   set("publisherIdBytes", kPublisherIdBytes);
   set("topicOffset", kTopicOffset);
   set("topicBytes", kTopicBytes);
   set("tailOffset", kTailOffset);
+  set("historyStartOffset", kHistoryStartOffset);
+  set("keepOffset", kKeepOffset);
   set("intentOffset", kIntentOffset);
   set("headOffset", kHeadOffset);
   set("generationOffset", kGenerationOffset);
@@ -55,6 +58,7 @@ Napi::Object Descriptor(Napi::Env env) {
   set("slotPositionOffset", kSlotPositionOffset);
   set("slotParkedOffset", kSlotParkedOffset);
   set("slotDoorbellOffset", kSlotDoorbellOffset);
+  set("slotTicketOffset", kSlotTicketOffset);
   set("ringOffset", kRingOffset);
   set("minCapacity", kMinCapacity);
   set("maxCapacity", kMaxCapacity);

@@ -1,4 +1,4 @@
-// The layout of a Seamless shared-memory segment, version 2: named offsets only.
+// The layout of a Seamless shared-memory segment, version 3: named offsets only.
 // Mirrored field for field in src/ring/ring-descriptor.ts; src/ring/ring-descriptor.test.ts
 // proves the two agree (the addon exports every constant below).
 //
@@ -18,8 +18,16 @@
 //          |  48 nonce (16 bytes)                 64 owner uid u32                 |
 //          |  68 segment bytes u32                72 publisher id length u32       |
 //          |  76 topic length u32                 80 writer doorbell id u32        |
+//          |  84 history u32 (records the writer retains for late joiners)         |
 //      128 | lines 1-3: publisher id (64 bytes), topic (256 bytes), UTF-8          |
-//      512 | line 4, writer: tail position u32 (hint, after each commit)           |
+//      512 | line 4, writer: where joining readers start                           |
+//          |   512 tail checkpoint u32 (a record boundary at most 4 KiB behind     |
+//          |       the tail: stored when the tail crosses a 4 KiB boundary, at     |
+//          |       the wrap, and whenever the writer reads the reader slots)       |
+//          |   516 history start u32 (the oldest retained record, after each       |
+//          |       commit; only while history > 0)                                 |
+//          |   520 keep u32 (reliable: nothing from here on is overwritten before  |
+//          |       the writer reads the reader slots again)                        |
 //      640 | line 5, writer: intent position u32 (latest: overwriting up to here)  |
 //      768 | line 6, writer: head position u32 (latest: oldest intact record)      |
 //      896 | line 7: generation u32 (readers bump it on every join and leave)      |
@@ -29,6 +37,7 @@
 //          |   +0 state u32 (0 free, 1 joining, 2 active)  +4 pid u32 (for people) |
 //          |   +8 presence (8 bytes)                       +16 position u32         |
 //          |  +20 parked u32                               +24 doorbell id u32      |
+//          |  +28 ticket u32 (names this attachment: generation at its join)       |
 //          | ... reader slots 1 .. 63                                              |
 //     9216 | padding to the page                                                   |
 //    12288 | ring: `capacity` bytes of 8-byte aligned records                      |
@@ -54,7 +63,7 @@
 namespace seamless {
 namespace layout {
 
-constexpr uint32_t kLayoutVersion = 2;
+constexpr uint32_t kLayoutVersion = 3;
 constexpr char kMagic[8] = {'S', 'E', 'A', 'M', 'L', 'S', 'H', 'M'};
 constexpr uint32_t kLineBytes = 128;
 
@@ -77,6 +86,7 @@ constexpr uint32_t kSegmentBytesOffset = 68;
 constexpr uint32_t kPublisherIdLengthOffset = 72;
 constexpr uint32_t kTopicLengthOffset = 76;
 constexpr uint32_t kWriterDoorbellOffset = 80;
+constexpr uint32_t kHistoryOffset = 84;
 
 // Lines 1-3: names, for validation and for tools that list segments.
 constexpr uint32_t kPublisherIdOffset = 128;
@@ -86,6 +96,8 @@ constexpr uint32_t kTopicBytes = 256;
 
 // Lines 4-7: counters.
 constexpr uint32_t kTailOffset = 512;
+constexpr uint32_t kHistoryStartOffset = 516;
+constexpr uint32_t kKeepOffset = 520;
 constexpr uint32_t kIntentOffset = 640;
 constexpr uint32_t kHeadOffset = 768;
 constexpr uint32_t kGenerationOffset = 896;
@@ -102,6 +114,7 @@ constexpr uint32_t kSlotPresenceOffset = 8;
 constexpr uint32_t kSlotPositionOffset = 16;
 constexpr uint32_t kSlotParkedOffset = 20;
 constexpr uint32_t kSlotDoorbellOffset = 24;
+constexpr uint32_t kSlotTicketOffset = 28;
 
 // The ring.
 constexpr uint32_t kRingOffset = 12288;

@@ -34,7 +34,9 @@ export interface ShmTransportOptions {
    * 64 KiB). A publication's ring is the smallest power of two at least this large in which a
    * message of its `maxMessageSize` takes at most half the ring: with the facade's default
    * `maxMessageSize` of 64 KiB that is 256 KiB (a 268 KiB segment, so a 64 MB /dev/shm holds
-   * about 240 of them); with 1 KiB messages, 64 KiB.
+   * about 240 of them); with 1 KiB messages, 64 KiB. A publication with `history` N has that
+   * ring plus room for N + 1 messages of `maxMessageSize`, rounded up to a power of two (1 KiB
+   * messages, history 1000: 2 MiB).
    */
   readonly capacity?: number;
   /** Permission bits of new segments (default `0o600`: this user only). */

@@ -7,14 +7,17 @@ import { Doorbell, doorbellPath, removeDoorbell, ringDoorbell } from './os/doorb
 import { createSegment, unlinkSegment } from './os/native.js';
 import type { NativeSegment } from './os/native.js';
 import { reclaimDeadProcess } from './os/reclaim-schedule.js';
-import { countActiveSlots, forEachActiveSlot, isActiveSlot, slotDoorbell, slotOwner, slotPresence } from './ring/reader-slots.js';
+import { countActiveSlots, forEachActiveSlot, slotDoorbell, slotOwner, slotPresence } from './ring/reader-slots.js';
 import { HeaderWord } from './ring/header-words.js';
-import { RingDescriptor as D, maxPayloadFor, segmentBytesFor } from './ring/ring-descriptor.js';
+import { RingDescriptor as D, segmentBytesFor } from './ring/ring-descriptor.js';
+import { ringSizeFor } from './ring/ring-size.js';
 import { RingWriter } from './ring/ring-writer.js';
 import { writeSegmentHeader } from './ring/segment-header.js';
 import { describeShmSpace, formatBytes, shmSpace } from './os/shm-directory.js';
 import { SHM_TRANSPORT_KIND } from './shm-endpoint.js';
 import type { ShmEndpoint } from './shm-endpoint.js';
+import { SubscriberRoster } from './subscriber-roster.js';
+import type { RosterEntry } from './subscriber-roster.js';
 
 /** How a publication's segment is made and watched; resolved from the transport options. */
 export interface PublicationSettings {
@@ -35,17 +38,25 @@ export interface PublicationSettings {
   readonly onClose?: () => void;
 }
 
-/** The ring capacity that fits `maxMessageSize`: at least `capacity`, a power of two. */
-export function capacityFor(maxMessageSize: number, capacity: number): number {
-  let result = capacity;
-  while (maxPayloadFor(result) < maxMessageSize) result *= 2;
-  return result;
-}
-
 /**
  * One publisher's ring in its own POSIX shared-memory segment. `send` writes straight into
  * the mapped ring from TypeScript: no system call and no allocation per message; a system
  * call happens only to wake a parked reader.
+ *
+ * With `history` N the ring also keeps the last N messages for readers that join later: it is
+ * sized for them (`ringSizeFor`: the ring without history plus N + 1 records of
+ * `maxMessageSize`, rounded up to a power of two), so that writing never overwrites one of
+ * them, and the writer publishes where the oldest starts.
+ *
+ * Subscribers come and go through the reader slots of the segment: a reader that joins or
+ * leaves bumps the segment's generation and rings this process's doorbell, and the
+ * publication, on that turn of its event loop, compares its {@link SubscriberRoster} with the
+ * slots and reports `subscriberAdded` / `subscriberRemoved` (and `subscribersChanged`). A
+ * reader whose process dies is evicted by the process's liveness sweep (every
+ * `livenessIntervalMs`, 250 ms by default), or sooner by a reliable writer it holds back, and
+ * reported removed right after. So a subscriber is reported within one turn of this event
+ * loop after its join (or close) completed, and a dead one within one sweep and a turn; while
+ * the event loop is busy (a synchronous send loop), the reports wait for it.
  */
 export class ShmPublication implements Publication<ShmEndpoint> {
   readonly kind = SHM_TRANSPORT_KIND;
@@ -53,6 +64,8 @@ export class ShmPublication implements Publication<ShmEndpoint> {
   readonly publisherId: string;
   readonly policy: DeliveryPolicy;
   readonly maxMessageSize: number;
+  /** How many of its latest messages it retains for subscribers that attach later (0: none). */
+  readonly history: number;
   readonly endpoint: ShmEndpoint;
   /** Always false: a reader may attach to the ring before the publisher counts it. */
   readonly exactSubscriberCount = false;
@@ -70,8 +83,8 @@ export class ShmPublication implements Publication<ShmEndpoint> {
   readonly #bytes: Uint8Array;
   readonly #doorbell: Doorbell;
   readonly #stopListening: () => void;
-  // The reader of each active slot, watched for its death: slot -> its presence and the stop.
-  readonly #readers = new Map<number, { readonly presence: string; readonly stop: () => void }>();
+  // The readers this publication knows, each watched for its death.
+  readonly #roster: SubscriberRoster;
   readonly #drainWaiters = new Set<() => void>();
   #generation = 0;
   #subscribers = 0;
@@ -80,20 +93,32 @@ export class ShmPublication implements Publication<ShmEndpoint> {
   /**
    * @throws SeamlessError `ERR_SHM_UNAVAILABLE` when the segment cannot be made (among others
    *   when /dev/shm lacks the room: the message gives its size and free space),
-   *   `ERR_MESSAGE_TOO_LARGE` when `maxMessageSize` needs a ring beyond 1 GiB.
+   *   `ERR_MESSAGE_TOO_LARGE` when `maxMessageSize` needs a ring beyond 1 GiB,
+   *   `ERR_INVALID_ARGUMENT` when `history` × `maxMessageSize` does.
    */
   constructor(options: PublicationOptions, settings: PublicationSettings, listener?: PublicationListener) {
     this.topic = options.topic;
     this.publisherId = options.publisherId;
     this.policy = options.policy;
     this.maxMessageSize = options.maxMessageSize;
-    this.capacity = capacityFor(options.maxMessageSize, settings.capacity);
-    if (this.capacity > D.maxCapacity) {
+    this.history = options.history ?? 0;
+    const size = ringSizeFor(options.maxMessageSize, settings.capacity, this.history);
+    if (size.base > D.maxCapacity) {
       throw new SeamlessError(
         ErrorCode.MessageTooLarge,
         `maxMessageSize ${options.maxMessageSize} needs a ring larger than ${D.maxCapacity} bytes`,
       );
     }
+    if (size.capacity > D.maxCapacity) {
+      throw new SeamlessError(
+        ErrorCode.InvalidArgument,
+        `openPublication: history ${this.history} × maxMessageSize ${options.maxMessageSize} needs a ring of ` +
+          `${formatBytes(size.capacity)} (${formatBytes(size.base)} plus ${formatBytes(size.historyBytes)} for the retained messages), ` +
+          `beyond the ${formatBytes(D.maxCapacity)} a shared-memory segment holds: retain fewer or smaller messages`,
+        { details: { option: 'history', history: this.history, maxMessageSize: options.maxMessageSize, capacity: size.capacity } },
+      );
+    }
+    this.capacity = size.capacity;
     this.#listener = listener;
     this.#settings = settings;
     const presence = ownPresence();
@@ -132,16 +157,26 @@ export class ShmPublication implements Publication<ShmEndpoint> {
       segmentBytes: bytes,
       publisherId: this.publisherId,
       topic: this.topic,
+      history: this.history,
     });
-    this.#writer = new RingWriter(buffer, this.capacity, this.maxMessageSize, this.policy === 'latest', {
-      wakeReader: (slot) => {
-        this.#wakeReader(slot);
+    this.#writer = new RingWriter(buffer, {
+      capacity: this.capacity,
+      maxPayload: this.maxMessageSize,
+      latest: this.policy === 'latest',
+      history: this.history,
+      hooks: {
+        wakeReader: (slot) => {
+          this.#wakeReader(slot);
+        },
+        processGone: (identity) => settings.monitor.check(identity) === 'dead',
+        readerEvicted: (slot) => {
+          this.#readerLeft(slot, slotPresence(this.#bytes, slot));
+        },
+        livenessIntervalMs: settings.livenessIntervalMs,
       },
-      processGone: (identity) => settings.monitor.check(identity) === 'dead',
-      readerEvicted: (slot) => {
-        this.#readerLeft(slot, slotPresence(this.#bytes, slot));
-      },
-      livenessIntervalMs: settings.livenessIntervalMs,
+    });
+    this.#roster = new SubscriberRoster(this.#words, this.#bytes, settings.monitor, (entry) => {
+      this.#readerDied(entry);
     });
     this.endpoint = Object.freeze({ segment: this.segmentName, nonce });
     this.#stopListening = this.#doorbell.listen(() => {
@@ -243,8 +278,7 @@ export class ShmPublication implements Publication<ShmEndpoint> {
     }
     this.#closed = true;
     this.#stopListening();
-    for (const { stop } of this.#readers.values()) stop();
-    this.#readers.clear();
+    this.#roster.clear();
     for (const wake of this.#drainWaiters) wake();
     this.#cancelExitCleanup();
     try {
@@ -280,7 +314,10 @@ export class ShmPublication implements Publication<ShmEndpoint> {
     const generation = Atomics.load(this.#words, HeaderWord.Generation);
     if (generation === this.#generation) return;
     this.#generation = generation;
-    this.#watchReaders();
+    // Readers joined or left: report them, and watch the process of every active slot (one
+    // shared sweep for the whole process), so that a dead reader is evicted within a sweep,
+    // in any PID namespace.
+    this.#roster.update(this.#listener);
     const count = this.subscriberCount;
     if (count !== this.#subscribers) {
       this.#subscribers = count;
@@ -288,37 +325,17 @@ export class ShmPublication implements Publication<ShmEndpoint> {
     }
   }
 
-  // Readers joined or left: watch the process of every active slot (one shared sweep for the
-  // whole process), so that a dead reader is evicted within a sweep, in any PID namespace.
-  #watchReaders(): void {
-    // Stop watching slots given up, or taken by another process, since the last look...
-    for (const [slot, watched] of this.#readers) {
-      if (isActiveSlot(this.#words, slot) && slotPresence(this.#bytes, slot) === watched.presence) continue;
-      watched.stop();
-      this.#readers.delete(slot);
-    }
-    // ...and watch every active slot not watched yet.
-    forEachActiveSlot(this.#words, (slot) => {
-      if (!this.#readers.has(slot)) this.#watchReader(slot);
-    });
-  }
-
-  #watchReader(slot: number): void {
-    const presence = slotPresence(this.#bytes, slot);
-    const stop = this.#settings.monitor.watch(slotOwner(this.#bytes, this.#words, slot), () => {
-      if (this.#closed || this.#readers.get(slot)?.presence !== presence) return;
-      if (slotPresence(this.#bytes, slot) === presence && this.#writer.evict(slot)) this.#readerLeft(slot, presence);
-    });
-    this.#readers.set(slot, { presence, stop });
+  // The monitor saw the process of a known reader die: evict it, unless its slot has moved on.
+  #readerDied(entry: RosterEntry): void {
+    if (this.#closed || !this.#roster.holds(entry)) return;
+    if (this.#writer.evict(entry.slot)) this.#readerLeft(entry.slot, entry.presence);
   }
 
   // A dead reader was evicted from `slot`: reclaim what its process left, then let waiting
-  // senders and the subscriber count see the room.
+  // senders, the roster and the subscriber count see it. Not from inside send(), where an
+  // eviction may happen: in a microtask, once the caller's synchronous code is done.
   #readerLeft(slot: number, presence: string): void {
-    this.#readers.get(slot)?.stop();
-    this.#readers.delete(slot);
     this.#reclaimReader(slot, { ...slotOwner(this.#bytes, this.#words, slot), presence });
-    // Not from inside send(), where an eviction may happen: on the next turn.
     realTimers.queueMicrotask(() => {
       this.#generation = -1;
       this.#onDoorbell();
@@ -335,9 +352,10 @@ export class ShmPublication implements Publication<ShmEndpoint> {
   }
 
   #noRoom(bytes: number, cause: unknown): never {
+    const retained = this.history === 0 ? '' : `, sized for history ${this.history} × maxMessageSize ${this.maxMessageSize}`;
     throw new SeamlessError(
       ErrorCode.ShmUnavailable,
-      `no room in /dev/shm for the ${formatBytes(bytes)} segment of publisher "${this.topic}" ` +
+      `no room in /dev/shm for the ${formatBytes(bytes)} segment of publisher "${this.topic}"${retained} ` +
         `(${describeShmSpace()}; Seamless leaves ${formatBytes(this.#settings.minFreeBytes)} free for its registry and other users)`,
       { cause, details: { code: 'ENOSPC', bytes, space: shmSpace(), minFreeBytes: this.#settings.minFreeBytes } },
     );

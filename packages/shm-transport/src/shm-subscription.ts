@@ -76,9 +76,11 @@ export interface SubscriptionSettings {
 }
 
 /**
- * One reader of one publisher's ring. `poll` reads the mapped ring directly (no system call,
- * no allocation per message in steady state); the idle strategy decides how the owner learns
- * that more has arrived:
+ * One reader of one publisher's ring. It starts at the oldest message the publisher retains
+ * (its `history`), or at the live tail with `history: false` or when it retains none; under
+ * `'latest'` with history 1 the current value is ready at once. `poll` reads the mapped ring
+ * directly (no system call, no allocation per message in steady state); the idle strategy
+ * decides how the owner learns that more has arrived:
  * - `'park'`: the reader raises its parked flag and sleeps on this process's doorbell; the
  *   writer rings it after its next commit (one wake-up, no polling).
  * - `'spin'`: checks the ring on every turn of the event loop (`setImmediate`), never sleeps.
@@ -128,6 +130,8 @@ export class ShmSubscription implements Subscription {
         topic: this.topic,
         publisherId: this.publisherId,
         copy: options.copy === true,
+        retained: attached.header.history,
+        history: options.history !== false,
         owner: { pid: process.pid, presence: ownPresence()?.token ?? '' },
         doorbell: this.#doorbell.id,
         hooks: {

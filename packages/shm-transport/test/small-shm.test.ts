@@ -51,6 +51,20 @@ describe.skipIf(skipReason !== undefined)('a small /dev/shm (64 MB, as in a Dock
     expect(small.run('ls /dev/shm')).toBe('');
   }, 180_000);
 
+  it('history is paid in /dev/shm: a ring sized for 100 messages of 64 KiB fits, one for 1000 (a 64 MiB ring) is refused with ERR_SHM_UNAVAILABLE naming history × maxMessageSize', async () => {
+    const small = await fill();
+    const fits = await run(small, { limit: 1, history: 100 });
+    expect(fits.result.created).toBe(1);
+    expect(fits.result.capacity).toBe(8 * 1024 * 1024); // 256 KiB + 101 × 64 KiB, rounded up
+    const refused = await run(small, { limit: 1, history: 1000 });
+    expect(refused.result.created).toBe(0);
+    expect(refused.result.error?.code).toBe('ERR_SHM_UNAVAILABLE');
+    expect(refused.result.error?.message).toMatch(
+      /no room in \/dev\/shm for the 64\.0 MiB segment of publisher "fill\.0", sized for history 1000 × maxMessageSize 65536 \(\/dev\/shm: 64\.0 MiB/,
+    );
+    expect(small.run('ls /dev/shm')).toBe('');
+  }, 120_000);
+
   it('already full: the first publication is refused cleanly, and the segment reservation itself fails with ENOSPC instead of a later SIGBUS', async () => {
     const small = await fill();
     small.run('fallocate -l 63M /dev/shm/filler');

@@ -4,7 +4,7 @@ import { ErrorCode, realTimers, SeamlessError } from '@seamless/transport';
 import { FrameDecoder, FrameTypes } from './frame-decoder.js';
 import { formatPeer } from './format-peer.js';
 import { encodeHello, parseReject, parseWelcome } from './handshake.js';
-import type { Welcome } from './handshake.js';
+import type { StreamStart, Welcome } from './handshake.js';
 import type { SocketNetwork } from './socket-network.js';
 import { FrameType, RejectReason } from './wire-format.js';
 
@@ -20,6 +20,11 @@ export interface ConnectRequest {
   readonly heartbeatTimeoutMs: number;
   readonly connectTimeoutMs: number;
   readonly network: SocketNetwork;
+  /** Where the stream should start (the HELLO says it). */
+  readonly start: StreamStart;
+  /** This process's id and host name, for the publisher's `SubscriberInfo`. */
+  readonly pid: number;
+  readonly hostname: string;
   readonly signal: AbortSignal;
 }
 
@@ -169,6 +174,9 @@ function attempt(request: ConnectRequest, address: string): Promise<HandshakenCo
         topic: request.topic,
         publisherId: request.publisherId,
         heartbeatTimeoutMs: request.heartbeatTimeoutMs,
+        start: request.start,
+        pid: request.pid,
+        hostname: request.hostname,
       }),
     );
   });

@@ -2,8 +2,18 @@ import net from 'node:net';
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SeamlessError } from '@seamless/transport';
-import type { Advertisement, HostIdentity, PublicationOptions } from '@seamless/transport';
-import { advertisementFor, Collector, identity, sameBytes, tick, until } from '../test/support.js';
+import type { Advertisement, HostIdentity, PublicationOptions, SubscriberInfo } from '@seamless/transport';
+import fc from 'fast-check';
+import {
+  advertisementFor,
+  Collector,
+  helloOfVersion1,
+  identity,
+  sameBytes,
+  tick,
+  until,
+  versionRejectOfVersion1,
+} from '../test/support.js';
 import { createSocketTransport } from './create-socket-transport.js';
 import type { SocketTransport } from './create-socket-transport.js';
 import { nodeNetwork } from './socket-network.js';
@@ -182,6 +192,63 @@ describe('createSocketTransport', () => {
     expect(counts).toEqual([1, 2, 1]);
   });
 
+  it('reports each subscriber added once and, after it, removed once, with its pid and host name', async () => {
+    const log: string[] = [];
+    const added: SubscriberInfo[] = [];
+    const removed: SubscriberInfo[] = [];
+    const publication = await transport().openPublication(publicationOptions(), {
+      subscriberAdded: (info) => {
+        added.push(info);
+        log.push(`added ${info.id}`);
+      },
+      subscriberRemoved: (info) => {
+        removed.push(info);
+        log.push(`removed ${info.id}`);
+      },
+    });
+    const clientSockets: Socket[] = [];
+    const subscriber = transport({
+      reconnect: { initialDelayMs: 10, maxDelayMs: 20 },
+      network: {
+        createServer: nodeNetwork.createServer,
+        connect: (target) => {
+          const socket = nodeNetwork.connect(target);
+          clientSockets.push(socket);
+          return socket;
+        },
+      },
+    });
+    const first = await subscribe(subscriber, advertisementFor(publication));
+    const second = await subscribe(subscriber, advertisementFor(publication));
+    await until(() => added.length === 2, 'both subscribers');
+    for (const info of added) {
+      expect(info).toEqual({
+        transport: 'tcp',
+        id: expect.stringMatching(/^\d+@127\.0\.0\.1:\d+$/) as string,
+        pid: process.pid,
+        hostname: 'test-host',
+      });
+    }
+    // A subscription that closes, and one whose connection breaks (it reconnects: a new attachment).
+    await first.subscription?.close();
+    await until(() => removed.length === 1, 'the closed one');
+    expect(removed[0]).toBe(added[0]);
+    clientSockets[1]?.destroy();
+    // The publisher reports the new attachment before the subscriber has read its WELCOME.
+    await until(
+      () => removed.length === 2 && added.length === 3 && second.subscription?.reconnects === 1,
+      'the broken one to go and come back',
+    );
+    expect(removed[1]).toBe(added[1]);
+    expect(new Set(added.map((info) => info.id)).size).toBe(3);
+    for (const info of removed) expect(log.indexOf(`added ${info.id}`)).toBeLessThan(log.indexOf(`removed ${info.id}`));
+    expect(publication.subscriberCount).toBe(1);
+    // close() of the publication reports no removal, even once the connection is gone.
+    await publication.close();
+    await until(() => second.ended_ !== undefined, 'the subscription to end');
+    expect(removed).toHaveLength(2);
+  });
+
   it('accepts and drops sends while nobody subscribes; a late subscriber starts without a loss', async () => {
     const publication = await transport().openPublication(publicationOptions());
     for (let sequence = 0; sequence < 100; sequence++) expect(publication.send(payload(sequence, 100), sequence)).toBe(true);
@@ -200,6 +267,10 @@ describe('createSocketTransport', () => {
     expect(await codeOf(publisher.openPublication(publicationOptions({ policy: 'best' as 'latest' })))).toBe('ERR_INVALID_ARGUMENT');
     expect(await codeOf(publisher.openPublication(publicationOptions({ maxMessageSize: 1001 })))).toBe('ERR_INVALID_ARGUMENT');
     expect(await codeOf(publisher.openPublication(publicationOptions({ maxMessageSize: 100 }), 5 as never))).toBe('ERR_INVALID_ARGUMENT');
+    expect(await codeOf(publisher.openPublication(publicationOptions(), { subscriberAdded: 'yes' as never }))).toBe('ERR_INVALID_ARGUMENT');
+    expect(await codeOf(publisher.openPublication(publicationOptions(), { subscriberRemoved: 1 as never }))).toBe('ERR_INVALID_ARGUMENT');
+    expect(await codeOf(publisher.openPublication(publicationOptions({ history: -1 })))).toBe('ERR_INVALID_ARGUMENT');
+    expect(await codeOf(publisher.openPublication(publicationOptions({ history: 65_537 })))).toBe('ERR_INVALID_ARGUMENT');
     const publication = await publisher.openPublication(publicationOptions({ maxMessageSize: 100 }));
     expect(await codeOf(publisher.openPublication(publicationOptions({ maxMessageSize: 100 })))).toBe('ERR_INVALID_ARGUMENT');
     expect(syncCodeOf(() => publication.send(new Uint8Array(101), 0))).toBe('ERR_MESSAGE_TOO_LARGE');
@@ -225,6 +296,9 @@ describe('createSocketTransport', () => {
       'ERR_INVALID_ARGUMENT',
     );
     expect(await codeOf(subscriber.openSubscription(advertisement, { idle: 'nap' as never }, new Collector()))).toBe(
+      'ERR_INVALID_ARGUMENT',
+    );
+    expect(await codeOf(subscriber.openSubscription(advertisement, { history: 'no' as never }, new Collector()))).toBe(
       'ERR_INVALID_ARGUMENT',
     );
     expect(await codeOf(subscriber.openSubscription(advertisement, {}, {} as never))).toBe('ERR_INVALID_ARGUMENT');
@@ -695,18 +769,27 @@ describe('heartbeats', () => {
     await publisher.close();
   });
 
-  it('the publisher drops a subscriber that sends nothing, and says so', async () => {
+  it('the publisher drops a subscriber that sends nothing, says so, and reports it removed', async () => {
     const problems: SeamlessError[] = [];
+    const added: SubscriberInfo[] = [];
+    const removed: SubscriberInfo[] = [];
     const publication = await transport({
       heartbeat: { intervalMs: 20, timeoutMs: 100 },
       onConnectionError: (error) => problems.push(error),
-    }).openPublication(publicationOptions());
+    }).openPublication(publicationOptions(), {
+      subscriberAdded: (info) => added.push(info),
+      subscriberRemoved: (info) => removed.push(info),
+    });
     const socket = await rawSubscriber(publication.endpoint.port, 'p1');
     await until(() => publication.subscriberCount === 1, 'the raw subscriber');
     await until(() => publication.subscriberCount === 0, 'the drop');
     expect(problems.map((problem) => problem.message)).toContainEqual(
       expect.stringMatching(/^subscriber 127\.0\.0\.1:\d+ sent nothing for \d+ ms; dropped$/),
     );
+    // The raw subscriber gave no pid and no host name.
+    expect(added).toEqual([{ transport: 'tcp', id: expect.stringMatching(/^1@127\.0\.0\.1:\d+$/) as string }]);
+    await until(() => removed.length === 1, 'the removal');
+    expect(removed).toEqual(added);
     socket.destroy();
   });
 });
@@ -733,21 +816,79 @@ describe('defensive decoding', () => {
     http.destroy();
   });
 
-  it('answers a HELLO of another protocol version with a REJECT', async () => {
+  it('answers a HELLO of protocol version 1 with a REJECT naming both versions', async () => {
     const publication = await transport().openPublication(publicationOptions());
-    const socket = net.connect(publication.endpoint.port, '127.0.0.1');
-    const hello = (await import('./handshake.js')).encodeHello({ topic: 'md.AAPL', publisherId: 'p1', heartbeatTimeoutMs: 0 });
-    hello[9] = 7;
-    socket.write(hello);
-    const reply = await new Promise<Buffer>((resolve) => {
-      const chunks: Buffer[] = [];
-      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-      socket.on('close', () => {
-        resolve(Buffer.concat(chunks));
+    const reply = await exchange(publication.endpoint.port, helloOfVersion1('md.AAPL', 'p1'));
+    expect(reply[4]).toBe(3);
+    expect(reply.subarray(11).toString()).toBe('protocol version 1 is not supported; this publisher speaks version 2');
+  });
+
+  it('fails with ERR_PROTOCOL naming both versions when the publisher speaks protocol version 1', async () => {
+    // What a publisher of version 1 does with a HELLO of version 2: it reads the version byte
+    // (the HELLO is within its handshake frame limit) and answers with a REJECT.
+    const versions: number[] = [];
+    const server = net.createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.once('data', (hello: Buffer) => {
+        versions.push(hello[9] ?? -1);
+        socket.end(versionRejectOfVersion1(hello[9] ?? 0));
       });
     });
-    expect(reply[4]).toBe(3);
-    expect(reply.subarray(11).toString()).toBe('protocol version 7 is not supported; this publisher speaks version 1');
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as net.AddressInfo).port;
+      const advertisement = {
+        ...advertisementFor(await transport().openPublication(publicationOptions())),
+        endpoints: { tcp: { port, tls: false } },
+      };
+      const error = await failureOf(transport().openSubscription(advertisement, {}, new Collector()));
+      expect(versions).toEqual([2]);
+      expect(error.code).toBe('ERR_PROTOCOL');
+      expect(error.message).toContain('refused the subscription: protocol version 2 is not supported; this publisher speaks version 1');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('never lets an untrusted HELLO crash the publisher: a mutated one is refused, hung up on or served', { timeout: 60_000 }, async () => {
+    const problems: SeamlessError[] = [];
+    const events: SubscriberInfo[] = [];
+    const publication = await transport({ connectTimeoutMs: 2000, onConnectionError: (error) => problems.push(error) }).openPublication(
+      publicationOptions(),
+      { subscriberAdded: (info) => events.push(info) },
+    );
+    const { encodeHello } = await import('./handshake.js');
+    const valid = encodeHello({ topic: 'md.AAPL', publisherId: 'p1', heartbeatTimeoutMs: 0, start: 'oldest', pid: 77, hostname: 'h' });
+    const mutated = fc.sample(
+      fc.array(fc.record({ at: fc.nat({ max: valid.length - 1 }), value: fc.integer({ min: 0, max: 255 }) }), {
+        minLength: 1,
+        maxLength: 3,
+      }),
+      { numRuns: 150, seed: 15 },
+    );
+    const outcomes = { welcome: 0, reject: 0, hangUp: 0 };
+    for (const flips of mutated) {
+      const hello = Buffer.from(valid);
+      for (const { at, value } of flips) hello[at] = value;
+      const reply = await exchange(publication.endpoint.port, hello);
+      if (reply[4] === 2) outcomes.welcome++;
+      else if (reply[4] === 3) outcomes.reject++;
+      else outcomes.hangUp++;
+    }
+    expect(outcomes.reject).toBeGreaterThan(0);
+    expect(outcomes.hangUp).toBeGreaterThan(0);
+    expect(outcomes.welcome).toBe(events.length);
+    for (const info of events) {
+      expect(info.transport).toBe('tcp');
+      expect(info.pid === undefined || (Number.isInteger(info.pid) && info.pid > 0 && info.pid <= 0xffff_ffff)).toBe(true);
+      expect(info.hostname === undefined || Buffer.byteLength(info.hostname) <= 128).toBe(true);
+    }
+    expect(problems.every((problem) => SeamlessError.isInstance(problem))).toBe(true);
+    await until(() => publication.subscriberCount === 0, 'every raw subscriber to be gone');
+    const good = await subscribe(transport(), advertisementFor(publication));
+    await until(() => publication.subscriberCount === 1, 'a good subscriber');
+    publication.send(Uint8Array.of(1), 0);
+    await until(() => good.messages.length === 1, 'the good subscriber served');
   });
 
   it('a publisher that sends an oversized frame ends the subscription with ERR_MESSAGE_TOO_LARGE, after what came before', async () => {
@@ -797,7 +938,14 @@ async function fakePublisher(behave: (socket: Socket) => void, options: { heartb
     sockets.add(socket);
     socket.on('error', () => undefined);
     socket.once('data', () => {
-      socket.write(encodeWelcome({ policy: 'reliable', heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 0, maxMessageSize: 1000 }));
+      socket.write(
+        encodeWelcome({
+          policy: 'reliable',
+          heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 0,
+          maxMessageSize: 1000,
+          firstSequence: undefined,
+        }),
+      );
       behave(socket);
     });
   });
@@ -827,12 +975,26 @@ async function fakePublisher(behave: (socket: Socket) => void, options: { heartb
   };
 }
 
+/** Writes `bytes` to the listener on `port`, ends, and resolves with everything received until the connection closed. */
+function exchange(port: number, bytes: Uint8Array): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    socket.on('error', () => undefined);
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('close', () => {
+      resolve(Buffer.concat(chunks));
+    });
+    socket.end(bytes);
+  });
+}
+
 /** A bare socket that completes the handshake and then does nothing by itself. */
 async function rawSubscriber(port: number, publisherId: string): Promise<Socket> {
   const { encodeHello } = await import('./handshake.js');
   const socket = net.connect(port, '127.0.0.1');
   socket.on('error', () => undefined);
-  socket.write(encodeHello({ topic: 'md.AAPL', publisherId, heartbeatTimeoutMs: 0 }));
+  socket.write(encodeHello({ topic: 'md.AAPL', publisherId, heartbeatTimeoutMs: 0, start: 'live', pid: 0, hostname: '' }));
   await new Promise((resolve) => socket.once('data', resolve));
   return socket;
 }

@@ -17,8 +17,10 @@ import type {
   SubscriptionOptions,
   Transport,
 } from '@seamless/transport';
+import { hostname as osHostname } from 'node:os';
 import { chooseAddresses } from './choose-addresses.js';
 import { connectToPublisher } from './connect-to-publisher.js';
+import type { StreamStart } from './handshake.js';
 import { TCP_TRANSPORT_KIND, parseSocketEndpoint } from './socket-endpoint.js';
 import type { SocketEndpoint } from './socket-endpoint.js';
 import { SocketPublicationImpl } from './socket-publication.js';
@@ -125,8 +127,10 @@ class SocketTransportImpl implements SocketTransport {
     if (listener !== undefined && (typeof listener !== 'object' || (listener as unknown) === null)) {
       throw invalid(`openPublication: listener must be an object, got ${describeValue(listener)}`);
     }
-    if (listener?.subscribersChanged !== undefined && typeof listener.subscribersChanged !== 'function') {
-      throw invalid('openPublication: listener.subscribersChanged must be a function');
+    for (const method of ['subscribersChanged', 'subscriberAdded', 'subscriberRemoved'] as const) {
+      if (listener?.[method] !== undefined && typeof listener[method] !== 'function') {
+        throw invalid(`openPublication: listener.${method} must be a function`);
+      }
     }
     if (this.#server.has(checked.publisherId)) {
       throw invalid(`openPublication: publisher id "${checked.publisherId}" is already open on this transport`);
@@ -138,6 +142,7 @@ class SocketTransportImpl implements SocketTransport {
     }
     const publication = new SocketPublicationImpl({
       ...checked,
+      history: checked.history ?? 0,
       endpoint: Object.freeze({ port, tls: this.#server.tls }),
       listener,
       maxSendQueueBytes: this.#settings.maxSendQueueBytes,
@@ -185,7 +190,8 @@ class SocketTransportImpl implements SocketTransport {
     const plan = this.#plan(parsed);
     if (plan.problem !== undefined) throw plan.problem;
     const settings = this.#settings;
-    const connect = (signal: AbortSignal): ReturnType<typeof connectToPublisher> =>
+    const hostname = settings.identity?.hostname ?? osHostname();
+    const connect = (signal: AbortSignal, start: StreamStart): ReturnType<typeof connectToPublisher> =>
       connectToPublisher({
         topic: parsed.topic,
         publisherId: parsed.publisherId,
@@ -196,13 +202,16 @@ class SocketTransportImpl implements SocketTransport {
         heartbeatTimeoutMs: settings.heartbeat.timeoutMs,
         connectTimeoutMs: settings.connectTimeoutMs,
         network: settings.network,
+        start,
+        pid: process.pid,
+        hostname,
         signal,
       });
     const controller = new AbortController();
     this.#connecting.add(controller);
     let first;
     try {
-      first = await connect(controller.signal);
+      first = await connect(controller.signal, checked.history ? 'oldest' : 'live');
     } finally {
       this.#connecting.delete(controller);
     }
@@ -216,6 +225,7 @@ class SocketTransportImpl implements SocketTransport {
         publisherId: parsed.publisherId,
         listener,
         copy: checked.copy,
+        history: checked.history,
         maxReceiveQueueBytes: settings.maxReceiveQueueBytes,
         heartbeat: settings.heartbeat,
         reconnect: settings.reconnect,
@@ -307,10 +317,14 @@ class SocketTransportImpl implements SocketTransport {
     return checked;
   }
 
-  #checkSubscriptionOptions(options: SubscriptionOptions, advertisement: Advertisement): { copy: boolean; maxMessageSize: number } {
-    const { copy = false, maxMessageSize } = validateSubscriptionOptions(options, 'openSubscription');
+  #checkSubscriptionOptions(
+    options: SubscriptionOptions,
+    advertisement: Advertisement,
+  ): { copy: boolean; history: boolean; maxMessageSize: number } {
+    const { copy = false, history = true, maxMessageSize } = validateSubscriptionOptions(options, 'openSubscription');
     return {
       copy,
+      history,
       maxMessageSize: Math.min(maxMessageSize ?? advertisement.maxMessageSize, this.#settings.maxMessageSize),
     };
   }

@@ -132,7 +132,10 @@ describe('FrameDecoder', () => {
   it.each([
     ['an unknown type', Buffer.from([0, 0, 0, 1, 9])],
     ['type 0', Buffer.from([0, 0, 0, 1, 0])],
-    ['a type not expected now (HELLO to a subscriber)', encodeHello({ topic: 't', publisherId: 'p', heartbeatTimeoutMs: 0 })],
+    [
+      'a type not expected now (HELLO to a subscriber)',
+      encodeHello({ topic: 't', publisherId: 'p', heartbeatTimeoutMs: 0, start: 'live', pid: 0, hostname: '' }),
+    ],
     ['a HEARTBEAT with a body', Buffer.from([0, 0, 0, 2, FrameType.Heartbeat, 0])],
     ['a DATA frame shorter than its header', Buffer.from([0, 0, 0, 5, FrameType.Data, 0, 0, 0, 0])],
     ['a length of zero', Buffer.from([0, 0, 0, 0, FrameType.Data])],

@@ -1,12 +1,14 @@
 import type { Socket } from 'node:net';
 import { types } from 'node:util';
 import { ErrorCode, realTimers, SeamlessError } from '@seamless/transport';
-import type { DeliveryPolicy, Publication, PublicationListener } from '@seamless/transport';
+import type { DeliveryPolicy, Publication, PublicationListener, SubscriberInfo } from '@seamless/transport';
 import type { FrameDecoder } from './frame-decoder.js';
 import { FrameTypes } from './frame-decoder.js';
 import { encodeWelcome } from './handshake.js';
-import type { Hello } from './handshake.js';
+import type { Hello, StreamStart } from './handshake.js';
 import { heartbeatSendInterval } from './heartbeat.js';
+import { HistoryReplay } from './history-replay.js';
+import { HistoryRing } from './history-ring.js';
 import { TCP_TRANSPORT_KIND } from './socket-endpoint.js';
 import type { SocketEndpoint } from './socket-endpoint.js';
 import { SubscriberConnection } from './subscriber-connection.js';
@@ -14,6 +16,11 @@ import { DATA_HEADER_SIZE } from './wire-format.js';
 
 /**
  * A {@link Publication} over TCP, with the figures a socket transport can add.
+ *
+ * With `history` N > 0 it keeps copies of its last N messages, whether anyone subscribes or
+ * not: N times their size in memory (at most twice that, plus about 200 bytes per message),
+ * for as long as it is open. A subscriber that connects (or reconnects) receives the retained
+ * messages it asks for first, then the live stream, with no gap and no duplicate between them.
  *
  * @example
  * ```ts no-run
@@ -38,6 +45,8 @@ export interface SocketPublicationSettings {
   readonly publisherId: string;
   readonly policy: DeliveryPolicy;
   readonly maxMessageSize: number;
+  /** How many of its latest messages it retains for subscribers that connect later (0: none). */
+  readonly history: number;
   readonly endpoint: SocketEndpoint;
   readonly listener: PublicationListener | undefined;
   readonly maxSendQueueBytes: number;
@@ -62,11 +71,18 @@ export class SocketPublicationImpl implements SocketPublication {
   readonly publisherId: string;
   readonly policy: DeliveryPolicy;
   readonly maxMessageSize: number;
+  readonly history: number;
   readonly endpoint: SocketEndpoint;
   /** Always true: a subscriber is a connection, counted when it says hello. */
   readonly exactSubscriberCount = true;
 
+  /** Subscribers that take live messages. */
   #connections: SubscriberConnection[] = [];
+  /** Subscribers still catching up on the history (only with history). */
+  #joining: HistoryReplay[] = [];
+  readonly #history: HistoryRing | undefined;
+  /** How many subscribers ever attached: the ids of SubscriberInfo. */
+  #attached = 0;
   readonly #reliable: boolean;
   #flushScheduled = false;
   #waiters: DrainWaiter[] = [];
@@ -81,23 +97,27 @@ export class SocketPublicationImpl implements SocketPublication {
     this.publisherId = settings.publisherId;
     this.policy = settings.policy;
     this.maxMessageSize = settings.maxMessageSize;
+    this.history = settings.history;
     this.endpoint = settings.endpoint;
     this.#reliable = settings.policy === 'reliable';
+    this.#history = settings.history > 0 ? new HistoryRing(settings.history) : undefined;
   }
 
   get subscriberCount(): number {
-    return this.#connections.length;
+    return this.#connections.length + this.#joining.length;
   }
 
   get queuedBytes(): number {
     let total = 0;
     for (const connection of this.#connections) total += connection.queuedBytes;
+    for (const replay of this.#joining) total += replay.connection.queuedBytes;
     return total;
   }
 
   get droppedMessages(): number {
     let total = this.#droppedByDeparted;
     for (const connection of this.#connections) total += connection.dropped;
+    for (const replay of this.#joining) total += replay.connection.dropped;
     return total;
   }
 
@@ -159,35 +179,58 @@ export class SocketPublicationImpl implements SocketPublication {
   }
 
   /**
-   * Takes over a connection whose HELLO named this publication: answers WELCOME and starts
-   * sending. Called by the listener.
+   * Takes over a connection whose HELLO named this publication: answers WELCOME, queues the
+   * retained messages the subscriber asked for and starts sending. Called by the listener, on
+   * the event loop: every message sent before this call is in the replay (if retained and
+   * asked for), every message sent after it reaches the subscriber live or through the replay.
    */
   attach(socket: Socket, peer: string, decoder: FrameDecoder, hello: Hello): void {
     decoder.setAccepted(FrameTypes.publisherStream);
+    const ring = this.#history;
+    const position = ring === undefined ? 0 : replayStart(ring, hello.start);
     socket.write(
       encodeWelcome({
         policy: this.policy,
         heartbeatTimeoutMs: this.#settings.heartbeat.timeoutMs,
         maxMessageSize: this.maxMessageSize,
+        firstSequence: ring === undefined ? undefined : firstSequence(ring, position),
       }),
     );
+    const info: SubscriberInfo = Object.freeze({
+      transport: TCP_TRANSPORT_KIND,
+      id: `${String(++this.#attached)}@${peer}`,
+      ...(hello.pid === 0 ? {} : { pid: hello.pid }),
+      ...(hello.hostname === '' ? {} : { hostname: hello.hostname }),
+    });
     const connection = new SubscriberConnection({
       socket,
       peer,
+      info,
       decoder,
       policy: this.policy,
       maxQueuedBytes: this.#settings.maxSendQueueBytes,
       heartbeatSendIntervalMs: heartbeatSendInterval(this.#settings.heartbeat.intervalMs, hello.heartbeatTimeoutMs),
       heartbeatTimeoutMs: this.#settings.heartbeat.timeoutMs,
-      onRoom: this.#checkWaiters,
+      onRoom: this.#onRoom,
       onClosed: this.#detach,
       onProblem: this.#settings.onProblem,
     });
-    this.#connections = [...this.#connections, connection];
-    this.#settings.listener?.subscribersChanged?.(this.#connections.length);
+    if (ring !== undefined && position < ring.end) {
+      const replay = new HistoryReplay(connection, ring, position);
+      replay.pump();
+      if (replay.caughtUp) this.#connections = [...this.#connections, connection];
+      else this.#joining = [...this.#joining, replay];
+      this.#scheduleFlush();
+    } else {
+      this.#connections = [...this.#connections, connection];
+    }
+    const listener = this.#settings.listener;
+    listener?.subscriberAdded?.(info);
+    listener?.subscribersChanged?.(this.subscriberCount);
   }
 
   #deliver(data: Uint8Array, sequence: number): boolean {
+    if (this.#history !== undefined) return this.#deliverRetained(this.#history, data, sequence);
     const connections = this.#connections;
     const count = connections.length;
     if (count === 0) return true;
@@ -203,6 +246,30 @@ export class SocketPublicationImpl implements SocketPublication {
       realTimers.setImmediate(this.#flush);
     }
     return true;
+  }
+
+  /** `#deliver` with history: the message is also retained, and joining subscribers get it through their replay. */
+  #deliverRetained(ring: HistoryRing, data: Uint8Array, sequence: number): boolean {
+    const connections = this.#connections;
+    const count = connections.length;
+    const joining = this.#joining;
+    if (this.#reliable) {
+      const frameSize = DATA_HEADER_SIZE + data.byteLength;
+      for (let index = 0; index < count; index++) {
+        if (connections[index]?.hasRoom(frameSize) === false) return false;
+      }
+      for (const replay of joining) if (!replay.ringHasRoom) return false;
+    }
+    for (let index = 0; index < count; index++) connections[index]?.append(data, sequence);
+    ring.push(data, sequence);
+    if (count > 0 || joining.length > 0) this.#scheduleFlush();
+    return true;
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    realTimers.setImmediate(this.#flush);
   }
 
   #sendChecked(data: Uint8Array, sequence: number): boolean {
@@ -231,6 +298,9 @@ export class SocketPublicationImpl implements SocketPublication {
     for (const connection of this.#connections) {
       if (!connection.hasRoom(frameSize)) return false;
     }
+    for (const replay of this.#joining) {
+      if (!replay.ringHasRoom) return false;
+    }
     return true;
   }
 
@@ -243,6 +313,23 @@ export class SocketPublicationImpl implements SocketPublication {
   readonly #flush = (): void => {
     this.#flushScheduled = false;
     for (const connection of this.#connections) connection.flush();
+    for (const replay of this.#joining) this.#advance(replay);
+    this.#checkWaiters();
+  };
+
+  /** Lets a joining subscriber's replay go on; once it has caught up, the subscriber takes live messages. */
+  #advance(replay: HistoryReplay): void {
+    replay.pump();
+    replay.connection.flush();
+    if (!replay.caughtUp) return;
+    this.#joining = this.#joining.filter((candidate) => candidate !== replay);
+    this.#connections = [...this.#connections, replay.connection];
+  }
+
+  readonly #onRoom = (connection: SubscriberConnection): void => {
+    if (this.#closing !== undefined) return;
+    const replay = this.#joining.find((candidate) => candidate.connection === connection);
+    if (replay !== undefined) this.#advance(replay);
     this.#checkWaiters();
   };
 
@@ -258,11 +345,18 @@ export class SocketPublicationImpl implements SocketPublication {
   };
 
   readonly #detach = (connection: SubscriberConnection): void => {
-    if (!this.#connections.includes(connection)) return;
-    this.#connections = this.#connections.filter((candidate) => candidate !== connection);
+    if (this.#connections.includes(connection)) {
+      this.#connections = this.#connections.filter((candidate) => candidate !== connection);
+    } else if (this.#joining.some((replay) => replay.connection === connection)) {
+      this.#joining = this.#joining.filter((replay) => replay.connection !== connection);
+    } else {
+      return;
+    }
     this.#droppedByDeparted += connection.dropped;
     if (this.#closing === undefined) {
-      this.#settings.listener?.subscribersChanged?.(this.#connections.length);
+      const listener = this.#settings.listener;
+      listener?.subscriberRemoved?.(connection.info);
+      listener?.subscribersChanged?.(this.subscriberCount);
       this.#checkWaiters();
     }
   };
@@ -274,8 +368,29 @@ export class SocketPublicationImpl implements SocketPublication {
       waiter.cleanup();
       waiter.reject(error);
     }
-    await Promise.all(this.#connections.map((connection) => connection.finish(this.#settings.lingerMs)));
+    // What a joining subscriber has not been sent yet was accepted for it too.
+    for (const replay of this.#joining) replay.pumpAll();
+    this.#history?.clear();
+    const connections = [...this.#connections, ...this.#joining.map((replay) => replay.connection)];
+    await Promise.all(connections.map((connection) => connection.finish(this.#settings.lingerMs)));
   }
+}
+
+/** The ring position a subscriber's stream starts at. */
+function replayStart(ring: HistoryRing, start: StreamStart): number {
+  if (start === 'live') return ring.end;
+  if (start === 'oldest') return ring.oldest;
+  return ring.firstFrom(start);
+}
+
+/**
+ * The sequence number of the first message a stream starting at `position` carries: the
+ * retained one there, or the one after the newest (every message is sent to a publication with
+ * history, so that is the next one), unknown before the first message.
+ */
+function firstSequence(ring: HistoryRing, position: number): number | undefined {
+  if (position < ring.end) return ring.sequenceAt(position);
+  return ring.end === 0 ? undefined : ring.sequenceAt(ring.end - 1) + 1;
 }
 
 function abortedError(signal: AbortSignal | undefined): SeamlessError {

@@ -9,25 +9,43 @@ import { Collector, until } from '../test/support.js';
 import { connectToPublisher } from './connect-to-publisher.js';
 import type { HandshakenConnection } from './connect-to-publisher.js';
 import { encodeDataFrame } from './frame-encoder.js';
-import { encodeWelcome } from './handshake.js';
+import { FrameDecoder, FrameTypes } from './frame-decoder.js';
+import { encodeWelcome, isRejectable, parseHello } from './handshake.js';
+import type { StreamStart } from './handshake.js';
 import { nodeNetwork } from './socket-network.js';
 import { SocketSubscriptionImpl } from './socket-subscription.js';
 
 /** A listener on 127.0.0.1 that answers every HELLO with a WELCOME (unless `holding`) and keeps every accepted socket. */
 class StandInPublisher {
   readonly sockets: Socket[] = [];
-  /** How many HELLOs arrived. */
-  hellos = 0;
+  /** Where each HELLO asked its stream to start, in arrival order. */
+  readonly starts: StreamStart[] = [];
   /** Leaves HELLOs unanswered, so that connecting hangs in the handshake. */
   holding = false;
+  /** What the WELCOME says comes first. */
+  firstSequence: number | undefined;
   readonly #server = net.createServer((socket) => {
     this.sockets.push(socket);
     socket.on('error', () => undefined);
-    socket.once('data', () => {
-      this.hellos++;
-      if (!this.holding) socket.write(encodeWelcome({ policy: 'reliable', heartbeatTimeoutMs: 0, maxMessageSize: 1000 }));
-    });
+    const decoder = new FrameDecoder({ peer: 'subscriber', maxMessageSize: 0, accept: FrameTypes.hello });
+    const onData = (chunk: Buffer): void => {
+      decoder.push(chunk);
+      if (!decoder.next()) return;
+      socket.off('data', onData);
+      const hello = parseHello(decoder.buffer.subarray(decoder.start, decoder.end), 'subscriber');
+      if (isRejectable(hello)) throw new Error(hello.rejected.text);
+      this.starts.push(hello.start);
+      if (!this.holding) {
+        socket.write(encodeWelcome({ policy: 'reliable', heartbeatTimeoutMs: 0, maxMessageSize: 1000, firstSequence: this.firstSequence }));
+      }
+    };
+    socket.on('data', onData);
   });
+
+  /** How many HELLOs arrived. */
+  get hellos(): number {
+    return this.starts.length;
+  }
 
   listen(): Promise<void> {
     return new Promise((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
@@ -46,7 +64,7 @@ class StandInPublisher {
   }
 
   /** One pass of connectToPublisher() to this listener, as the transport makes it. */
-  connect(signal: AbortSignal, maxMessageSize = 1000): Promise<HandshakenConnection> {
+  connect(signal: AbortSignal, maxMessageSize = 1000, start: StreamStart = 'oldest'): Promise<HandshakenConnection> {
     return connectToPublisher({
       topic: 'md.AAPL',
       publisherId: 'p1',
@@ -57,6 +75,9 @@ class StandInPublisher {
       heartbeatTimeoutMs: 0,
       connectTimeoutMs: 10_000,
       network: nodeNetwork,
+      start,
+      pid: 0,
+      hostname: '',
       signal,
     });
   }
@@ -106,10 +127,19 @@ interface Observed {
  */
 async function subscribe(
   standIn: StandInPublisher,
-  options: { readonly maxMessageSize?: number; readonly connect?: (signal: AbortSignal) => Promise<HandshakenConnection> } = {},
+  options: {
+    readonly maxMessageSize?: number;
+    /** Whether the subscription asks for the publisher's history (default true). */
+    readonly history?: boolean;
+    readonly connect?: (signal: AbortSignal, start: StreamStart) => Promise<HandshakenConnection>;
+  } = {},
 ): Promise<Observed> {
-  const { maxMessageSize = 1000, connect = (signal: AbortSignal) => standIn.connect(signal, maxMessageSize) } = options;
-  const first = await standIn.connect(new AbortController().signal, maxMessageSize);
+  const {
+    maxMessageSize = 1000,
+    history = true,
+    connect = (signal: AbortSignal, start: StreamStart) => standIn.connect(signal, maxMessageSize, start),
+  } = options;
+  const first = await standIn.connect(new AbortController().signal, maxMessageSize, history ? 'oldest' : 'live');
   const collector = new Collector();
   collector.polling = false;
   const scheduled: Observed['scheduled'][number][] = [];
@@ -120,6 +150,7 @@ async function subscribe(
       publisherId: 'p1',
       listener: collector,
       copy: false,
+      history,
       maxReceiveQueueBytes: 1 << 20,
       heartbeat: { intervalMs: 60_000, timeoutMs: 0 },
       reconnect: { initialDelayMs: 1, maxDelayMs: 5, jitter: 0, giveUpAfterMs: 60_000 },
@@ -127,9 +158,9 @@ async function subscribe(
         scheduled.push({ queuedBytes: subscription.queuedBytes, delivered: collector.messages.length });
         return 0;
       },
-      connect: (signal) => {
+      connect: (signal, start) => {
         calls.connects++;
-        return connect(signal);
+        return connect(signal, start);
       },
       onClose: () => {
         calls.closes++;
@@ -192,6 +223,47 @@ describe('SocketSubscriptionImpl', () => {
     expect(subscription.reconnects).toBe(1);
     expect(subscription.remote).toBe(`127.0.0.1:${standIn.port}`);
     expect(collector.ended_).toBeUndefined();
+  });
+
+  it('asks a reconnection for the message it expects next, so that the publisher can replay what it missed', async () => {
+    const standIn = await publisher();
+    const { subscription, collector } = await subscribe(standIn);
+    collector.polling = true;
+    (await standIn.socket(0)).write(Buffer.concat([frame(0), frame(1), frame(2)]));
+    await until(() => collector.messages.length === 3, 'three messages');
+    (await standIn.socket(0)).destroy();
+    await until(() => standIn.hellos === 2 && subscription.connected, 'the reconnection');
+    expect(standIn.starts).toEqual(['oldest', 3]);
+    // The publisher replays 3 and 4 (what it retained), then goes on live.
+    (await standIn.socket(1)).write(Buffer.concat([frame(3), frame(4), frame(5)]));
+    await until(() => collector.messages.length === 6, 'the replay and the live message');
+    expect(received(collector)).toEqual(['0', '1', '2', '3', '4', '5']);
+    expect(subscription.lost).toBe(0);
+  });
+
+  it('before it has received anything, asks a reconnection for what it asked first: live only, or everything retained', async () => {
+    for (const history of [false, true]) {
+      const standIn = await publisher();
+      const { subscription } = await subscribe(standIn, { history });
+      (await standIn.socket(0)).destroy();
+      await until(() => standIn.hellos === 2 && subscription.connected, 'the reconnection');
+      expect(standIn.starts).toEqual(history ? ['oldest', 'oldest'] : ['live', 'live']);
+    }
+  });
+
+  it('expects the first sequence the WELCOME names: a message dropped before the first one it receives counts as lost', async () => {
+    const standIn = await publisher();
+    standIn.firstSequence = 5;
+    const { subscription, collector } = await subscribe(standIn, { history: false });
+    collector.polling = true;
+    (await standIn.socket(0)).destroy();
+    // Nothing received yet, but the WELCOME said the stream starts at 5: the reconnection asks for 5.
+    await until(() => standIn.hellos === 2 && subscription.connected, 'the reconnection');
+    expect(standIn.starts).toEqual(['live', 5]);
+    (await standIn.socket(1)).write(Buffer.concat([frame(7), frame(8)]));
+    await until(() => collector.messages.length === 2, 'two messages');
+    expect(received(collector)).toEqual(['7 after 2 lost', '8']);
+    expect(subscription.lost).toBe(2);
   });
 
   it('counts the gaps in the sequence numbers as lost, but not a first message or numbers that go back', async () => {

@@ -4,6 +4,7 @@
 import { ErrorCode, realTimers, SeamlessError } from '@seamless/transport';
 import type { MessageHandler, Subscription, SubscriptionListener, TransportKind } from '@seamless/transport';
 import type { HandshakenConnection } from './connect-to-publisher.js';
+import type { StreamStart } from './handshake.js';
 import { LiveConnection } from './live-connection.js';
 import { ReceivedStreams, hasCompleteFrame } from './received-streams.js';
 import type { Stream } from './received-streams.js';
@@ -39,12 +40,14 @@ export interface SocketSubscriptionSettings {
   readonly publisherId: string;
   readonly listener: SubscriptionListener;
   readonly copy: boolean;
+  /** Whether it asked for the publisher's history: where a stream starts while it expects no particular message. */
+  readonly history: boolean;
   readonly maxReceiveQueueBytes: number;
   readonly heartbeat: { readonly intervalMs: number; readonly timeoutMs: number };
   readonly reconnect: BackoffParameters & { readonly giveUpAfterMs: number };
   readonly random: () => number;
-  /** One pass over the publisher's addresses. */
-  readonly connect: (signal: AbortSignal) => Promise<HandshakenConnection>;
+  /** One pass over the publisher's addresses, asking for a stream that starts at `start`. */
+  readonly connect: (signal: AbortSignal, start: StreamStart) => Promise<HandshakenConnection>;
   /** Called once when the subscription is closed. */
   readonly onClose: (subscription: SocketSubscriptionImpl) => void;
 }
@@ -105,7 +108,8 @@ export class SocketSubscriptionImpl implements SocketSubscription {
       publisherId: settings.publisherId,
       reconnect: settings.reconnect,
       random: settings.random,
-      connect: settings.connect,
+      // Called once the old connection's messages were consumed: #nextSequence is final.
+      connect: (signal) => settings.connect(signal, this.#resumeAt()),
       wanted: () => this.#state === 'open',
       connected: (connection) => {
         this.#attach(connection);
@@ -217,7 +221,21 @@ export class SocketSubscriptionImpl implements SocketSubscription {
     return this.#closing;
   }
 
+  /**
+   * Where a new connection's stream starts: at the message expected next, so that the
+   * publisher replays what it retained of those missed (and a gap beyond it counts as lost);
+   * before any is expected, as the subscription asked.
+   */
+  #resumeAt(): StreamStart {
+    if (this.#nextSequence >= 0) return this.#nextSequence;
+    return this.#settings.history ? 'oldest' : 'live';
+  }
+
   #attach(connection: HandshakenConnection): void {
+    // Expect what the publisher says comes first (when it knows), so that a message dropped
+    // before the first one received counts as lost. Older streams are consumed by now.
+    const { firstSequence } = connection.welcome;
+    if (this.#nextSequence < 0 && firstSequence !== undefined) this.#nextSequence = firstSequence;
     const stream = this.#streams.add(connection.decoder);
     const live: LiveConnection = new LiveConnection(connection, stream, this.#settings.heartbeat, {
       received: () => {

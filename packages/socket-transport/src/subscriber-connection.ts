@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { ErrorCode, realTimers, SeamlessError } from '@seamless/transport';
-import type { DeliveryPolicy } from '@seamless/transport';
+import type { DeliveryPolicy, SubscriberInfo } from '@seamless/transport';
 import { frameSizeAt, GOODBYE_FRAME, HEARTBEAT_FRAME, writeDataFrame } from './frame-encoder.js';
 import type { FrameDecoder } from './frame-decoder.js';
 import { Heartbeat } from './heartbeat.js';
@@ -18,14 +18,16 @@ export interface SubscriberConnectionSettings {
   readonly socket: Socket;
   /** `"127.0.0.1:53712"`, for messages. */
   readonly peer: string;
+  /** Who the subscriber is, as the publication reports it. */
+  readonly info: SubscriberInfo;
   /** The decoder that read the HELLO, holding whatever followed it. */
   readonly decoder: FrameDecoder;
   readonly policy: DeliveryPolicy;
   readonly maxQueuedBytes: number;
   readonly heartbeatSendIntervalMs: number;
   readonly heartbeatTimeoutMs: number;
-  /** Queued bytes went down: a `drained()` may resolve. */
-  readonly onRoom: () => void;
+  /** Queued bytes went down: a `drained()` may resolve, a replay may go on. */
+  readonly onRoom: (connection: SubscriberConnection) => void;
   /** The connection is gone (`error` when it did not end cleanly). */
   readonly onClosed: (connection: SubscriberConnection, error: SeamlessError | undefined) => void;
   /** A problem worth reporting (protocol violation, silence). */
@@ -45,8 +47,9 @@ export interface SubscriberConnectionSettings {
  */
 export class SubscriberConnection {
   readonly peer: string;
-  /** Messages dropped for this subscriber under `'latest'`. */
-  dropped = 0;
+  /** Who the subscriber is, as the publication reports it. */
+  readonly info: SubscriberInfo;
+  #dropped = 0;
 
   readonly #socket: Socket;
   readonly #reliable: boolean;
@@ -70,6 +73,7 @@ export class SubscriberConnection {
     this.#settings = settings;
     this.#socket = settings.socket;
     this.peer = settings.peer;
+    this.info = settings.info;
     this.#reliable = settings.policy === 'reliable';
     this.#maxQueuedBytes = settings.maxQueuedBytes;
     this.#heartbeat = new Heartbeat({
@@ -92,6 +96,16 @@ export class SubscriberConnection {
     this.#socket.on('data', this.#onData);
     this.#socket.on('close', this.#onClose);
     if (settings.decoder.bufferedBytes > 0) this.#readFrames();
+  }
+
+  /** Messages dropped for this subscriber under `'latest'`. */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  /** Counts `count` messages dropped for this subscriber before they were queued (a replay lapped under `'latest'`). */
+  countDropped(count: number): void {
+    this.#dropped += count;
   }
 
   /** Bytes accepted for this subscriber that the kernel has not taken yet. */
@@ -185,7 +199,7 @@ export class SubscriberConnection {
     this.#inFlightBytes -= this.#inFlight.shift() ?? 0;
     if (error != null || this.#closed || this.#finishing) return;
     if (this.#regions.length > 0) this.#pump();
-    this.#settings.onRoom();
+    this.#settings.onRoom(this);
   };
 
   /** Under 'latest': drops whole frames, oldest first, never the newest one. */
@@ -204,7 +218,7 @@ export class SubscriberConnection {
         if (size >= this.#writeOffset - this.#openStart) return;
         this.#openStart += size;
       }
-      this.dropped++;
+      this.#dropped++;
       excess -= size;
     }
   }

@@ -1,5 +1,5 @@
 /*
- * The wire format of protocol version 1: layout only (offsets, sizes, codes). Encoding and
+ * The wire format of protocol version 2: layout only (offsets, sizes, codes). Encoding and
  * decoding live in frame-encoder.ts, frame-decoder.ts and handshake.ts. All integers are
  * unsigned big-endian.
  *
@@ -22,18 +22,28 @@
  *   the sequence is high * 2^32 + low; high <= 0x1FFFFF keeps it a safe integer.
  *
  * HELLO (subscriber -> publisher, first frame of a connection), type 1:
- *   magic "SMLS" (4) | version (1) | flags = 0 (1) | heartbeat timeout ms (4)
+ *   magic "SMLS" (4) | version (1) | start: 0 live, 1 oldest retained, 2 from sequence (1)
+ *   | heartbeat timeout ms (4) | start sequence high, low (4 + 4; 0 unless start = 2)
+ *   | subscriber pid (4; 0: not given)
  *   | topic length (1) | topic, UTF-8 | publisher id length (1) | publisher id, ASCII
+ *   | host name length (1, <= 128) | host name, UTF-8 without control characters
  *
  * WELCOME (publisher -> subscriber, accepts the HELLO), type 2:
  *   magic "SMLS" (4) | version (1) | policy: 0 reliable, 1 latest (1)
  *   | heartbeat timeout ms (4) | max message size (4)
+ *   | first sequence known: 0 no, 1 yes (1) | first sequence high, low (4 + 4; 0 when not known)
  *
  * REJECT (publisher -> subscriber, then the publisher closes), type 3:
  *   magic "SMLS" (4) | version (1) | reason (1) | explanation, UTF-8 (rest, <= 255 bytes)
+ *   (the same layout in every version, so that any peer can read why it was refused)
  *
  * HEARTBEAT (both directions, when idle), type 5, and GOODBYE (publisher -> subscriber: the
  * publication closed for good; subscriber -> publisher: unsubscribing), type 6: no body.
+ *
+ * Version 1 had no start, pid or host name in HELLO and no first sequence in WELCOME. The
+ * longest HELLO of version 2 (length field 473) stays within version 1's limit on handshake
+ * frames (512), so a publisher of version 1 reads its version byte and answers with a REJECT
+ * naming both versions, as one of version 2 answers a HELLO of version 1.
  */
 
 /** The 4 bytes every handshake frame starts with: ASCII "SMLS". */
@@ -49,7 +59,7 @@ export const MAGIC = Uint8Array.of(0x53, 0x4d, 0x4c, 0x53);
  * console.log(`speaking Seamless TCP protocol v${PROTOCOL_VERSION}`);
  * ```
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** The frame types. */
 export const FrameType = {
@@ -84,23 +94,47 @@ export const MAX_SEQUENCE_HIGH = 0x1fffff;
 export const MAX_CONTROL_FRAME_LENGTH = 512;
 /** The largest explanation text a REJECT frame carries, in bytes. */
 export const MAX_REJECT_TEXT_BYTES = 255;
+/** The longest subscriber host name a HELLO carries, in bytes of UTF-8 (longer ones are cut). */
+export const MAX_HOSTNAME_BYTES = 128;
 
 /** Offsets inside the body (after the type byte) of handshake frames. */
 export const HandshakeLayout = {
   magic: 0,
   version: 4,
-  /** HELLO: flags; WELCOME: policy; REJECT: reason. */
+  /** HELLO: where the stream starts ({@link StartCode}); WELCOME: policy; REJECT: reason. */
   detail: 5,
   /** HELLO and WELCOME. */
   heartbeatTimeout: 6,
-  /** HELLO: topic length byte. */
-  helloTopicLength: 10,
+  /** HELLO: high 32 bits of the start sequence. */
+  helloSequenceHigh: 10,
+  /** HELLO: low 32 bits of the start sequence. */
+  helloSequenceLow: 14,
+  /** HELLO: the subscriber's process id. */
+  helloPid: 18,
+  /** HELLO: topic length byte, after the fixed part. */
+  helloTopicLength: 22,
   /** WELCOME: max message size. */
   welcomeMaxMessageSize: 10,
-  /** The fixed part of a WELCOME body. */
-  welcomeSize: 14,
+  /** WELCOME: whether the first sequence is known (0 or 1). */
+  welcomeFirstKnown: 14,
+  /** WELCOME: high 32 bits of the first sequence. */
+  welcomeFirstHigh: 15,
+  /** WELCOME: low 32 bits of the first sequence. */
+  welcomeFirstLow: 19,
+  /** The size of a WELCOME body. */
+  welcomeSize: 23,
   /** REJECT: where the explanation starts. */
   rejectText: 6,
+} as const;
+
+/** Where a subscriber asks its stream to start, in the HELLO's detail byte. */
+export const StartCode = {
+  /** With the next message sent: no history. */
+  live: 0,
+  /** With the oldest message the publisher retains. */
+  oldest: 1,
+  /** With the first retained message whose sequence is at least the HELLO's start sequence. */
+  from: 2,
 } as const;
 
 /** Why a publisher refused a HELLO. */

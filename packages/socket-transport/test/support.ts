@@ -82,3 +82,18 @@ export function sameBytes(actual: Uint8Array | undefined, expected: Uint8Array):
   if (actual === undefined) return false;
   return Buffer.from(actual.buffer, actual.byteOffset, actual.byteLength).equals(expected);
 }
+
+/** A HELLO exactly as protocol version 1 wrote it: magic, version 1, flags 0, heartbeat timeout 0, topic, publisher id. */
+export function helloOfVersion1(topic: string, publisherId: string): Buffer {
+  const topicBytes = Buffer.from(topic);
+  const fields = Buffer.concat([Buffer.from([topicBytes.length]), topicBytes, Buffer.from([publisherId.length]), Buffer.from(publisherId)]);
+  const body = Buffer.concat([Buffer.from('SMLS'), Buffer.from([1, 0, 0, 0, 0, 0]), fields]);
+  return Buffer.concat([Buffer.from([0, 0, 0, 1 + body.length, 1]), body]);
+}
+
+/** The REJECT a publisher of protocol version 1 answers a HELLO of another version with. */
+export function versionRejectOfVersion1(version: number): Buffer {
+  const text = Buffer.from(`protocol version ${version} is not supported; this publisher speaks version 1`);
+  const body = Buffer.concat([Buffer.from('SMLS'), Buffer.from([1, 3]), text]);
+  return Buffer.concat([Buffer.from([0, 0, 0, 1 + body.length, 3]), body]);
+}

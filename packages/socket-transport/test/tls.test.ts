@@ -161,7 +161,7 @@ describe.skipIf(!opensslAvailable)('TLS', () => {
     const { encodeHello } = await import('../src/handshake.js');
     const socket = net.connect(publication.endpoint.port, '127.0.0.1');
     socket.on('error', () => undefined);
-    socket.write(encodeHello({ topic: 'secure', publisherId: 'p1', heartbeatTimeoutMs: 0 }));
+    socket.write(encodeHello({ topic: 'secure', publisherId: 'p1', heartbeatTimeoutMs: 0, start: 'live', pid: 0, hostname: '' }));
     await until(() => problems.length === 1, 'the report');
     expect(problems[0]?.message).toMatch(/^TLS handshake with subscriber 127\.0\.0\.1:\d+ failed: /);
     expect(publication.subscriberCount).toBe(0);

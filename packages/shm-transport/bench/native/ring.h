@@ -17,19 +17,22 @@
 //   reading a non-zero length makes everything stored before it visible, the zero after the
 //   record included, so the next poll finds "nothing yet" rather than a length of the last lap.
 //   ReadOne's type and sequence loads are relaxed: the acquire before them orders them.
-// - Tail, after each commit: a RELEASE store (a hint where joining readers start), so a reader
-//   that starts from a tail it loaded (acquire or stronger) also sees the zeroed length there.
-// - Room (RingWriter::HasRoom, only when the cached room runs out): the tail is stored
-//   SEQ_CST, then each slot's state is loaded SEQ_CST, then an active slot's position ACQUIRE.
-//   The position load pairs with the reader's release (or stronger) store of its position,
-//   made once it is done with the records before it: the space reclaimed is no longer read.
-//   The seq_cst pair is what a reader joining concurrently needs (the TypeScript join: store
-//   the slot active, then load the tail, both seq_cst): in the single total order of seq_cst
-//   operations either this scan sees the slot active, or the reader's tail load comes after
-//   this tail store and starts it at or past the base computed here. (A release store and
-//   acquire loads would not do: the slot loads could be satisfied before the tail store is
-//   visible, the reader could read an older tail, and the writer would overwrite the records
-//   between the two.)
+// - Tail checkpoint, after each commit: a RELEASE store of the exact tail (a C++ release store
+//   is a plain mov on x86-64, so this writer can afford it per message; the TypeScript writer
+//   stores it once per 4 KiB), so a reader that starts from a checkpoint it loaded (acquire or
+//   stronger) also sees the zeroed length there.
+// - Room (RingWriter::HasRoom, only when the cached room runs out): the tail and then keep
+//   (the same position: this writer retains no history) are stored SEQ_CST, then each slot's
+//   state is loaded SEQ_CST, then an active slot's position ACQUIRE. The position load pairs
+//   with the reader's release (or stronger) store of its position, made once it is done with
+//   the records before it: the space reclaimed is no longer read. The seq_cst stores and loads
+//   are what a reader joining concurrently needs (src/ring/ring-join.ts: store its position
+//   from keep and the slot active, then load keep again, all seq_cst): in the single total
+//   order of seq_cst operations either this scan sees the position, or the reader's keep load
+//   comes after this keep store and proves its position at or past the base computed here.
+//   (A release store and acquire loads would not do: the slot loads could be satisfied before
+//   the keep store is visible, the reader could read an older keep, and the writer would
+//   overwrite the records between the two.)
 // - Reader position (NativeRingReader, native-ring.cc, after each record is copied out): a
 //   RELEASE store. Its first value is loaded relaxed from the slot that a TypeScript reader
 //   joined from the same thread just before.
@@ -119,6 +122,7 @@ class RingWriter {
   bool HasRoom(uint32_t bytes) {
     if (tail_ + bytes - limit_base_ <= capacity_) return true;
     StoreSeqCst(segment_, layout::kTailOffset, tail_);
+    StoreSeqCst(segment_, layout::kKeepOffset, tail_);
     uint32_t slowest = tail_;
     for (uint32_t slot = 0; slot < layout::kReaderSlotCount; ++slot) {
       const uint32_t base = layout::kReaderSlotsOffset + slot * layout::kReaderSlotBytes;

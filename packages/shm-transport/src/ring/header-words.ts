@@ -7,8 +7,12 @@
 export const enum HeaderWord {
   /** 0 initialising, 1 ready, 2 closed. */
   State = 9,
-  /** The writer's tail position (a hint, see `RingWriter`). */
+  /** A tail checkpoint: a record boundary at most 4 KiB behind the writer's tail (see `RingWriter`). */
   Tail = 128,
+  /** While the writer retains history: where the oldest retained record starts. */
+  HistoryStart = 129,
+  /** Reliable policy: nothing from here on is overwritten before the writer reads the reader slots again. */
+  Keep = 130,
   /** Latest policy: the writer is overwriting up to here. */
   Intent = 160,
   /** Latest policy: the oldest intact record. */

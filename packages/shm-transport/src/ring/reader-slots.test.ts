@@ -43,7 +43,13 @@ describe('reader slots', () => {
     words[slotStateIndex(30)] = D.slotJoining;
     words[slotPositionIndex(30)] = 0x7fff0000; // not active: not counted
     const found = { position: 0, slot: -1 };
-    findSlowestReader(words, tail, 4096, found);
+    findSlowestReader(words, tail, tail, 4096, found);
+    expect(found).toEqual({ position: 0xfffffff0, slot: 3 });
+    // A floor further behind than every reader (retained history) stands, with no slot...
+    findSlowestReader(words, 0xffffffe0, tail, 4096, found);
+    expect(found).toEqual({ position: 0xffffffe0, slot: -1 });
+    // ...and one ahead of a reader does not.
+    findSlowestReader(words, 0x00, tail, 4096, found);
     expect(found).toEqual({ position: 0xfffffff0, slot: 3 });
     const visited: number[] = [];
     forEachActiveSlot(words, (slot) => visited.push(slot));
@@ -51,7 +57,7 @@ describe('reader slots', () => {
     expect(countActiveSlots(words)).toBe(4);
     // No reader behind the tail: the tail itself, no slot.
     const empty = slots();
-    findSlowestReader(empty.words, tail, 4096, found);
+    findSlowestReader(empty.words, tail, tail, 4096, found);
     expect(found).toEqual({ position: tail, slot: -1 });
   });
 

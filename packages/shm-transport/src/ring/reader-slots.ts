@@ -44,6 +44,19 @@ export function slotDoorbellIndex(slot: number): number {
   return (SLOTS + slot * SLOT_BYTES + D.slotDoorbellOffset) >> 2;
 }
 
+/**
+ * The ticket word of reader slot `slot`: the generation its reader took as it joined, which
+ * tells this attachment from an earlier or later one of the same process in the same slot.
+ */
+export function slotTicketIndex(slot: number): number {
+  return (SLOTS + slot * SLOT_BYTES + D.slotTicketOffset) >> 2;
+}
+
+/** The ticket of the reader in `slot` (untrusted; see {@link slotTicketIndex}). */
+export function slotTicket(words: Int32Array, slot: number): number {
+  return Atomics.load(words, slotTicketIndex(slot)) >>> 0;
+}
+
 /** The presence token of the reader in `slot`, as it recorded it (untrusted). */
 export function slotPresence(bytes: Uint8Array, slot: number): string {
   return readPresence(bytes, slotPresenceOffset(slot));
@@ -90,19 +103,21 @@ export function claimFreeSlot(words: Int32Array): number {
 
 /** What {@link findSlowestReader} found; the writer keeps one and passes it on every call (no allocation). */
 export interface SlowestReader {
-  /** The slowest active reader's position, or the tail when no reader is behind it. */
+  /** The slowest active reader's position, or the floor when no reader is behind it. */
   position: number;
-  /** Its slot, or -1 when no reader is behind the tail. */
+  /** Its slot, or -1 when no reader is behind the floor. */
   slot: number;
 }
 
 /**
  * Finds the active reader furthest behind `tail` (sequentially consistent loads of each state
- * and position), into `into`. A position ahead of the tail or more than `capacity` behind it is
- * corrupt and ignored, rather than let it block the writer forever.
+ * and position), into `into`; `floor` (at or behind the tail: the oldest record the writer
+ * keeps for itself, or the tail) stands when no reader is further behind. A position ahead of
+ * the tail or more than `capacity` behind it is corrupt and ignored, rather than let it block
+ * the writer forever.
  */
-export function findSlowestReader(words: Int32Array, tail: number, capacity: number, into: SlowestReader): void {
-  let slowest = tail;
+export function findSlowestReader(words: Int32Array, floor: number, tail: number, capacity: number, into: SlowestReader): void {
+  let slowest = floor;
   let slowestSlot = -1;
   for (let slot = 0; slot < COUNT; slot++) {
     if (!isActiveSlot(words, slot)) continue;

@@ -1,5 +1,5 @@
 /**
- * The layout of a Seamless shared-memory segment, version 2: named offsets only. This is the
+ * The layout of a Seamless shared-memory segment, version 3: named offsets only. This is the
  * TypeScript mirror of `native/ring-descriptor.h`; a test compares the two field by field
  * against the constants the built addon exports.
  *
@@ -19,8 +19,16 @@
  *          |  48 nonce (16 bytes)                 64 owner uid u32                 |
  *          |  68 segment bytes u32                72 publisher id length u32       |
  *          |  76 topic length u32                 80 writer doorbell id u32        |
+ *          |  84 history u32 (records the writer retains for late joiners)         |
  *      128 | lines 1-3: publisher id (64 bytes), topic (256 bytes), UTF-8          |
- *      512 | line 4, writer: tail position u32 (hint, after each commit)           |
+ *      512 | line 4, writer: where joining readers start                           |
+ *          |   512 tail checkpoint u32 (a record boundary at most 4 KiB behind     |
+ *          |       the tail: stored when the tail crosses a 4 KiB boundary, at     |
+ *          |       the wrap, and whenever the writer reads the reader slots)       |
+ *          |   516 history start u32 (the oldest retained record, after each       |
+ *          |       commit; only while history > 0)                                 |
+ *          |   520 keep u32 (reliable: nothing from here on is overwritten before  |
+ *          |       the writer reads the reader slots again)                        |
  *      640 | line 5, writer: intent position u32 (latest: overwriting up to here)  |
  *      768 | line 6, writer: head position u32 (latest: oldest intact record)      |
  *      896 | line 7: generation u32 (readers bump it on every join and leave)      |
@@ -30,6 +38,7 @@
  *          |   +0 state u32 (0 free, 1 joining, 2 active)  +4 pid u32 (for people) |
  *          |   +8 presence (8 bytes)                       +16 position u32         |
  *          |  +20 parked u32                               +24 doorbell id u32      |
+ *          |  +28 ticket u32 (names this attachment: generation at its join)       |
  *          | ... reader slots 1 .. 63                                              |
  *     9216 | padding to the page                                                   |
  *    12288 | ring: `capacity` bytes of 8-byte aligned records                      |
@@ -50,7 +59,7 @@
  */
 export const RingDescriptor = {
   magic: 'SEAMLSHM',
-  layoutVersion: 2,
+  layoutVersion: 3,
   lineBytes: 128,
 
   magicOffset: 0,
@@ -71,6 +80,7 @@ export const RingDescriptor = {
   publisherIdLengthOffset: 72,
   topicLengthOffset: 76,
   writerDoorbellOffset: 80,
+  historyOffset: 84,
 
   publisherIdOffset: 128,
   publisherIdBytes: 64,
@@ -78,6 +88,8 @@ export const RingDescriptor = {
   topicBytes: 256,
 
   tailOffset: 512,
+  historyStartOffset: 516,
+  keepOffset: 520,
   intentOffset: 640,
   headOffset: 768,
   generationOffset: 896,
@@ -93,6 +105,7 @@ export const RingDescriptor = {
   slotPositionOffset: 16,
   slotParkedOffset: 20,
   slotDoorbellOffset: 24,
+  slotTicketOffset: 28,
 
   ringOffset: 12288,
   minCapacity: 4096,

@@ -20,9 +20,11 @@ import {
   slotPositionIndex,
   slotPresenceOffset,
   slotStateIndex,
+  slotTicketIndex,
 } from './reader-slots.js';
 import { isData, isPadding, lengthIndex, payloadOffset, readSequence, typeIndex } from './record-descriptor.js';
 import { RingDescriptor as D, alignRecord } from './ring-descriptor.js';
+import { activateSlot } from './ring-join.js';
 import { ViewCache } from './view-cache.js';
 
 const HEADER = D.recordHeaderBytes;
@@ -68,6 +70,13 @@ export interface RingReaderOptions {
   readonly publisherId: string;
   /** Hand each handler an owned copy of the payload instead of a view. */
   readonly copy: boolean;
+  /** How many of its latest records the writer retains (the header's history; default 0). */
+  readonly retained?: number;
+  /**
+   * Start at the oldest record the writer retains, when it retains any (default false: at the
+   * live tail, receiving only what is sent after the join).
+   */
+  readonly history?: boolean;
   /** This process, as recorded in the reader slot: its pid (for people) and presence token. */
   readonly owner: { readonly pid: number; readonly presence: string };
   /** This process's doorbell id, published in the reader slot (0: none). */
@@ -130,10 +139,13 @@ export class RingReader {
     this.#fence = new Int32Array(1);
     this.#expected = -1;
     this.#hooks = options.hooks ?? noHooks;
-    this.#slot = this.#join(options.owner, options.doorbell ?? 0);
+    this.#slot = this.#join(options);
     this.#parkedIndex = slotParkedIndex(this.#slot);
     this.#positionIndex = slotPositionIndex(this.#slot);
     this.#position = Atomics.load(this.#words, this.#positionIndex) >>> 0;
+    // Latest, from the history: if the writer laps us before the first read, what it destroyed
+    // counts as lost from the first retained record on, not from whatever we read first.
+    if (this.latest && options.history === true) this.#expected = this.#sequenceAt(this.#position);
   }
 
   /** The reader slot this reader owns (0..63). */
@@ -363,22 +375,14 @@ export class RingReader {
     return view;
   }
 
-  // Takes a free reader slot and starts at the writer's tail. A reliable writer reads the
-  // slots only when its cached room runs out, so the order matters: (1) claim the slot,
-  // (2) publish it as active at a tail read before, (3) read the tail again and start there.
-  // A recompute of the writer's room that came before (2) has a base no later than the tail
-  // the writer stored (with Atomics.store) right before it, which (3) reads or passes, and the
-  // writer never writes beyond base + capacity: nothing from our start is overwritten. A
-  // recompute after (2) sees this slot. (Our loads and stores here are Atomics, sequentially
-  // consistent; between recomputes the writer stores the tail as a plain hint, which only
-  // ever moves our start later, to a record boundary that is just as safe.) The generation is
-  // bumped for observers.
-  #join(owner: RingReaderOptions['owner'], doorbell: number): number {
-    const slot = this.#claimSlot(owner, doorbell);
+  // Takes a free reader slot, makes it active and picks the start (ring-join.ts says why it is
+  // safe against a writer that keeps writing). If every slot is taken, frees those of dead
+  // processes and tries once more.
+  #join(options: RingReaderOptions): number {
+    const slot = this.#claimSlot(options);
     if (slot >= 0) return slot;
-    // Every slot is taken: free those of dead processes, then try once more.
     this.#evictGone();
-    const retry = this.#claimSlot(owner, doorbell);
+    const retry = this.#claimSlot(options);
     if (retry >= 0) return retry;
     throw new SeamlessError(
       ErrorCode.ShmUnavailable,
@@ -392,21 +396,42 @@ export class RingReader {
     });
   }
 
-  // Steps (1) to (3) of the join (see #join); -1 when no slot is free.
-  #claimSlot(owner: RingReaderOptions['owner'], doorbell: number): number {
+  // Claims a free slot (-1 when none is), fills it in while it is joining, and activates it.
+  // The ticket is a generation number taken now, before the slot becomes active, so that
+  // whoever sees the slot active also sees the ticket of this attachment; the generation is
+  // bumped again once the reader is in, for the publication to count it.
+  #claimSlot(options: RingReaderOptions): number {
     const words = this.#words;
     const slot = claimFreeSlot(words);
     if (slot < 0) return -1;
-    words[slotPidIndex(slot)] = owner.pid | 0;
-    writePresence(this.#bytes, slotPresenceOffset(slot), owner.presence);
+    words[slotPidIndex(slot)] = options.owner.pid | 0;
+    writePresence(this.#bytes, slotPresenceOffset(slot), options.owner.presence);
     words[slotParkedIndex(slot)] = 0;
-    words[slotDoorbellIndex(slot)] = doorbell | 0;
-    Atomics.store(words, slotPositionIndex(slot), Atomics.load(words, HeaderWord.Tail));
-    Atomics.store(words, slotStateIndex(slot), D.slotActive);
-    Atomics.store(words, slotPositionIndex(slot), Atomics.load(words, HeaderWord.Tail));
+    words[slotDoorbellIndex(slot)] = (options.doorbell ?? 0) | 0;
+    Atomics.store(words, slotTicketIndex(slot), Atomics.add(words, HeaderWord.Generation, 1) + 1);
+    activateSlot(words, slot, {
+      capacity: this.capacity,
+      maxPayload: this.maxPayload,
+      latest: this.latest,
+      retained: options.retained ?? 0,
+      history: options.history === true,
+      segmentName: this.#segmentName,
+    });
     Atomics.add(words, HeaderWord.Generation, 1);
     this.#hooks.wakeWriter();
     return slot;
+  }
+
+  // The sequence number of the record at `position` if it is an intact data record, else -1
+  // (latest policy: copied, then checked against the writer's intent, as #pollLatest does).
+  #sequenceAt(position: number): number {
+    const words = this.#words;
+    const at = position & this.#mask;
+    const length = Atomics.load(words, lengthIndex(at));
+    if (!isData(words[typeIndex(at)], length, at, this.capacity, this.maxPayload)) return -1;
+    const sequence = readSequence(words, at);
+    Atomics.compareExchange(this.#fence, 0, 0, 0);
+    return this.#lapped(position) ? -1 : sequence;
   }
 
   // A well-formed message over this reader's own limit: the same error as over TCP. The reader

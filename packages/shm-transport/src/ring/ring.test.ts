@@ -1,53 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SeamlessError } from '@seamless/transport';
-import type { Message } from '@seamless/transport';
 import { lengthIndex, typeIndex } from './record-descriptor.js';
-import { RingDescriptor as D, maxPayloadFor, segmentBytesFor } from './ring-descriptor.js';
-import { RingReader } from './ring-reader.js';
-import { RingWriter } from './ring-writer.js';
-import { writeSegmentHeader } from './segment-header.js';
+import { RingDescriptor as D } from './ring-descriptor.js';
+import { drain, makeRing as makeRingWith, payload } from '../../test/ring-on-buffer.js';
 
-// The ring protocol on a plain ArrayBuffer laid out like a segment: same code, no addon.
-function makeRing(capacity: number, latest = false, maxPayload = maxPayloadFor(capacity)) {
-  const buffer = new ArrayBuffer(segmentBytesFor(capacity));
-  writeSegmentHeader(buffer, {
-    capacity,
-    maxMessageSize: maxPayload,
-    policy: latest ? 'latest' : 'reliable',
-    writerPid: 1,
-    writerPresence: '00'.repeat(8),
-    writerDoorbell: 0,
-    nonce: '00'.repeat(16),
-    ownerUid: 0,
-    segmentBytes: segmentBytesFor(capacity),
-    publisherId: 'p',
-    topic: 't',
-  });
-  const writer = new RingWriter(buffer, capacity, maxPayload, latest);
-  const reader = (copy = false) =>
-    new RingReader(buffer, '/test', {
-      capacity,
-      maxPayload,
-      latest,
-      topic: 't',
-      publisherId: 'p',
-      copy,
-      owner: { pid: 1, presence: '00'.repeat(8) },
-    });
-  return { buffer, writer, reader };
-}
-
-function payload(sequence: number, size: number): Uint8Array {
-  const data = new Uint8Array(size);
-  for (let index = 0; index < size; index++) data[index] = (sequence + index * 13) & 255;
-  return data;
-}
-
-function drain(reader: RingReader, limit = Number.POSITIVE_INFINITY) {
-  const got: { seq: number; data: Uint8Array; lost: number }[] = [];
-  reader.poll((message: Message) => got.push({ seq: message.seq, data: message.data.slice(), lost: message.lost }), limit);
-  return got;
+function makeRing(capacity: number, latest = false, maxPayload?: number) {
+  const { buffer, writer, reader } = makeRingWith({ capacity, latest, ...(maxPayload === undefined ? {} : { maxPayload }) });
+  return { buffer, writer, reader: (copy = false) => reader({ copy }) };
 }
 
 describe('ring protocol (reliable)', () => {

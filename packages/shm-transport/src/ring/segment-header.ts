@@ -1,4 +1,4 @@
-import { ErrorCode, SeamlessError } from '@seamless/transport';
+import { ErrorCode, MAX_HISTORY, SeamlessError } from '@seamless/transport';
 import type { DeliveryPolicy } from '@seamless/transport';
 import { HeaderWord } from './header-words.js';
 import { readPresence, writePresence } from './presence-field.js';
@@ -21,6 +21,8 @@ export interface SegmentHeader {
   readonly segmentBytes: number;
   readonly publisherId: string;
   readonly topic: string;
+  /** How many of its latest records the writer retains for readers that join later (0: none). */
+  readonly history: number;
 }
 
 const encoder = new TextEncoder();
@@ -43,6 +45,7 @@ export function writeSegmentHeader(buffer: ArrayBuffer, header: SegmentHeader): 
   view.setUint32(D.writerPidOffset, header.writerPid, true);
   writePresence(bytes, D.writerPresenceOffset, header.writerPresence);
   view.setUint32(D.writerDoorbellOffset, header.writerDoorbell, true);
+  view.setUint32(D.historyOffset, header.history, true);
   bytes.set(hexToBytes(header.nonce), D.nonceOffset);
   view.setUint32(D.ownerUidOffset, header.ownerUid, true);
   view.setUint32(D.segmentBytesOffset, header.segmentBytes, true);
@@ -89,6 +92,8 @@ export function readSegmentHeader(buffer: ArrayBuffer, name: string): SegmentHea
   const policyValue = view.getUint32(D.policyOffset, true);
   if (policyValue !== D.policyReliable && policyValue !== D.policyLatest) fail(`bad policy ${policyValue}`);
   if (view.getUint32(D.readerSlotCountOffset, true) !== D.readerSlotCount) fail('bad reader slot count');
+  const history = view.getUint32(D.historyOffset, true);
+  if (history > MAX_HISTORY) fail(`history ${history} beyond ${MAX_HISTORY}`);
   const publisherIdLength = view.getUint32(D.publisherIdLengthOffset, true);
   const topicLength = view.getUint32(D.topicLengthOffset, true);
   if (publisherIdLength === 0 || publisherIdLength > D.publisherIdBytes) fail('bad publisher id length');
@@ -113,6 +118,7 @@ export function readSegmentHeader(buffer: ArrayBuffer, name: string): SegmentHea
     segmentBytes,
     publisherId,
     topic,
+    history,
   };
 }
 
