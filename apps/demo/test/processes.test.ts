@@ -44,12 +44,17 @@ describe('feed, algorithm and dashboard as separate processes', () => {
   });
 
   it('carry ticks, orders, fills and statistics over shared memory, with latency measured', async () => {
-    const state = await eventually(url, 'prices of 8 symbols, a filled order and the algorithm online', (current) =>
-      current.quotes.length >= 8 && current.orders.some((order) => order.fill !== null) && current.algo?.online === true
+    const ids = ['ticks-to-algo', 'ticks-to-dashboard', 'orders', 'fills', 'stats'] as const;
+    // The stream rows are measured once a second: wait for a window that saw every stream.
+    const state = await eventually(url, 'prices of 8 symbols, a filled order, the algorithm online and every stream measured', (current) =>
+      current.quotes.length >= 8 &&
+      current.orders.some((order) => order.fill !== null) &&
+      current.algo?.online === true &&
+      ids.every((id) => stream(current, id).state === 'live')
         ? current
         : undefined,
     );
-    for (const id of ['ticks-to-algo', 'ticks-to-dashboard', 'orders', 'fills', 'stats'] as const) {
+    for (const id of ids) {
       expect(stream(state, id).transports, id).toEqual(['shm']);
     }
     const ticks = stream(state, 'ticks-to-dashboard');
