@@ -32,7 +32,7 @@ export function renderStreams(streams: readonly StreamRow[]): void {
     setClass(dot, 'idle', stream.state === 'idle');
     setText(cell('topic'), stream.topic);
     // A pattern's row stands for every topic it matched (md.>: one per symbol).
-    setText(cell('topics'), PATTERN.test(stream.topic) ? ` · ${format.integer(stream.topics)} topic${stream.topics === 1 ? '' : 's'}` : '');
+    setText(cell('topics'), PATTERN.test(stream.topic) ? `${format.integer(stream.topics)} topic${stream.topics === 1 ? '' : 's'}` : '');
     setText(cell('route'), `${stream.from} → ${stream.to}`);
     setTransport(cell('transport'), stream.transports);
     row.title =
