@@ -15,7 +15,18 @@ const stats: AlgoStats = {
   startedAt: 1_750_000_000_000,
   sentAt: 5_000_000,
   clockDomain: 99,
-  ticks: { total: 100, rate: 4000, active: true, lost: 1, malformed: 0, transports: ['shm'], publishers: 1, latency },
+  ticks: {
+    total: 100,
+    rate: 4000,
+    active: true,
+    lost: 1,
+    malformed: 0,
+    transports: ['shm'],
+    publishers: 8,
+    topics: 8,
+    fromHistory: 8,
+    latency,
+  },
   decision: null,
   orders: { accepted: 3, rejected: 1, fills: 3 },
   pnl: { realized: 10.5, unrealized: -2.25, total: 8.25, grossNotional: 20_000 },
@@ -48,6 +59,7 @@ describe('algo stats', () => {
     expect(reason(json({ ...stats, pid: -1 }))).toMatch(/pid/);
     expect(reason(json({ ...stats, ticks: { ...stats.ticks, transports: ['udp'] } }))).toMatch(/transports/);
     expect(reason(json({ ...stats, ticks: { ...stats.ticks, active: 'yes' } }))).toMatch(/ticks.active/);
+    expect(reason(json({ ...stats, ticks: { ...stats.ticks, fromHistory: -1 } }))).toMatch(/ticks.fromHistory/);
     expect(reason(json({ ...stats, decision: { ...latency, p99: 'slow' } }))).toMatch(/decision.p99/);
     expect(reason(json({ ...stats, pnl: { ...stats.pnl, total: null } }))).toMatch(/pnl.total/);
     expect(reason(json({ ...stats, positions: [{ symbol: 1 }] }))).toMatch(/positions.symbol/);

@@ -33,6 +33,10 @@ export interface AlgoStats {
     /** The transports of the feed publishers it receives from right now. */
     readonly transports: readonly TransportKind[];
     readonly publishers: number;
+    /** The topics of those publishers (one per symbol of each feed). */
+    readonly topics: number;
+    /** Ticks since the start that came from the feed publishers' history (each symbol's last). */
+    readonly fromHistory: number;
     /** Feed to algorithm: the tick's `sentAt` to its receipt. */
     readonly latency: LatencySummary | null;
   };
@@ -116,6 +120,8 @@ export function decodeAlgoStats(data: Uint8Array): AlgoStats {
       malformed: count(ticks['malformed'], 'ticks.malformed'),
       transports: transports as TransportKind[],
       publishers: count(ticks['publishers'], 'ticks.publishers'),
+      topics: count(ticks['topics'], 'ticks.topics'),
+      fromHistory: count(ticks['fromHistory'], 'ticks.fromHistory'),
       latency: latency(ticks['latency'], 'ticks.latency'),
     },
     decision: latency(root['decision'], 'decision'),

@@ -1,27 +1,31 @@
-// The trading algorithm process: subscribes to the ticks, runs a moving-average crossover with
-// position limits, publishes its orders and fills, measures tick-to-decision latency and
-// publishes its statistics. Run it on its own with `node dist/algo.js --help`.
+// The trading algorithm process: subscribes to every symbol's ticks (`md.>`), runs a
+// moving-average crossover with position limits, publishes its orders and fills, measures
+// tick-to-decision latency and publishes its statistics, each publisher keeping what a
+// dashboard opened late needs. Run it on its own with `node dist/algo.js --help`.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Message, TransportKind } from '@seamless/seamless';
-import { encodeAlgoStats, MAX_STATS_BYTES } from './algo-stats.js';
+import type { Message, Publisher, TransportKind } from '@seamless/seamless';
+import { encodeAlgoStats } from './algo-stats.js';
 import type { AlgoStats } from './algo-stats.js';
+import { Audience } from './audience.js';
 import { clockDomainOf, monotonicNanoseconds, wallClockMilliseconds } from './clock.js';
-import { MAX_RECORD_BYTES, decodeTick, encodeFill, encodeOrder } from './codec.js';
+import { encodeFill, encodeOrder } from './codec.js';
 import type { Tick } from './codec.js';
 import { usage } from './command-line.js';
 import { createDemoBus } from './demo-bus.js';
 import { ALGO_OPTIONS, parseAlgoOptions } from './demo-options.js';
+import { HistoryDetector } from './history-detector.js';
 import { LatencyRecorder } from './latency-recorder.js';
 import { Outbox } from './outbox.js';
 import { optionsOrExit, processLog, stopOnSignals } from './process-lifecycle.js';
+import { RouteLog } from './route-log.js';
 import { StreamMonitor } from './stream-monitor.js';
-import { TOPICS } from './topics.js';
+import { PUBLISHER_OPTIONS, TOPICS, decodeTickMessage } from './topics.js';
 import { TradingEngine } from './trading-engine.js';
 
 const USAGE = usage(
   'node apps/demo/dist/algo.js',
-  `The Seamless demo's trading algorithm: a moving-average crossover on ${TOPICS.ticks} with position and gross-exposure\n` +
+  `The Seamless demo's trading algorithm: a moving-average crossover on every symbol's ticks (${TOPICS.ticks}) with position and gross-exposure\n` +
     `limits; publishes ${TOPICS.orders}, ${TOPICS.fills} and its statistics on ${TOPICS.stats}.`,
   ALGO_OPTIONS,
 );
@@ -48,19 +52,42 @@ const outboxOptions = {
     log.error(`sending failed: ${(error as Error).message}`);
   },
 };
-const orders = new Outbox(await bus.publisher(TOPICS.orders, { policy: 'reliable', maxMessageSize: MAX_RECORD_BYTES }), outboxOptions);
-const fills = new Outbox(await bus.publisher(TOPICS.fills, { policy: 'reliable', maxMessageSize: MAX_RECORD_BYTES }), outboxOptions);
-const statsPublisher = await bus.publisher(TOPICS.stats, { policy: 'latest', maxMessageSize: MAX_STATS_BYTES });
+const audience = new Audience((change) => {
+  log.info(`algo: ${change.subscriber} ${change.type === 'joined' ? 'attached' : 'detached'}; ${change.size} in all`);
+});
+// Tells the audience of a publisher (the dashboards) apart by process, not by topic.
+function heard(publisher: Publisher): Publisher {
+  publisher.on('subscriber-added', (info) => {
+    audience.added(publisher.topic, info);
+  });
+  publisher.on('subscriber-removed', (info) => {
+    audience.removed(publisher.topic, info);
+  });
+  return publisher;
+}
+const orders = new Outbox(heard(await bus.publisher(TOPICS.orders, PUBLISHER_OPTIONS.orders)), outboxOptions);
+const fills = new Outbox(heard(await bus.publisher(TOPICS.fills, PUBLISHER_OPTIONS.fills)), outboxOptions);
+const statsPublisher = heard(await bus.publisher(TOPICS.stats, PUBLISHER_OPTIONS.stats));
 const subscriber = await bus.subscriber(TOPICS.ticks, { idle: options.idle });
+const history = new HistoryDetector();
+const routeLog = new RouteLog(
+  `algo: ${TOPICS.ticks}`,
+  (line) => {
+    log.info(subscriber.routes().length === 0 ? `${line}; waiting for a feed` : line);
+  },
+  { publishers: () => subscriber.routes().length },
+);
 
 subscriber.on('publisher-added', (route) => {
-  log.info(`algo: feed ${route.publisherId} found, receiving over ${route.transport} (${route.reason})`);
+  history.attached(route.publisherId, monotonicNanoseconds());
+  routeLog.added(route);
 });
 subscriber.on('publisher-removed', (route, reason) => {
-  log.info(`algo: feed ${route.publisherId} is gone (${reason})${subscriber.routes().length === 0 ? '; waiting for a feed' : ''}`);
+  history.detached(route.publisherId);
+  routeLog.removed(route, reason);
 });
 subscriber.on('publisher-unreachable', (publisherId, reason) => {
-  log.warn(`algo: cannot reach feed ${publisherId}: ${reason}`);
+  log.warn(`algo: cannot reach feed publisher ${publisherId}: ${reason}`);
 });
 subscriber.on('message', onTick);
 
@@ -68,17 +95,22 @@ function onTick(message: Message): void {
   const received = monotonicNanoseconds();
   let tick: Tick;
   try {
-    tick = decodeTick(message.data);
+    tick = decodeTickMessage(message);
   } catch {
     ticks.recordMalformed();
     return;
   }
   const sameClock = tick.clockDomain === clockDomain;
-  ticks.record(message, sameClock ? received - tick.sentAt : undefined);
+  // The last tick of each symbol, kept by its publisher, comes first: the current price,
+  // traded on like any other, but how old it is says nothing of the latency.
+  const fromHistory = sameClock && history.fromHistory(message.publisherId, tick.sentAt);
+  const timed = sameClock && !fromHistory;
+  if (fromHistory) ticks.recordHistory(message);
+  else ticks.record(message, timed ? received - tick.sentAt : undefined);
   // The strategy runs on the feed's clock, so a replayed market trades the same way.
   const decision = engine.onTick(tick, tick.timestamp, message.publisherId);
   const decidedAt = monotonicNanoseconds();
-  if (sameClock) decisionLatency.record(decidedAt - tick.sentAt);
+  if (timed) decisionLatency.record(decidedAt - tick.sentAt);
   if (decision === undefined) return;
   const timestamp = wallClockMilliseconds();
   const { orderId, symbol, side, fill } = decision;
@@ -140,6 +172,8 @@ const statsTimer = setInterval(() => {
       malformed: window.malformed,
       transports: [...transports].sort(),
       publishers: routes.length,
+      topics: new Set(routes.map((route) => route.topic)).size,
+      fromHistory: window.fromHistory,
       latency: window.latency,
     },
     decision: decisionLatency.takeSummary(),
@@ -170,6 +204,7 @@ log.info(
 stopOnSignals(log, async () => {
   clearInterval(statsTimer);
   clearInterval(reportTimer);
+  routeLog.close();
   orders.close();
   fills.close();
   await bus.close();

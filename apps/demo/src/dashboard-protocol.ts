@@ -26,8 +26,13 @@ export interface QuoteRow {
   readonly bid: number;
   readonly ask: number;
   readonly last: number;
-  /** The first trade price the dashboard saw. */
+  /** The first trade price the dashboard saw: what the change is measured from. */
   readonly open: number;
+  /**
+   * Wall-clock milliseconds of the tick that gave `open`. Earlier than the dashboard's start
+   * when that tick came from the symbol's last value cache (its publisher's history).
+   */
+  readonly openAt: number;
   readonly high: number;
   readonly low: number;
   /** Shares traded since the dashboard started. */
@@ -66,6 +71,7 @@ export type StreamEnd = 'feed' | 'algo' | 'dashboard';
 /** One stream between two processes: how it travels and how fast. */
 export interface StreamRow {
   readonly id: 'ticks-to-algo' | 'ticks-to-dashboard' | 'orders' | 'fills' | 'stats';
+  /** The stream's topic, or the pattern of its topics (`md.>`: every symbol's). */
   readonly topic: string;
   readonly from: StreamEnd;
   readonly to: StreamEnd;
@@ -73,12 +79,20 @@ export interface StreamRow {
   readonly transports: readonly TransportLabel[];
   /** Why (the route decision of the subscriber). */
   readonly reason: string;
+  /** The publishers received from, over all of the stream's topics. */
   readonly publishers: number;
+  /** The concrete topics of those publishers (one per symbol for `md.>`). */
+  readonly topics: number;
   /** Messages per second over the last second. */
   readonly rate: number;
   /** End to end, sender to receiver, over the last second; `null` when nothing was measured. */
   readonly latency: LatencyView | null;
   readonly total: number;
+  /**
+   * Messages, of `total`, that publishers had kept for late joiners and handed over on
+   * attaching (each symbol's last tick, the latest statistics, recent orders and fills).
+   */
+  readonly fromHistory: number;
   readonly lost: number;
   readonly malformed: number;
   /** `live`: messages flow; `idle`: a publisher but no message lately; `down`: no publisher. */

@@ -1,22 +1,25 @@
-// The dashboard process: subscribes to the ticks, the orders, the fills and the algorithm's
-// statistics, measures every stream (transport, rate, end-to-end latency), and serves the live
-// dashboard on 127.0.0.1 with updates over a WebSocket. Run it on its own with
-// `node dist/dashboard-server.js --help`.
+// The dashboard process: subscribes with two patterns, `md.>` (every symbol's ticks) and
+// `algo.>` (the algorithm's orders, fills and statistics, told apart by `message.topic`),
+// receives first what their publishers kept for late joiners (each symbol's last tick, the
+// latest statistics, recent orders and fills), measures every stream (transport, rate,
+// end-to-end latency), and serves the live dashboard on 127.0.0.1 with updates over a
+// WebSocket. Run it on its own with `node dist/dashboard-server.js --help`.
 import { hostname } from 'node:os';
-import type { Message, Subscriber } from '@seamless/seamless';
+import type { Subscriber } from '@seamless/seamless';
 import { decodeAlgoStats } from './algo-stats.js';
 import { clockDomainOf, monotonicNanoseconds, wallClockMilliseconds } from './clock.js';
-import { decodeFill, decodeOrder, decodeTick } from './codec.js';
+import { decodeFill, decodeOrder } from './codec.js';
 import { usage } from './command-line.js';
 import type { ServerView, StreamRow } from './dashboard-protocol.js';
 import { DashboardState } from './dashboard-state.js';
 import { createDemoBus } from './demo-bus.js';
 import { DASHBOARD_OPTIONS, parseDashboardOptions } from './demo-options.js';
 import { optionsOrExit, processLog, stopOnSignals } from './process-lifecycle.js';
-import { StreamMonitor } from './stream-monitor.js';
-import { algoTicksRow, subscriptionRow } from './stream-rows.js';
-import type { StreamIdentity } from './stream-rows.js';
-import { TOPICS } from './topics.js';
+import { RouteLog } from './route-log.js';
+import { algoTicksRow } from './stream-rows.js';
+import { SubscriptionStreams } from './subscription-streams.js';
+import type { StreamSpec } from './subscription-streams.js';
+import { TOPICS, decodeTickMessage } from './topics.js';
 import { DashboardWebServer, loadWebAssets } from './web-server.js';
 
 const USAGE = usage(
@@ -40,64 +43,83 @@ const clockDomain = clockDomainOf(bus.identity.bootId);
 const startedAt = wallClockMilliseconds();
 const state = new DashboardState({ netNamespace: bus.identity.netNamespace });
 
-interface Stream {
-  readonly identity: StreamIdentity;
+interface Followed {
   readonly subscriber: Subscriber;
-  readonly monitor: StreamMonitor;
+  readonly streams: SubscriptionStreams;
+  readonly routes: RouteLog;
 }
 
-// Subscribes to `topic`; `handle` decodes a message and returns the sender's clock reading
-// and domain for the latency (it throws on a malformed message, which is counted and ignored).
-async function follow(
-  identity: StreamIdentity,
-  handle: (message: Message) => { readonly sentAt: number; readonly clockDomain: number },
-): Promise<Stream> {
-  const subscriber = await bus.subscriber(identity.topic);
-  const monitor = new StreamMonitor(performance.now());
+// Subscribes to `pattern` and measures each of `specs` (a stream per topic, or one over them all).
+async function follow(pattern: string, specs: readonly StreamSpec[]): Promise<Followed> {
+  const subscriber = await bus.subscriber(pattern);
+  const streams = new SubscriptionStreams(specs, {
+    clockDomain,
+    startMs: performance.now(),
+    onUnknownTopic: (topic) => {
+      log.warn(`dashboard: ignoring ${topic}: none of the dashboard's streams (${specs.map((spec) => spec.identity.topic).join(', ')})`);
+    },
+  });
+  const routes = new RouteLog(
+    `dashboard: ${pattern}`,
+    (line) => {
+      log.info(line);
+    },
+    { publishers: () => subscriber.routes().length },
+  );
   subscriber.on('publisher-added', (route) => {
-    log.info(`dashboard: ${identity.topic} from ${route.publisherId} over ${route.transport} (${route.reason})`);
+    streams.attached(route, monotonicNanoseconds());
+    routes.added(route);
   });
   subscriber.on('publisher-removed', (route, reason) => {
-    log.info(`dashboard: ${identity.topic} publisher ${route.publisherId} is gone (${reason})`);
+    streams.detached(route);
+    routes.removed(route, reason);
   });
   subscriber.on('publisher-unreachable', (publisherId, reason) => {
-    log.warn(`dashboard: cannot reach ${identity.topic} publisher ${publisherId}: ${reason}`);
+    log.warn(`dashboard: cannot reach ${pattern} publisher ${publisherId}: ${reason}`);
   });
   subscriber.on('message', (message) => {
-    const received = monotonicNanoseconds();
-    let sender: { readonly sentAt: number; readonly clockDomain: number };
-    try {
-      sender = handle(message);
-    } catch {
-      monitor.recordMalformed();
-      return;
-    }
-    monitor.record(message, sender.clockDomain === clockDomain ? received - sender.sentAt : undefined);
+    streams.receive(message, monotonicNanoseconds());
   });
-  return { identity, subscriber, monitor };
+  return { subscriber, streams, routes };
 }
 
-const streams: Stream[] = [
-  await follow({ id: 'ticks-to-dashboard', topic: TOPICS.ticks, from: 'feed', to: 'dashboard' }, (message) => {
-    const tick = decodeTick(message.data);
-    state.onTick(tick);
-    return tick;
-  }),
-  await follow({ id: 'orders', topic: TOPICS.orders, from: 'algo', to: 'dashboard' }, (message) => {
-    const order = decodeOrder(message.data);
-    state.onOrder(order);
-    return { sentAt: order.decidedAt, clockDomain: order.clockDomain };
-  }),
-  await follow({ id: 'fills', topic: TOPICS.fills, from: 'algo', to: 'dashboard' }, (message) => {
-    const fill = decodeFill(message.data);
-    state.onFill(fill);
-    return fill;
-  }),
-  await follow({ id: 'stats', topic: TOPICS.stats, from: 'algo', to: 'dashboard' }, (message) => {
-    const stats = decodeAlgoStats(message.data);
-    state.onStats(stats, Date.now());
-    return stats;
-  }),
+const followed: Followed[] = [
+  await follow(TOPICS.ticks, [
+    {
+      identity: { id: 'ticks-to-dashboard', topic: TOPICS.ticks, from: 'feed', to: 'dashboard' },
+      handle: (message) => {
+        const tick = decodeTickMessage(message);
+        state.onTick(tick);
+        return tick;
+      },
+    },
+  ]),
+  await follow(TOPICS.algo, [
+    {
+      identity: { id: 'orders', topic: TOPICS.orders, from: 'algo', to: 'dashboard' },
+      handle: (message) => {
+        const order = decodeOrder(message.data);
+        state.onOrder(order);
+        return { sentAt: order.decidedAt, clockDomain: order.clockDomain };
+      },
+    },
+    {
+      identity: { id: 'fills', topic: TOPICS.fills, from: 'algo', to: 'dashboard' },
+      handle: (message) => {
+        const fill = decodeFill(message.data);
+        state.onFill(fill);
+        return fill;
+      },
+    },
+    {
+      identity: { id: 'stats', topic: TOPICS.stats, from: 'algo', to: 'dashboard' },
+      handle: (message) => {
+        const stats = decodeAlgoStats(message.data);
+        state.onStats(stats, Date.now());
+        return stats;
+      },
+    },
+  ]),
 ];
 
 function serverView(): ServerView {
@@ -122,7 +144,7 @@ const windowTimer = setInterval(() => {
   const now = performance.now();
   const rows: StreamRow[] = [
     algoTicksRow(state.algoStats(Date.now())),
-    ...streams.map((stream) => subscriptionRow(stream.identity, stream.monitor.takeWindow(now), stream.subscriber.routes())),
+    ...followed.flatMap(({ subscriber, streams }) => streams.rows(now, subscriber.routes())),
   ];
   state.setStreams(rows);
 }, WINDOW_INTERVAL_MS);
@@ -136,6 +158,7 @@ stopOnSignals(log, async () => {
   clearInterval(sampleTimer);
   clearInterval(windowTimer);
   clearInterval(pushTimer);
+  for (const { routes } of followed) routes.close();
   await web.close();
   await bus.close();
 });

@@ -7,8 +7,8 @@ import { DEFAULT_STRATEGY } from './trading-engine.js';
 
 const server = { pid: 1, hostname: 'box', netNamespace: 'net:[1]', startedAt: 0, clients: 0 };
 
-function tick(symbol: string, last: number, size = 100): Tick {
-  return { symbol, bid: last - 0.01, ask: last + 0.01, last, size, timestamp: 1000, sentAt: 1, clockDomain: 1, source: 1 };
+function tick(symbol: string, last: number, size = 100, timestamp = 1000): Tick {
+  return { symbol, bid: last - 0.01, ask: last + 0.01, last, size, timestamp, sentAt: 1, clockDomain: 1, source: 1 };
 }
 
 function order(orderId: number, source = 5): Order {
@@ -55,7 +55,18 @@ function stats(total: number, netNamespace = 'net:[1]'): AlgoStats {
     startedAt: 0,
     sentAt: 0,
     clockDomain: 1,
-    ticks: { total: 5, rate: 1, active: true, lost: 0, malformed: 0, transports: ['shm'], publishers: 1, latency: null },
+    ticks: {
+      total: 5,
+      rate: 1,
+      active: true,
+      lost: 0,
+      malformed: 0,
+      transports: ['shm'],
+      publishers: 1,
+      topics: 1,
+      fromHistory: 0,
+      latency: null,
+    },
     decision: null,
     orders: { accepted: 1, rejected: 0, fills: 1 },
     pnl: { realized: 0, unrealized: total, total, grossNotional: 1000 },
@@ -65,15 +76,25 @@ function stats(total: number, netNamespace = 'net:[1]'): AlgoStats {
 }
 
 describe('DashboardState', () => {
-  it('keeps a price table row per symbol: last, open, high, low, volume, direction', () => {
+  it('keeps a price table row per symbol: last, open and when, high, low, volume, direction', () => {
     const state = new DashboardState({ netNamespace: 'net:[1]' });
     state.onTick(tick('MSFT', 50));
-    state.onTick(tick('AAPL', 10));
-    state.onTick(tick('AAPL', 12, 200));
-    state.onTick(tick('AAPL', 9));
+    state.onTick(tick('AAPL', 10, 100, 700));
+    state.onTick(tick('AAPL', 12, 200, 800));
+    state.onTick(tick('AAPL', 9, 100, 900));
     const { quotes } = state.snapshot(0, server);
     expect(quotes.map((quote) => quote.symbol)).toEqual(['AAPL', 'MSFT']);
-    expect(quotes[0]).toMatchObject({ last: 9, open: 10, high: 12, low: 9, volume: 400, ticks: 3, direction: -1 });
+    expect(quotes[0]).toMatchObject({
+      last: 9,
+      open: 10,
+      openAt: 700,
+      high: 12,
+      low: 9,
+      volume: 400,
+      ticks: 3,
+      direction: -1,
+      updatedAt: 900,
+    });
   });
 
   it('samples chart points, sends only the new ones in an update, and forgets what is older than the window', () => {

@@ -28,6 +28,7 @@ interface Quote {
   ask: number;
   last: number;
   open: number;
+  openAt: number;
   high: number;
   low: number;
   volume: number;
@@ -91,6 +92,7 @@ export class DashboardState {
         ask: tick.ask,
         last: tick.last,
         open: tick.last,
+        openAt: tick.timestamp,
         high: tick.last,
         low: tick.last,
         volume: tick.size,

@@ -85,14 +85,21 @@ describe('demo options', () => {
   });
 
   it('checks the feed options', () => {
-    expect(parseFeedOptions(['--symbols', 'aapl, brk.b', '--rate', '250', '--seed', '9'], {})).toMatchObject({
+    expect(parseFeedOptions(['--symbols', 'aapl, brk.b', '--rate', '250', '--seed', '9', '--ticks', '1000'], {})).toMatchObject({
       symbols: ['AAPL', 'BRK.B'],
       rate: 250,
       seed: 9,
+      ticks: 1000,
     });
+    expect(parseFeedOptions([], {}).ticks).toBe(Number.POSITIVE_INFINITY);
+    expect(() => parseFeedOptions(['--ticks', '0'], {})).toThrow(invalid);
+    expect(() => parseFeedOptions(['--ticks', '2.5'], {})).toThrow(invalid);
     expect(() => parseFeedOptions(['--symbols', 'A,A'], {})).toThrow(/twice/);
     expect(() => parseFeedOptions(['--symbols', 'A,,B'], {})).toThrow(invalid);
     expect(() => parseFeedOptions(['--symbols', 'TOO-LONG-A-SYMBOL-NAME'], {})).toThrow(invalid);
+    // A symbol is part of its topic md.<SYMBOL>: no empty level.
+    expect(() => parseFeedOptions(['--symbols', 'BRK..B'], {})).toThrow(/--symbols: symbol "BRK..B" cannot be part of a topic/);
+    expect(() => parseFeedOptions(['--symbols', 'BRK.'], {})).toThrow(invalid);
     expect(() => parseFeedOptions(['--rate', '0'], {})).toThrow(invalid);
     expect(() => parseFeedOptions(['--symbols', Array.from({ length: 65 }, (_, index) => `S${index}`).join(',')], {})).toThrow(
       /at most 64/,

@@ -3,6 +3,7 @@ import { isValidSymbol } from './codec.js';
 import { flagValue, numberValue, parseCommandLine, stringValue, toArguments } from './command-line.js';
 import type { OptionSpecs, OptionValues } from './command-line.js';
 import { DEFAULT_SYMBOLS } from './market-simulator.js';
+import { tickTopic } from './topics.js';
 import { DEFAULT_STRATEGY } from './trading-engine.js';
 import type { StrategySettings } from './trading-engine.js';
 
@@ -42,6 +43,11 @@ export const FEED_OPTIONS: OptionSpecs = {
   },
   rate: { type: 'string', placeholder: '<n>', description: `ticks per second over all symbols (default ${DEFAULT_RATE})` },
   seed: { type: 'string', placeholder: '<n>', description: 'seed of the random walk, to replay a market (default: random)' },
+  ticks: {
+    type: 'string',
+    placeholder: '<n>',
+    description: "close the market after this many ticks; each symbol's last one stays published for late joiners (default: never)",
+  },
   ...COMMON_OPTIONS,
 };
 
@@ -110,6 +116,8 @@ export interface FeedOptions extends CommonOptions {
   readonly symbols: readonly string[];
   readonly rate: number;
   readonly seed: number;
+  /** Ticks to send before the market closes (`Infinity`: it never does). */
+  readonly ticks: number;
 }
 
 export interface AlgoOptions extends CommonOptions {
@@ -145,6 +153,11 @@ export function parseFeedOptions(argv: readonly string[], environment: Environme
   if (symbols.length > MAX_SYMBOLS) invalid(`--symbols takes at most ${MAX_SYMBOLS} symbols`);
   for (const symbol of symbols) {
     if (!isValidSymbol(symbol)) invalid(`--symbols: ${JSON.stringify(symbol)} is not 1-16 characters of A-Z 0-9 . _ -`);
+    try {
+      tickTopic(symbol);
+    } catch (error) {
+      invalid(`--symbols: ${(error as Error).message}`);
+    }
   }
   if (new Set(symbols).size !== symbols.length) invalid('--symbols lists a symbol twice');
   return {
@@ -152,6 +165,7 @@ export function parseFeedOptions(argv: readonly string[], environment: Environme
     symbols,
     rate: numberValue(values, 'rate', DEFAULT_RATE, { min: 1, max: 200_000 }),
     seed: numberValue(values, 'seed', Math.floor(Math.random() * 0x7fffffff), { min: 0, max: 0xffffffff, integer: true }),
+    ticks: numberValue(values, 'ticks', Number.POSITIVE_INFINITY, { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true }),
   };
 }
 

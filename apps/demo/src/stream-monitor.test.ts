@@ -33,6 +33,15 @@ describe('StreamMonitor', () => {
     expect(later.total).toBe(1);
   });
 
+  it('counts messages from history apart: in the total, not in the rate or the latency', () => {
+    const monitor = new StreamMonitor(0);
+    for (let index = 0; index < 8; index++) monitor.recordHistory(shm);
+    const first = monitor.takeWindow(1000);
+    expect(first).toMatchObject({ total: 8, fromHistory: 8, rate: 0, active: false, latency: null, transports: ['shm'] });
+    monitor.record(shm, 40_000);
+    expect(monitor.takeWindow(2000)).toMatchObject({ total: 9, fromHistory: 8, rate: 0.5, active: true, latency: { max: 40_000 } });
+  });
+
   it('measures no latency for messages whose sender clock is not comparable', () => {
     const monitor = new StreamMonitor(0);
     monitor.record(tcp);

@@ -17,8 +17,13 @@ export interface StreamWindow {
   readonly latency: LatencySummary | null;
   /** The transports that carried the window's messages, `shm` first. */
   readonly transports: readonly TransportKind[];
-  /** Messages received since the monitor started. */
+  /** Messages received since the monitor started, those from history included. */
   readonly total: number;
+  /**
+   * Messages since the start that publishers had kept for late joiners (their `history`):
+   * counted in `total` and `lost`, left out of the rate and the latency.
+   */
+  readonly fromHistory: number;
   /** Messages the transport reported lost (lapped under `'latest'`, a TCP gap) since the start. */
   readonly lost: number;
   /** Messages that failed to decode since the start. */
@@ -33,8 +38,9 @@ interface PastWindow {
 
 /**
  * Measures one stream as a subscriber sees it — message rate, end-to-end latency percentiles,
- * the transports in use, losses and undecodable messages — window by window (the caller
- * decides when a window ends), with the rate averaged over the last `spanMs`.
+ * the transports in use, losses, undecodable messages and those that came from the
+ * publishers' history — window by window (the caller decides when a window ends), with the
+ * rate averaged over the last `spanMs`.
  *
  * @example
  * ```ts
@@ -51,6 +57,7 @@ export class StreamMonitor {
   #windowStart: number;
   #windowMessages = 0;
   #total = 0;
+  #fromHistory = 0;
   #lost = 0;
   #malformed = 0;
 
@@ -78,6 +85,17 @@ export class StreamMonitor {
     if (latencyNanoseconds !== undefined) this.#latency.record(latencyNanoseconds);
   }
 
+  /**
+   * Counts one message a publisher kept for late joiners (see history-detector.ts): it says
+   * nothing of the rate or the latency of the stream.
+   */
+  recordHistory(message: Pick<Message, 'transport' | 'lost'>): void {
+    this.#total++;
+    this.#fromHistory++;
+    this.#lost += message.lost;
+    this.#transports.add(message.transport);
+  }
+
   /** Counts one message that could not be decoded (it is otherwise ignored). */
   recordMalformed(): void {
     this.#malformed++;
@@ -95,6 +113,7 @@ export class StreamMonitor {
       latency: this.#past.findLast((past) => past.latency !== null)?.latency ?? null,
       transports: [...this.#transports].sort(),
       total: this.#total,
+      fromHistory: this.#fromHistory,
       lost: this.#lost,
       malformed: this.#malformed,
     };

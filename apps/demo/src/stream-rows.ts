@@ -14,9 +14,10 @@ export interface StreamIdentity {
 }
 
 /**
- * A row of the stream table for one of the dashboard's own subscriptions: what its monitor
- * measured over the last window, and its routes. The transports shown are those that carried
- * the window's messages (`message.transport`), or, when none came, those of the routes.
+ * A row of the stream table for one of the dashboard's own streams: what its monitor measured
+ * over the last window, and its routes — several for a pattern (`md.>`: a publisher per
+ * symbol), counted as publishers and topics. The transports shown are those that carried the
+ * window's messages (`message.transport`), or, when none came, those of the routes.
  *
  * @example
  * ```ts
@@ -31,9 +32,11 @@ export function subscriptionRow(identity: StreamIdentity, window: StreamWindow, 
     transports,
     reason: [...new Set(routes.map((route) => `${route.transport}: ${route.reason}`))].join('; '),
     publishers: routes.length,
+    topics: new Set(routes.map((route) => route.topic)).size,
     rate: window.rate,
     latency: window.latency,
     total: window.total,
+    fromHistory: window.fromHistory,
     lost: window.lost,
     malformed: window.malformed,
     state: window.active ? 'live' : routes.length > 0 ? 'idle' : 'down',
@@ -57,9 +60,11 @@ export function algoTicksRow(stats: AlgoStats | undefined): StreamRow {
       transports: [],
       reason: 'the algorithm is not running',
       publishers: 0,
+      topics: 0,
       rate: 0,
       latency: null,
       total: 0,
+      fromHistory: 0,
       lost: 0,
       malformed: 0,
       state: 'down',
@@ -71,9 +76,11 @@ export function algoTicksRow(stats: AlgoStats | undefined): StreamRow {
     transports: ticks.transports.filter(isTransportLabel),
     reason: `as the algorithm (pid ${stats.pid}) reports it`,
     publishers: ticks.publishers,
+    topics: ticks.topics,
     rate: ticks.rate,
     latency: ticks.latency,
     total: ticks.total,
+    fromHistory: ticks.fromHistory,
     lost: ticks.lost,
     malformed: ticks.malformed,
     state: ticks.active ? 'live' : ticks.publishers > 0 ? 'idle' : 'down',

@@ -11,6 +11,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killChildren } from '@seamless/test-support';
 import type { Child } from '@seamless/test-support';
+import type { ServerMessage } from '../src/dashboard-protocol.js';
 import { QUICK_STRATEGY, eventually, line, privateRegistry, requireBuild, startProcess } from './demo-processes.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -91,6 +92,13 @@ describe.skipIf(skipReason !== undefined)('the dashboard in headless Chromium', 
     for (const link of ['link-ticks-to-algo', 'link-ticks-to-dashboard', 'link-algo-to-dashboard']) {
       await expect.poll(() => page.locator(`#${link}`).getAttribute('data-transport'), { timeout: 15_000 }).toBe('shm');
     }
+    // The market data is one row for the pattern, standing for every symbol's topic.
+    await expect
+      .poll(() => page.locator('#streams tr[data-stream="ticks-to-dashboard"] .topic').textContent(), { timeout: 15_000 })
+      .toBe('md.>');
+    await expect
+      .poll(() => page.locator('#streams tr[data-stream="ticks-to-dashboard"] .topics').textContent(), { timeout: 15_000 })
+      .toBe('8 topics');
     const figures = (): Promise<string[]> => page.locator('#streams tr[data-stream="ticks-to-dashboard"] td.num').allTextContents();
     const figuresBefore = await figures();
     await expect.poll(figures, { timeout: 15_000 }).not.toEqual(figuresBefore);
@@ -110,5 +118,25 @@ describe.skipIf(skipReason !== undefined)('the dashboard in headless Chromium', 
     await page.screenshot({ path: file, fullPage: true });
     expect(existsSync(file)).toBe(true);
     expect(errors).toEqual([]);
+  });
+
+  it('shows every price, the P&L and the orders at once after a reload: the first message is a full snapshot', async () => {
+    const firstMessage = new Promise<string>((resolve) => {
+      page.once('websocket', (socket) => {
+        socket.once('framereceived', (frame) => {
+          resolve(String(frame.payload));
+        });
+      });
+    });
+    await page.reload();
+    const first = JSON.parse(await firstMessage) as ServerMessage;
+    expect(first.type).toBe('snapshot');
+    if (first.type !== 'snapshot') return;
+    expect(first.quotes.length).toBeGreaterThanOrEqual(8);
+    expect(first.algo).not.toBeNull();
+    expect(first.orders.length).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('#quotes tbody tr[data-symbol]').count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(8);
+    await expect.poll(() => page.locator('#orders tbody tr[data-order]').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('#pnl-total').textContent(), { timeout: 15_000 }).not.toBe('—');
   });
 });

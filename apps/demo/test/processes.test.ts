@@ -18,6 +18,7 @@ import {
   startProcess,
   stream,
 } from './demo-processes.js';
+import { PUBLISHER_OPTIONS } from '../src/topics.js';
 
 const FEED_ARGS = ['--rate', '1500', '--seed', '7'];
 
@@ -43,12 +44,17 @@ describe('feed, algorithm and dashboard as separate processes', () => {
   });
 
   it('carry ticks, orders, fills and statistics over shared memory, with latency measured', async () => {
-    const state = await eventually(url, 'prices of 8 symbols, a filled order and the algorithm online', (current) =>
-      current.quotes.length >= 8 && current.orders.some((order) => order.fill !== null) && current.algo?.online === true
+    const ids = ['ticks-to-algo', 'ticks-to-dashboard', 'orders', 'fills', 'stats'] as const;
+    // The stream rows are measured once a second: wait for a window that saw every stream.
+    const state = await eventually(url, 'prices of 8 symbols, a filled order, the algorithm online and every stream measured', (current) =>
+      current.quotes.length >= 8 &&
+      current.orders.some((order) => order.fill !== null) &&
+      current.algo?.online === true &&
+      ids.every((id) => stream(current, id).state === 'live')
         ? current
         : undefined,
     );
-    for (const id of ['ticks-to-algo', 'ticks-to-dashboard', 'orders', 'fills', 'stats'] as const) {
+    for (const id of ids) {
       expect(stream(state, id).transports, id).toEqual(['shm']);
     }
     const ticks = stream(state, 'ticks-to-dashboard');
@@ -164,6 +170,74 @@ describe('feed, algorithm and dashboard as separate processes', () => {
     expect(usage[0]).toBe('Usage:');
     expect(await help.exited).toEqual({ code: 0, signal: null });
   });
+});
+
+describe('a dashboard restarted after the market closed', () => {
+  // The feed sends a fixed number of ticks, then none: whatever a dashboard started afterwards
+  // shows of the market can only have come from the publishers' history (each symbol's last
+  // value, the algorithm's last statistics, its recent orders and fills), never from a live tick.
+  const TICKS = 16_000;
+  let registry = { path: '', remove: (): void => undefined };
+
+  beforeAll(() => {
+    requireBuild();
+    registry = privateRegistry();
+  });
+
+  afterAll(async () => {
+    await killChildren();
+    registry.remove();
+  });
+
+  it("shows every symbol's last price, the P&L and the recent orders with their fills at once", async () => {
+    const first = startProcess('dashboard-server', ['--port', '0'], registry.path);
+    startProcess('algo', QUICK_STRATEGY, registry.path);
+    const feed = startProcess('feed', ['--rate', '2000', '--seed', '11', '--ticks', String(TICKS)], registry.path);
+    const firstUrl = await dashboardUrl(first);
+    // The session as the first dashboard saw it: every symbol quoted and orders filled, then
+    // the close, and nothing more arriving.
+    await eventually(firstUrl, 'prices of 8 symbols and a filled order', (current) =>
+      current.quotes.length === 8 && current.orders.some((order) => order.fill !== null) ? current : undefined,
+    );
+    await line(feed, new RegExp(`the market closed after ${TICKS} ticks`), 60_000);
+    const closed = await eventually(firstUrl, 'the first dashboard to see the market closed', (current) =>
+      stream(current, 'ticks-to-dashboard').state === 'idle' && current.algo?.online === true ? current : undefined,
+    );
+    const ordersSent = (closed.algo?.accepted ?? 0) + (closed.algo?.rejected ?? 0);
+    expect(ordersSent).toBeGreaterThan(0);
+
+    await first.kill('SIGKILL');
+    const late = startProcess('dashboard-server', ['--port', '0'], registry.path);
+    const lateUrl = await dashboardUrl(late);
+    const history = Math.min(PUBLISHER_OPTIONS.orders.history, ordersSent);
+    const state = await eventually(lateUrl, "every symbol's price, the statistics and the recent orders from history", (current) =>
+      current.quotes.length === 8 &&
+      current.algo !== null &&
+      current.orders.length === history &&
+      stream(current, 'ticks-to-dashboard').fromHistory === 8 &&
+      stream(current, 'stats').fromHistory > 0
+        ? current
+        : undefined,
+    );
+    // Every price is the symbol's very last tick, published before this dashboard started.
+    for (const quote of closed.quotes) {
+      const shown = state.quotes.find((candidate) => candidate.symbol === quote.symbol);
+      expect(shown, quote.symbol).toMatchObject({ bid: quote.bid, ask: quote.ask, last: quote.last, updatedAt: quote.updatedAt, ticks: 1 });
+      expect(shown?.openAt, quote.symbol).toBeLessThan(state.server.startedAt);
+    }
+    const ticks = stream(state, 'ticks-to-dashboard');
+    expect(ticks).toMatchObject({ total: 8, fromHistory: 8, publishers: 8, topics: 8, lost: 0, malformed: 0 });
+    // The algorithm's P&L and positions as they stood at the close (marks no longer move).
+    expect(state.algo).toMatchObject({ pid: closed.algo?.pid, total: closed.algo?.total, positions: closed.algo?.positions });
+    // The blotter: the algorithm's last orders, each accepted one with its fill.
+    expect(state.orders.map((order) => order.key)).toEqual(closed.orders.slice(0, history).map((order) => order.key));
+    for (const order of state.orders) {
+      expect(order.timestamp).toBeLessThan(state.server.startedAt);
+      if (order.status === 'accepted') expect(order.fill, order.key).not.toBeNull();
+    }
+    // The feed saw the new dashboard come, once for all its symbols.
+    await line(feed, new RegExp(`pid ${String(late.process.pid)}( on \\S+)? over shm attached`));
+  }, 120_000);
 });
 
 interface Client {

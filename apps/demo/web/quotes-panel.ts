@@ -36,8 +36,13 @@ export function renderQuotes(view: DashboardView): void {
     }
     signClass(last, quote.direction);
     const difference = quote.last - quote.open;
-    setText(cell('percent'), format.percent((difference / quote.open) * 100));
-    signClass(cell('percent'), difference);
+    const percent = cell('percent');
+    setText(percent, format.percent((difference / quote.open) * 100));
+    // The change since the first price this dashboard got: with the last value cache, the one
+    // published before it started.
+    const since = `since ${format.timeOfDay(quote.openAt, false)} (${format.price(quote.open)})`;
+    if (percent.getAttribute('title') !== since) percent.setAttribute('title', since);
+    signClass(percent, difference);
     setText(cell('high'), format.price(quote.high));
     setText(cell('low'), format.price(quote.low));
     setText(cell('volume'), format.integer(quote.volume));
